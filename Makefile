@@ -1,0 +1,39 @@
+# satisfaction — every target sets up what it needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SURVEY ?= demo
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint lab bench clean-outputs
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP) ## build the demo survey, clean it, run every report; prints the index path
+	$(BIN)/satisfaction demo
+
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+lab: $(STAMP) ## JupyterLab on notebooks/ with the `satisfaction` kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name satisfaction --display-name "satisfaction"
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP) ## run the benchmarks and print their figures
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean-outputs: ## remove everything generated under outputs/
+	find outputs -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
