@@ -15,8 +15,8 @@ __all__ = [
     "InputError",
     "InstrumentError",
     "ParameterError",
-    "SatisfactionError",
     "Problem",
+    "SatisfactionError",
 ]
 
 
