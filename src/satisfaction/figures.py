@@ -66,9 +66,9 @@ VIETNAMESE_GLYPHS = (
 # Machado et al. 2009 simulation).
 LIKERT_COLOURS: dict[str, str] = {
     "very_negative": "#A63D00",
-    "negative": "#EE9A6A",
-    "neutral": "#BDBDBD",
-    "positive": "#73C6A9",
+    "negative": "#E98B5C",
+    "neutral": "#DEDEDE",
+    "positive": "#5CB896",
     "very_positive": "#00664A",
 }
 _INK = "#1A1A1A"
@@ -289,11 +289,35 @@ def set_theme(font: str | None = None, *, base_size: float = 10.0) -> Path:
     return path
 
 
+def _side_colours(count: int, side: Literal["left", "right"]) -> list[str]:
+    """``count`` shades from dark to light (left) or light to dark (right)."""
+    dark_light = (
+        (LIKERT_COLOURS["very_negative"], LIKERT_COLOURS["negative"])
+        if side == "left"
+        else (LIKERT_COLOURS["very_positive"], LIKERT_COLOURS["positive"])
+    )
+    if count == 0:
+        return []
+    if count == 1:
+        shades = [dark_light[0]]
+    else:
+        ramp = LinearSegmentedColormap.from_list(side, dark_light)
+        shades = [mpl.colors.to_hex(ramp(t)).upper() for t in np.linspace(0, 1, count)]
+        shades[0], shades[-1] = dark_light  # exactly as declared: interpolation rounds
+    return shades if side == "left" else shades[::-1]
+
+
+def _palette(n_negative: int, n_positive: int, neutral: bool) -> list[str]:
+    middle = [LIKERT_COLOURS["neutral"]] if neutral else []
+    return [*_side_colours(n_negative, "left"), *middle, *_side_colours(n_positive, "right")]
+
+
 def likert_palette(n_levels: int, *, neutral: bool | None = None) -> list[str]:
     """Colours for an ordered scale of 2-7 levels, negative to positive.
 
     ``neutral`` says whether the middle level is neutral (grey); by default odd scales have
-    one and even scales do not.
+    one and even scales do not. An odd scale without a neutral gives the extra level to the
+    positive side.
     """
     if not 2 <= n_levels <= 7:
         raise ParameterError(f"likert_palette: n_levels must be 2..7, got {n_levels}")
@@ -301,20 +325,8 @@ def likert_palette(n_levels: int, *, neutral: bool | None = None) -> list[str]:
         neutral = n_levels % 2 == 1
     if neutral and n_levels % 2 == 0:
         raise ParameterError("likert_palette: an even scale cannot have a single neutral level")
-    side = n_levels // 2
-    neg = LinearSegmentedColormap.from_list(
-        "neg", [LIKERT_COLOURS["very_negative"], LIKERT_COLOURS["negative"]]
-    )
-    pos = LinearSegmentedColormap.from_list(
-        "pos", [LIKERT_COLOURS["positive"], LIKERT_COLOURS["very_positive"]]
-    )
-    steps = np.linspace(0, 1, side) if side > 1 else np.array([0.5])
-    left = [mpl.colors.to_hex(neg(t)) for t in steps]
-    right = [mpl.colors.to_hex(pos(t)) for t in steps]
-    if side == 1:
-        left, right = [LIKERT_COLOURS["very_negative"]], [LIKERT_COLOURS["very_positive"]]
-    middle = [LIKERT_COLOURS["neutral"]] if neutral else []
-    return [*left, *middle, *right]
+    n_negative = n_levels // 2
+    return _palette(n_negative, n_levels - n_negative - int(neutral), neutral)
 
 
 # --------------------------------------------------------------------------------------
@@ -708,7 +720,8 @@ def likert_bars(
     k = len(categories)
     ax = _new_axes(ax, (9.0, 0.5 * k + 1.6))
     ypos = np.arange(k)
-    colours = likert_palette(len(levels), neutral=neutral is not None)
+    has_neutral = neutral is not None
+    colours = _palette(len(negatives), len(levels) - len(negatives) - has_neutral, has_neutral)
     level_names = _scale_labels(levels, labels, language)
     segments = []  # (left, width, y, level index) for the numbers drawn on the bars
     for i, lev in enumerate(levels):
@@ -1182,8 +1195,7 @@ def heatmap(
         norm: Normalize = TwoSlopeNorm(vcenter=c, vmin=lo, vmax=hi)
     else:
         norm = Normalize(vmin=lo, vmax=hi)
-    cmap = _heat_cmap(center)
-    cmap.set_bad("#F0F0F0")
+    cmap = _heat_cmap(center).with_extremes(bad="#F0F0F0")
     masked = np.ma.masked_invalid(values)
     mesh = ax.pcolormesh(
         np.arange(nx + 1),
