@@ -653,6 +653,23 @@ def test_title_above_and_footer_below_everything_drawn():
     assert footer.y1 <= content.y0
 
 
+def test_title_and_footer_follow_later_changes():
+    ax = forest(forest_frame(), y="province", source="X")
+    fig = ax.figure
+    fig.canvas.draw()
+    # Changes after a draw (longer labels, a taller x label) move the anchors at the next draw.
+    ax.set_yticks(ax.get_yticks(), ["Một tên tỉnh rất dài để đẩy lề trái"] * 4)
+    ax.set_xlabel("Nhãn trục\nhai dòng")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    content = ax.get_tightbbox(renderer)
+    title = fig_artist(fig, "figure-title").get_window_extent(renderer)
+    footer = fig_artist(fig, "figure-source").get_window_extent(renderer)
+    assert title.x0 == pytest.approx(content.x0)
+    assert title.y0 >= content.y1
+    assert footer.y1 <= content.y0
+
+
 def test_annotate_whole_figure_anchors_to_all_axes():
     fig, (left, right) = plt.subplots(1, 2)
     annotate(fig, title="Hai bảng", n=10, source="X")

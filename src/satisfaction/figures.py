@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm, to_rgba
 from matplotlib.figure import Figure
@@ -179,6 +180,7 @@ LABELS: dict[str, dict[str, Any]] = {
 
 _GID_TITLE = "figure-title"
 _GID_FOOTER = "figure-source"
+_GID_RESET = "figure-anchor-reset"
 _SHARE_TOL = 1e-9
 
 
@@ -504,16 +506,56 @@ class _TightAnchor:
     """Callable for ``xycoords``: the union of the tight boxes of some Axes, at draw time.
 
     Title and footer anchor to it, so they sit above and below everything the drawer put on
-    the Axes (tick labels, legends, side columns) whatever the final layout.
+    the Axes (tick labels, legends, side columns) whatever the final layout. The union is
+    computed once per figure draw (a tight box lays out every tick label, which is slow on
+    charts of 63 provinces) and reused until the next draw or a change of layout.
     """
 
     def __init__(self, axes: Sequence[Axes]) -> None:
         self.axes = list(axes)
+        self._cached: tuple[tuple, Bbox] | None = None
+
+    def reset(self) -> None:
+        self._cached = None
 
     def __call__(self, renderer: Any) -> Bbox:
+        fig = self.axes[0].figure
+        key = (
+            id(renderer),
+            fig.dpi,
+            tuple(fig.get_size_inches()),
+            tuple(tuple(ax.get_position().bounds) for ax in self.axes),
+        )
+        if self._cached is not None and self._cached[0] == key:
+            return self._cached[1]
         boxes = [ax.get_tightbbox(renderer) for ax in self.axes if ax.get_visible()]
         boxes = [b for b in boxes if b is not None]
-        return Bbox.union(boxes) if boxes else self.axes[0].bbox
+        union = Bbox.union(boxes) if boxes else self.axes[0].bbox
+        self._cached = (key, union)
+        return union
+
+
+class _AnchorReset(Artist):
+    """Drawn first in every figure draw: makes the anchors recompute their boxes once."""
+
+    zorder = -1e9
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: dict[int, _TightAnchor] = {}
+        self.set_in_layout(False)
+        self.set_gid(_GID_RESET)
+
+    def draw(self, renderer: Any) -> None:
+        for anchor in self.anchors.values():
+            anchor.reset()
+        self.stale = False
+
+
+def _register_anchor(fig: Figure, owner: object, anchor: _TightAnchor) -> None:
+    resets = [a for a in fig.artists if isinstance(a, _AnchorReset)]
+    reset = resets[0] if resets else fig.add_artist(_AnchorReset())
+    reset.anchors[id(owner)] = anchor
 
 
 def _remove_gid(fig: Figure, gid: str, owner: object) -> None:
@@ -552,6 +594,7 @@ def annotate(
     for gid in (_GID_TITLE, _GID_FOOTER):
         _remove_gid(fig, gid, owner)
     anchor = _TightAnchor(axes)
+    _register_anchor(fig, owner, anchor)
     base = mpl.rcParams["font.size"]
 
     head = Annotation(
