@@ -1,0 +1,1283 @@
+"""Design-based estimates for every domain at once, matching R's `survey` package.
+
+Every estimator takes `(df, design, variables, by=...)` and returns one tidy DataFrame with
+the columns `ESTIMATE_COLUMNS` preceded by the `by` columns:
+
+- `variable`, `level` (the category for proportions, missing otherwise);
+- `estimate`, `se`, `ci_low`, `ci_high`, `cv` (se / estimate), `deff` (R's `deff=TRUE`);
+- `n`: unweighted rows with a non-missing value in the domain; `N`: their sum of weights;
+- `df`: domain degrees of freedom, R's `degf()` on the domain of non-missing values
+  (PSUs minus strata that hold such rows);
+- `reliable` and `reliability_note` (see `Reliability`).
+
+Semantics (as R): domains come from `by=` on the full sample, never from filtering rows
+(the SE changes; R's `svyby`); missing values of an analysis variable are dropped as R's
+`na.rm=TRUE` does (a domain of non-missing rows, each variable with its own pattern); the
+variance is Taylor linearisation, with-replacement at the first stage unless `fpc` is given,
+with the second stage added when `fpc2` is given (R's `svyrecvar`); post-stratified and
+raked designs (see `satisfaction.weighting`) have the linearised values replaced by their
+residuals within the calibration cells, as R's `svyrecvar(postStrata=)` does.
+
+Speed: all variables and all domains are computed in one vectorised pass of grouped sums
+(sparse indicator matrices over rows, then over domain x PSU cells); there is no Python loop
+over domains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+
+from satisfaction.design import Design, PreparedDesign, prepare
+from satisfaction.errors import InputError, ParameterError
+
+__all__ = [
+    "ESTIMATE_COLUMNS",
+    "PROPORTION_METHODS",
+    "Reliability",
+    "adjust_pvalues",
+    "chisq",
+    "difference",
+    "difference_independent",
+    "flag_reliability",
+    "mean",
+    "proportion",
+    "ratio",
+    "total",
+]
+
+ESTIMATE_COLUMNS = [
+    "variable",
+    "level",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "cv",
+    "deff",
+    "n",
+    "N",
+    "df",
+    "reliable",
+    "reliability_note",
+]
+PROPORTION_METHODS = ("logit", "beta", "wilson", "wald")
+
+# R's onestrat(): a stratum whose finite population correction is below this is taken whole.
+_SELF_REPRESENTING = 1e-7
+# R's svyrecvar() residualises raked designs with exactly ten sweeps over the margins.
+_RAKE_VARIANCE_SWEEPS = 10
+# Largest block of linearised values (rows x columns) held at once; bounds memory use.
+_BLOCK_ELEMENTS = 8_000_000
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability rules
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Thresholds deciding whether an estimate is reliable enough to publish.
+
+    Proportions follow the NCHS Data Presentation Standards for Proportions (Parker et al.
+    2017, Vital Health Stat 2(175)), using a 95% Korn-Graubard interval whatever `level` the
+    estimate was asked with:
+
+    - `min_n`: unweighted denominator n below this -> not reliable ("n < 30");
+    - `min_effective_n`: effective n = p(1-p)/se^2, capped at n (so deff < 1 counts as 1;
+      n when p is 0 or 1), below this -> not reliable;
+    - `max_ci_width`: Korn-Graubard CI width at or above this -> not reliable;
+    - `max_relative_ci_width`: CI width / p above this, when the width exceeds
+      `relative_width_floor` -> not reliable;
+    - `min_df`: design df below this -> reliable stays as the other rules say, but the note
+      says "review: df < 8" (NCHS: flag for statistical review); the complement rule (the
+      relative width of 1 - p above `max_relative_ci_width`) is a review note too.
+
+    Means, totals and ratios: `min_n`, `max_cv` (se / |estimate| above this -> not reliable)
+    and the same `min_df` review note.
+
+    `reliability_note` is empty when no rule fired; it lists every rule that fired, joined
+    by "; ". A note that only holds "review: ..." items goes with `reliable=True`.
+    """
+
+    min_n: int = 30
+    min_effective_n: float = 30.0
+    max_ci_width: float = 0.30
+    max_relative_ci_width: float = 1.30
+    relative_width_floor: float = 0.05
+    max_cv: float = 0.30
+    min_df: int = 8
+
+
+def _korn_graubard(
+    p: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray, level: float, *, cap: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Korn-Graubard (1998) interval: Clopper-Pearson on the df-adjusted effective n.
+
+    As R's `svyciprop(method="beta")`: n_eff = p(1-p)/var times (t_{n-1}/t_df)^2. Where the
+    variance is zero (p = 0 or 1) n_eff is the unweighted n. With `cap` (the NCHS rule)
+    n_eff is also capped at n before and after the df adjustment.
+    """
+    alpha = 1.0 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(se > 0, p * (1.0 - p) / se**2, n)
+        if cap:
+            n_eff = np.minimum(n_eff, n)
+        t_ratio = stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, np.where(df > 0, df, 1))
+        t_ratio = np.where((df > 0) & (n > 1), t_ratio, np.nan)
+        n_eff = n_eff * t_ratio**2
+        if cap:
+            n_eff = np.minimum(n_eff, n)
+        x = p * n_eff
+        low = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n_eff - x + 1), 0.0)
+        high = np.where(x < n_eff, stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x), 1.0)
+    bad = ~np.isfinite(n_eff) | (n_eff <= 0) | np.isnan(p)
+    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+def _notes(rules: list[tuple[np.ndarray, str]], size: int) -> np.ndarray:
+    """Join the texts of the rules that fired, row by row, without a Python loop over rows."""
+    if not rules:
+        return np.full(size, "", dtype=object)
+    fired = np.column_stack([mask for mask, _ in rules]).astype(np.int64)
+    pattern = fired @ (1 << np.arange(len(rules), dtype=np.int64))
+    unique, inverse = np.unique(pattern, return_inverse=True)
+    texts = np.array(
+        ["; ".join(t for bit, (_, t) in enumerate(rules) if code >> bit & 1) for code in unique],
+        dtype=object,
+    )
+    return texts[inverse]
+
+
+def _reliability(
+    kind: str,
+    estimate: np.ndarray,
+    se: np.ndarray,
+    n: np.ndarray,
+    df: np.ndarray,
+    rules: Reliability,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = n.astype(np.float64)
+    df = df.astype(np.float64)
+    suppress: list[tuple[np.ndarray, str]] = []
+    review: list[tuple[np.ndarray, str]] = []
+    missing = np.isnan(estimate) | np.isnan(se)
+    suppress.append((missing, "no estimate"))
+    suppress.append((~missing & (n < rules.min_n), f"n < {rules.min_n}"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "proportion":
+            p = estimate
+            n_eff = np.minimum(np.where(se > 0, p * (1 - p) / se**2, n), n)
+            suppress.append(
+                (
+                    ~missing & (n_eff < rules.min_effective_n),
+                    f"effective n < {rules.min_effective_n:g}",
+                )
+            )
+            low, high = _korn_graubard(p, se, n, df, 0.95, cap=True)
+            width = high - low
+            no_ci = ~missing & np.isnan(width)
+            suppress.append((no_ci, "no Korn-Graubard CI (df < 1)"))
+            suppress.append(
+                (~missing & (width >= rules.max_ci_width), f"CI width >= {rules.max_ci_width:g}")
+            )
+            relative = width / p
+            suppress.append(
+                (
+                    ~missing
+                    & (width > rules.relative_width_floor)
+                    & (width < rules.max_ci_width)
+                    & (relative > rules.max_relative_ci_width),
+                    f"relative CI width > {rules.max_relative_ci_width:.0%}",
+                )
+            )
+            complement = width / (1 - p)
+            review.append(
+                (
+                    ~missing
+                    & (width > rules.relative_width_floor)
+                    & (width < rules.max_ci_width)
+                    & (complement > rules.max_relative_ci_width),
+                    f"review: complement relative CI width > {rules.max_relative_ci_width:.0%}",
+                )
+            )
+        else:
+            cv = se / np.abs(estimate)
+            suppress.append((~missing & (cv > rules.max_cv), f"CV > {rules.max_cv:g}"))
+    review.append((~missing & (df < rules.min_df), f"review: df < {rules.min_df}"))
+    reliable = ~np.any(np.column_stack([m for m, _ in suppress]), axis=1)
+    return reliable, _notes(suppress + review, len(estimate))
+
+
+def flag_reliability(
+    result: pd.DataFrame, kind: str = "proportion", rules: Reliability | None = None
+) -> pd.DataFrame:
+    """Recompute `reliable` and `reliability_note` of a result frame under `rules`.
+
+    `kind` is "proportion" (NCHS rules; `estimate` must be a share in [0, 1]) or "mean"
+    (min_n and CV). Returns a copy; useful after combining or re-thresholding results.
+    """
+    if kind not in ("proportion", "mean"):
+        raise ParameterError(f"kind={kind!r} must be 'proportion' or 'mean'")
+    needed = {"estimate", "se", "n", "df"}
+    if not needed <= set(result.columns):
+        raise ParameterError(f"result lacks columns {sorted(needed - set(result.columns))}")
+    out = result.copy()
+    reliable, note = _reliability(
+        kind,
+        out["estimate"].to_numpy(np.float64),
+        out["se"].to_numpy(np.float64),
+        out["n"].to_numpy(np.float64),
+        out["df"].to_numpy(np.float64),
+        rules or Reliability(),
+    )
+    out["reliable"] = reliable
+    out["reliability_note"] = note
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Grouped sums and domains
+# --------------------------------------------------------------------------------------------
+
+
+class _Grouper:
+    """Sums rows of an array into groups with one sparse matrix product."""
+
+    def __init__(self, codes: np.ndarray, n_groups: int, n_source: int | None = None) -> None:
+        codes = np.asarray(codes, dtype=np.int64)
+        n_source = len(codes) if n_source is None else n_source
+        keep = codes >= 0
+        source = np.flatnonzero(keep) if not keep.all() else np.arange(len(codes))
+        self.n_groups = n_groups
+        self.matrix = sp.csr_matrix(
+            (np.ones(len(source)), (codes[keep], source)), shape=(n_groups, n_source)
+        )
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(self.matrix @ values)
+
+
+@dataclass
+class _Domains:
+    codes: np.ndarray  # one per row; -1 = in no domain (a missing `by` value)
+    count: int
+    keys: pd.DataFrame  # one row per domain: the by columns
+
+
+def _as_list(value: str | Sequence[str] | None, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    items = list(value)
+    if not all(isinstance(v, str) for v in items):
+        raise ParameterError(f"{name} must be a column name or a list of column names")
+    return items
+
+
+def _check_columns(df: pd.DataFrame, columns: Sequence[str], role: str) -> None:
+    absent = [c for c in columns if c not in df.columns]
+    if absent:
+        raise InputError(f"{role} column not in the data", column=", ".join(absent))
+
+
+def _make_domains(df: pd.DataFrame, by: list[str]) -> _Domains:
+    n = len(df)
+    if not by:
+        return _Domains(np.zeros(n, dtype=np.int64), 1, pd.DataFrame(index=range(1)))
+    _check_columns(df, by, "by")
+    combined = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    uniques_per_column = []
+    for col in by:
+        codes, uniques = pd.factorize(df[col], sort=True)
+        missing |= codes < 0
+        combined = combined * (len(uniques) + 1) + codes
+        uniques_per_column.append((col, uniques, len(uniques) + 1))
+    combined[missing] = -1
+    present, codes = np.unique(combined, return_inverse=True)
+    offset = 1 if (len(present) and present[0] < 0) else 0
+    codes = codes.astype(np.int64) - offset
+    present = present[offset:]
+    keys = {}
+    remainder = present.copy()
+    for col, uniques, radix in reversed(uniques_per_column):
+        keys[col] = uniques.take(remainder % radix)
+        remainder = remainder // radix
+    frame = pd.DataFrame({col: keys[col] for col in by})
+    for col in by:
+        if isinstance(df[col].dtype, pd.CategoricalDtype):
+            frame[col] = pd.Categorical(frame[col], dtype=df[col].dtype)
+    return _Domains(codes, len(present), frame)
+
+
+# --------------------------------------------------------------------------------------------
+# The variance engine
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _CalibrationTerm:
+    """One set of calibration cells: r <- r - u * c[level] (see R's svyrecvar)."""
+
+    level: np.ndarray  # (n,) cell of each row
+    n_levels: int
+    u: np.ndarray  # (n,) weights after the calibration (R's psw)
+    a: np.ndarray  # (n,) multiplier inside the cell mean: oldw/psw, or 1/psw for raking
+    denominator: np.ndarray  # (n_levels,) sum of oldw per cell, or the count of rows
+
+
+def _calibration_terms(
+    df: pd.DataFrame, prep: PreparedDesign
+) -> tuple[list[_CalibrationTerm], list[tuple[str, list[int]]]]:
+    from satisfaction.design import _codes
+
+    terms: list[_CalibrationTerm] = []
+    steps: list[tuple[str, list[int]]] = []
+    for step in prep.design.calibration:
+        indices = []
+        for margin, weight_col in zip(step.margins, step.weights, strict=True):
+            level = _codes(df, list(margin))
+            n_levels = int(level.max()) + 1
+            u = df[weight_col].to_numpy(np.float64)
+            if step.kind == "poststratify":
+                old = (
+                    df[step.old_weights].to_numpy(np.float64)
+                    if step.old_weights is not None
+                    else np.ones(len(df))
+                )
+                a = old / u
+                denominator = np.bincount(level, weights=old, minlength=n_levels)
+            else:
+                a = 1.0 / u
+                denominator = np.bincount(level, minlength=n_levels).astype(np.float64)
+            indices.append(len(terms))
+            terms.append(_CalibrationTerm(level, n_levels, u, a, denominator))
+        steps.append((step.kind, indices))
+    return terms, steps
+
+
+class _Engine:
+    """Linearisation variance for every domain and column, built once per call.
+
+    Cells are (domain, PSU) pairs (and (domain, SSU) pairs for a two-stage design). Without
+    calibration only the cells that hold rows exist, so the work grows with the rows, not
+    with domains x PSUs; a calibrated design has every (domain, PSU) cell, because the
+    residuals within calibration cells spread each domain over every PSU.
+    """
+
+    def __init__(self, df: pd.DataFrame, prep: PreparedDesign, domains: _Domains) -> None:
+        self.prep = prep
+        self.domains = domains
+        n, d_count = prep.n, domains.count
+        codes = domains.codes
+        self.in_domain = codes >= 0
+        self.to_domain = _Grouper(codes, d_count, n)
+        self.calibrated = prep.calibrated
+        if self.calibrated:
+            self.terms, self.steps = _calibration_terms(df, prep)
+            self._setup_calibration(codes)
+        self.stage1 = self._cells(codes, prep.psu, prep.n_psus, prep.psu_stratum, prep.n_strata)
+        self.stage2 = None
+        if prep.two_stage:
+            assert prep.ssu is not None and prep.ssu_psu is not None
+            self.stage2 = self._cells(codes, prep.ssu, prep.n_ssus, prep.ssu_psu, prep.n_psus)
+
+    def _cells(
+        self,
+        codes: np.ndarray,
+        unit: np.ndarray,
+        n_units: int,
+        unit_group: np.ndarray,
+        n_groups: int,
+    ) -> dict:
+        d_count = self.domains.count
+        rows = np.flatnonzero(codes >= 0)
+        if self.calibrated:
+            cell_codes = np.full(len(codes), -1, dtype=np.int64)
+            cell_codes[rows] = codes[rows] * n_units + unit[rows]
+            n_cells = d_count * n_units
+            cell_domain = np.repeat(np.arange(d_count), n_units)
+            cell_unit = np.tile(np.arange(n_units), d_count)
+        else:
+            key = codes[rows] * n_units + unit[rows]
+            present, inverse = np.unique(key, return_inverse=True)
+            cell_codes = np.full(len(codes), -1, dtype=np.int64)
+            cell_codes[rows] = inverse
+            n_cells = len(present)
+            cell_domain = present // n_units
+            cell_unit = present % n_units
+        group_key = cell_domain * n_groups + unit_group[cell_unit]
+        groups, group_of_cell = np.unique(group_key, return_inverse=True)
+        return {
+            "rows_to_cell": _Grouper(cell_codes, n_cells, len(codes)),
+            "cell_unit": cell_unit,
+            "cell_to_domain": _Grouper(cell_domain, d_count),
+            "cell_to_group": _Grouper(group_of_cell, len(groups)),
+            "group_domain": groups // n_groups,
+            "group_id": groups % n_groups,
+            "group_to_domain": _Grouper(groups // n_groups, d_count),
+            "n_units": n_units,
+        }
+
+    def _setup_calibration(self, codes: np.ndarray) -> None:
+        prep, d_count = self.prep, self.domains.count
+        self.term_groupers = []
+        self.unit_weight_sums = []  # per term: (n_psus, L) and (n_ssus, L) sums of u
+        for term in self.terms:
+            grp_codes = np.where(codes >= 0, codes * term.n_levels + term.level, -1)
+            self.term_groupers.append(_Grouper(grp_codes, d_count * term.n_levels, prep.n))
+            psu_level = prep.psu * term.n_levels + term.level
+            w1 = np.bincount(psu_level, weights=term.u, minlength=prep.n_psus * term.n_levels)
+            w2 = None
+            if prep.two_stage:
+                assert prep.ssu is not None
+                ssu_level = prep.ssu * term.n_levels + term.level
+                w2 = np.bincount(
+                    ssu_level, weights=term.u, minlength=prep.n_ssus * term.n_levels
+                ).reshape(prep.n_ssus, term.n_levels)
+            self.unit_weight_sums.append((w1.reshape(prep.n_psus, term.n_levels), w2))
+        # cross[k][j][l, m] = sum over rows in cell l of term k and cell m of term j of a_k u_j
+        self.cross = []
+        for tk in self.terms:
+            row = []
+            for tj in self.terms:
+                key = tk.level * tj.n_levels + tj.level
+                row.append(
+                    np.bincount(
+                        key, weights=tk.a * tj.u, minlength=tk.n_levels * tj.n_levels
+                    ).reshape(tk.n_levels, tj.n_levels)
+                )
+            self.cross.append(row)
+
+    def _calibration_coefficients(self, z: np.ndarray) -> list[np.ndarray]:
+        d_count, width = self.domains.count, z.shape[1]
+        sums = [
+            g.sum(t.a[:, None] * z).reshape(d_count, t.n_levels, width)
+            for g, t in zip(self.term_groupers, self.terms, strict=True)
+        ]
+        coef = [np.zeros_like(s) for s in sums]
+        active: list[int] = []
+        for kind, indices in self.steps:
+            active = active + indices
+            sweeps = _RAKE_VARIANCE_SWEEPS if kind == "rake" else 1
+            for _ in range(sweeps):
+                for k in indices:
+                    cell_mean = sums[k].copy()
+                    for j in active:
+                        cell_mean -= np.einsum("lm,dmv->dlv", self.cross[k][j], coef[j])
+                    coef[k] += cell_mean / self.terms[k].denominator[None, :, None]
+        return coef
+
+    def _unit_totals(self, cells: dict, z: np.ndarray, coef, stage: int) -> np.ndarray:
+        totals = cells["rows_to_cell"].sum(z)
+        if coef is not None:
+            d_count, width = self.domains.count, z.shape[1]
+            correction = np.zeros((d_count, cells["n_units"], width))
+            for k, c in enumerate(coef):
+                weight_sums = self.unit_weight_sums[k][stage - 1]
+                correction += np.einsum("pl,dlv->dpv", weight_sums, c)
+            totals = totals - correction.reshape(d_count * cells["n_units"], width)
+        return totals
+
+    def variance(self, z: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Variance (domains x columns) of the totals of `z`, and the domain df.
+
+        `z` holds the linearised values, zero outside each column's domain; `valid` (same
+        shape) marks the rows that belong to the domain of non-missing values.
+        """
+        prep = self.prep
+        coef = self._calibration_coefficients(z) if self.calibrated else None
+        s1 = self.stage1
+        counts = s1["rows_to_cell"].sum(valid.astype(np.float64))
+        group_counts = s1["cell_to_group"].sum(counts)
+        psu_present = s1["cell_to_domain"].sum((counts > 0).astype(np.float64))
+        strata_present = s1["group_to_domain"].sum((group_counts > 0).astype(np.float64))
+        df = psu_present - strata_present
+
+        totals = self._unit_totals(s1, z, coef, stage=1)
+        n_units = prep.n_psu[s1["group_id"]][:, None]
+        factor = prep.fpc_factor[s1["group_id"]][:, None]
+        present = np.ones_like(group_counts, dtype=bool) if self.calibrated else group_counts > 0
+        contribution = self._between_units(s1, totals, n_units, factor, present)
+        var = s1["group_to_domain"].sum(np.nan_to_num(contribution))
+        if prep.lonely_psu == "average":
+            lonely = s1["group_to_domain"].sum(np.isnan(contribution).astype(np.float64))
+            n_present = s1["group_to_domain"].sum(present.astype(np.float64))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                var = var * n_present / (n_present - lonely)
+
+        if self.stage2 is not None:
+            s2 = self.stage2
+            assert prep.n_ssu is not None and prep.fpc2_factor is not None
+            totals2 = self._unit_totals(s2, z, coef, stage=2)
+            n_units2 = prep.n_ssu[s2["group_id"]][:, None]
+            factor2 = prep.fpc2_factor[s2["group_id"]][:, None]
+            contribution2 = self._between_units(s2, totals2, n_units2, factor2, None)
+            fraction = prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]][:, None]
+            var = var + s2["group_to_domain"].sum(np.nan_to_num(contribution2 * fraction))
+        return np.maximum(var, 0.0), df
+
+    def _between_units(
+        self,
+        cells: dict,
+        totals: np.ndarray,
+        n_units: np.ndarray,
+        factor: np.ndarray,
+        present: np.ndarray | None,
+    ) -> np.ndarray:
+        """R's onestrat(): scaled sum of squares of unit totals around their group mean."""
+        s1 = cells["cell_to_group"].sum(totals)
+        s2 = cells["cell_to_group"].sum(totals**2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = factor * n_units / (n_units - 1) * (s2 - s1**2 / n_units)
+        lonely = self.prep.lonely_psu
+        if lonely == "adjust":
+            single = factor * s2
+        elif lonely == "average" and present is not None:
+            single = np.where(present, np.nan, 0.0)
+        else:  # certainty, remove; "fail" was refused when the design was prepared
+            single = np.zeros_like(s2)
+        out = np.where(n_units > 1, spread, single)
+        return np.where(factor < _SELF_REPRESENTING, 0.0, out)
+
+    def covariance(self, z: np.ndarray) -> np.ndarray:
+        """Full covariance matrix of the totals of the columns of `z` (one domain)."""
+        prep = self.prep
+        coef = self._calibration_coefficients(z) if self.calibrated else None
+        cov = self._stage_covariance(
+            self.stage1,
+            self._unit_totals(self.stage1, z, coef, 1),
+            prep.n_psu,
+            prep.fpc_factor,
+            prep.psu_stratum,
+            average=prep.lonely_psu == "average",
+        )
+        if self.stage2 is not None:
+            assert prep.n_ssu is not None and prep.fpc2_factor is not None
+            totals2 = self._unit_totals(self.stage2, z, coef, 2)
+            ssu = self.stage2["cell_unit"]
+            fraction = prep.sampling_fraction[prep.psu_stratum[prep.ssu_psu[ssu]]]
+            cov = cov + self._stage_covariance(
+                self.stage2,
+                totals2 * np.sqrt(fraction)[:, None],
+                prep.n_ssu,
+                prep.fpc2_factor,
+                prep.ssu_psu,
+                average=False,
+            )
+        return cov
+
+    def _stage_covariance(
+        self,
+        cells: dict,
+        totals: np.ndarray,
+        n_in_group: np.ndarray,
+        factor_of_group: np.ndarray,
+        group_of_unit: np.ndarray,
+        *,
+        average: bool,
+    ) -> np.ndarray:
+        width = totals.shape[1]
+        group = group_of_unit[cells["cell_unit"]]
+        n_groups = len(n_in_group)
+        sums = np.zeros((n_groups, width))
+        np.add.at(sums, group, totals)
+        means = sums / n_in_group[:, None]
+        centred = totals - means[group]
+        lonely = self.prep.lonely_psu
+        n_units = n_in_group[group]
+        factor = factor_of_group[group]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n_units > 1, factor * n_units / (n_units - 1), factor)
+        if lonely == "adjust":
+            centred = np.where((n_units == 1)[:, None], totals, centred)
+        scale = np.where(factor < _SELF_REPRESENTING, 0.0, scale)
+        cov = (centred * scale[:, None]).T @ centred
+        # Units missing from the cells (absent from the domain) sit at zero: add their share.
+        observed = np.bincount(group, minlength=n_groups)
+        missing = n_in_group - observed
+        g_factor = np.where(factor_of_group < _SELF_REPRESENTING, 0.0, factor_of_group)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g_scale = np.where(n_in_group > 1, g_factor * n_in_group / (n_in_group - 1), 0.0)
+        weight = missing * g_scale
+        cov += (means * weight[:, None]).T @ means
+        if average:
+            lonely_groups = (n_in_group == 1) & (factor_of_group >= _SELF_REPRESENTING)
+            n_ok = n_groups - lonely_groups.sum()
+            cov = cov * n_groups / n_ok
+        return cov
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces of the estimators
+# --------------------------------------------------------------------------------------------
+
+
+def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
+    series = df[col]
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype(np.float64).to_numpy()
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InputError(
+            "variable is not numeric; use proportion() for a categorical variable", column=col
+        )
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _blocks(n_rows: int, n_columns: int) -> list[slice]:
+    size = max(1, _BLOCK_ELEMENTS // max(n_rows, 1))
+    return [slice(i, min(i + size, n_columns)) for i in range(0, n_columns, size)]
+
+
+@dataclass
+class _Stats:
+    """Per domain x column results of one estimator, before CIs and flags."""
+
+    estimate: np.ndarray
+    variance: np.ndarray
+    deff: np.ndarray
+    n: np.ndarray
+    weight_sum: np.ndarray
+    df: np.ndarray
+
+
+def _mean_stats(
+    engine: _Engine,
+    columns: Sequence[Callable[[], np.ndarray]],
+    statistic: str,
+) -> _Stats:
+    """Means (or totals) of many columns in every domain, as R's svymean / svytotal."""
+    prep = engine.prep
+    w = prep.weights
+    codes = engine.domains.codes
+    parts: list[_Stats] = []
+    for block in _blocks(prep.n, len(columns)):
+        y = np.column_stack([columns[i]() for i in range(block.start, block.stop)])
+        valid = ~np.isnan(y) & engine.in_domain[:, None]
+        y = np.where(valid, y, 0.0)
+        wv = np.where(valid, w[:, None], 0.0)
+        n = engine.to_domain.sum(valid.astype(np.float64))
+        weight_sum = engine.to_domain.sum(wv)
+        wy_sum = engine.to_domain.sum(wv * y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = wy_sum / weight_sum
+        safe = np.where(codes >= 0, codes, 0)
+        centred = np.where(valid, y - mean[safe], 0.0)
+        if statistic == "mean":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = wv * centred / weight_sum[safe]
+            z = np.nan_to_num(z)
+            estimate = mean
+        else:
+            z = wv * y
+            estimate = wy_sum
+        variance, df = engine.variance(z, valid)
+        # R's deff=TRUE: against SRS without replacement of n from a population of sum(w).
+        ss = engine.to_domain.sum(wv * centred**2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s2 = ss / weight_sum * n / (n - 1)
+            srs = s2 * (weight_sum - n) / (weight_sum * n)
+            if statistic == "total":
+                srs = srs * weight_sum**2
+            deff = np.where(weight_sum >= n, variance / srs, np.nan)
+        estimate = np.where(n > 0, estimate, np.nan)
+        parts.append(_Stats(estimate, variance, deff, n, weight_sum, df))
+    return _Stats(
+        *(
+            np.hstack([getattr(p, f) for p in parts]) if len(parts) > 1 else getattr(parts[0], f)
+            for f in ("estimate", "variance", "deff", "n", "weight_sum", "df")
+        )
+    )
+
+
+def _t_interval(
+    estimate: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore"):
+        t = stats.t.ppf(1 - (1 - level) / 2, np.where(df > 0, df, np.nan))
+    return estimate - t * se, estimate + t * se
+
+
+def _check_level(level: float) -> None:
+    if not (isinstance(level, float | int) and 0 < level < 1):
+        raise ParameterError(f"level={level!r} must be a confidence level between 0 and 1")
+
+
+def _frame(
+    domains: _Domains,
+    variable_names: Sequence[str],
+    level_values: Sequence[object] | None,
+    st: _Stats,
+    ci: tuple[np.ndarray, np.ndarray],
+    kind: str,
+    rules: Reliability,
+) -> pd.DataFrame:
+    """Lay out (domains x columns) arrays as the tidy shape: column-major, domains inside."""
+    d_count, c_count = st.estimate.shape
+    flat = lambda a: np.asarray(a).reshape(-1, order="F")  # noqa: E731
+    keys = domains.keys.iloc[np.tile(np.arange(d_count), c_count)].reset_index(drop=True)
+    estimate = flat(st.estimate)
+    se = np.sqrt(flat(st.variance))
+    se = np.where(np.isnan(estimate), np.nan, se)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / np.abs(estimate)
+    n = flat(st.n).astype(np.int64)
+    df = flat(st.df).astype(np.int64)
+    reliable, note = _reliability(kind, estimate, se, n, df, rules)
+    out = keys.assign(
+        variable=np.repeat(np.asarray(variable_names, dtype=object), d_count),
+        level=(
+            np.repeat(np.asarray(level_values, dtype=object), d_count)
+            if level_values is not None
+            else pd.NA
+        ),
+        estimate=estimate,
+        se=se,
+        ci_low=flat(ci[0]),
+        ci_high=flat(ci[1]),
+        cv=cv,
+        deff=flat(st.deff),
+        n=n,
+        N=flat(st.weight_sum),
+        df=df,
+        reliable=reliable,
+        reliability_note=note,
+    )
+    return out
+
+
+def _setup(
+    df: pd.DataFrame, design: Design, by: str | Sequence[str] | None
+) -> tuple[PreparedDesign, _Domains, _Engine]:
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    prep = prepare(df, design)
+    domains = _make_domains(df, _as_list(by, "by"))
+    return prep, domains, _Engine(df, prep, domains)
+
+
+# --------------------------------------------------------------------------------------------
+# Public estimators
+# --------------------------------------------------------------------------------------------
+
+
+def mean(
+    df: pd.DataFrame,
+    design: Design,
+    variables: str | Sequence[str],
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    *,
+    reliability: Reliability | None = None,
+) -> pd.DataFrame:
+    """Weighted means with design-based SEs, by domain. R: `svyby(~y, ~by, design, svymean,
+    deff=TRUE, na.rm=TRUE)` (or `svymean(~y, design, deff=TRUE, na.rm=TRUE)` with no `by`).
+
+    CIs are t intervals on the domain df (R: `confint(..., df=degf(subset(design, domain)))`).
+    For a 0/1 variable whose share is to be published use `proportion(...)`, which gives the
+    same estimate and SE with a proportion CI (logit by default) and the NCHS rules.
+
+    Returns the `by` columns then `ESTIMATE_COLUMNS` (one row per domain x variable; `level`
+    is missing); `reliable` uses `min_n` and `max_cv` of `reliability`.
+    """
+    return _mean_or_total(df, design, variables, by, level, "mean", reliability)
+
+
+def total(
+    df: pd.DataFrame,
+    design: Design,
+    variables: str | Sequence[str],
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    *,
+    reliability: Reliability | None = None,
+) -> pd.DataFrame:
+    """Weighted totals with design-based SEs, by domain. R: `svyby(~y, ~by, design, svytotal,
+    deff=TRUE, na.rm=TRUE)`. Same output shape and rules as `mean`."""
+    return _mean_or_total(df, design, variables, by, level, "total", reliability)
+
+
+def _mean_or_total(
+    df: pd.DataFrame,
+    design: Design,
+    variables: str | Sequence[str],
+    by: str | Sequence[str] | None,
+    level: float,
+    statistic: str,
+    reliability: Reliability | None,
+) -> pd.DataFrame:
+    _check_level(level)
+    names = _as_list(variables, "variables")
+    if not names:
+        raise ParameterError("variables is empty: name at least one column")
+    _check_columns(df, names, "variable")
+    _, domains, engine = _setup(df, design, by)
+    columns = [lambda c=c: _numeric_column(df, c) for c in names]
+    for c in names:  # fail early, before any work, on a non-numeric column
+        if not (
+            pd.api.types.is_numeric_dtype(df[c].dtype) or pd.api.types.is_bool_dtype(df[c].dtype)
+        ):
+            _numeric_column(df, c)
+    st = _mean_stats(engine, columns, statistic)
+    ci = _t_interval(st.estimate, np.sqrt(st.variance), st.df, level)
+    return _frame(domains, names, None, st, ci, "mean", reliability or Reliability())
+
+
+def _levels_of(series: pd.Series) -> list[object]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        used = set(series.dropna().unique())
+        return [c for c in series.cat.categories if c in used]
+    values = series.dropna().unique()
+    try:
+        return sorted(values.tolist())
+    except TypeError:
+        return list(values)
+
+
+def _indicator(series: pd.Series, value: object) -> Callable[[], np.ndarray]:
+    def make() -> np.ndarray:
+        missing = series.isna().to_numpy()
+        hit = (series == value).to_numpy(dtype=bool, na_value=False)
+        return np.where(missing, np.nan, hit.astype(np.float64))
+
+    return make
+
+
+def _proportion_interval(
+    p: np.ndarray,
+    se: np.ndarray,
+    n: np.ndarray,
+    df: np.ndarray,
+    level: float,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = stats.t.ppf(1 - alpha / 2, np.where(df > 0, df, np.nan))
+        if method == "wald":
+            low, high = p - t * se, p + t * se
+        elif method == "logit":
+            eta = np.log(p / (1 - p))
+            half = t * se / (p * (1 - p))
+            low, high = _expit(eta - half), _expit(eta + half)
+        elif method == "wilson":
+            n_eff = p * (1 - p) / se**2
+            centre = (p + t**2 / (2 * n_eff)) / (1 + t**2 / n_eff)
+            half = t / (1 + t**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + t**2 / (4 * n_eff**2))
+            low, high = centre - half, centre + half
+        else:
+            low, high = _korn_graubard(p, se, n, df, level, cap=False)
+    # Zero variance (p is 0 or 1): every Wald-type interval collapses to a point, so give the
+    # Clopper-Pearson interval on the unweighted n (the NCHS convention) instead.
+    degenerate = (se == 0) & ~np.isnan(p)
+    if degenerate.any():
+        kg_low, kg_high = _korn_graubard(p, se, n, df, level, cap=True)
+        low = np.where(degenerate, kg_low, low)
+        high = np.where(degenerate, kg_high, high)
+    return low, high
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def proportion(
+    df: pd.DataFrame,
+    design: Design,
+    variable: str | Sequence[str],
+    by: str | Sequence[str] | None = None,
+    method: str = "logit",
+    level: float = 0.95,
+    *,
+    levels: Sequence[object] | None = None,
+    reliability: Reliability | None = None,
+) -> pd.DataFrame:
+    """Share of each level of one or more variables, by domain, with proportion CIs.
+
+    R: `svyby(~I(y == level), ~by, design, svyciprop, method=, vartype="ci")` for each level;
+    the estimate, SE and deff are those of `svymean` of the level's 0/1 indicator.
+    `method`: "logit" (R's default), "beta" (Korn-Graubard), "wald" (R's method="mean": a t
+    interval), "wilson" (score interval on the effective n p(1-p)/se^2 with the t quantile on
+    the design df; R 4.1 has no such method). All use the domain df, as R's `svyciprop` on a
+    domain does. Where the SE is zero (p = 0 or 1) the CI is Clopper-Pearson on the
+    unweighted n for every method. For "beta" with missing values R uses all domain rows in
+    n; here n counts the non-missing rows.
+
+    `levels` keeps only those levels (e.g. `levels=[1]` on 0/1 "satisfied" columns gives one
+    row per domain x variable: the fast way to get many satisfied shares at once). Rows with
+    a missing value are left out of the denominator; `n` counts the rest.
+
+    Returns the `by` columns then `ESTIMATE_COLUMNS`, one row per domain x variable x level;
+    `reliable` applies the NCHS proportion rules of `reliability`.
+    """
+    _check_level(level)
+    if method not in PROPORTION_METHODS:
+        raise ParameterError(f"method={method!r} is not one of {', '.join(PROPORTION_METHODS)}")
+    names = _as_list(variable, "variable")
+    if not names:
+        raise ParameterError("variable is empty: name at least one column")
+    _check_columns(df, names, "variable")
+    _, domains, engine = _setup(df, design, by)
+    columns, column_variables, column_levels = [], [], []
+    for name in names:
+        series = df[name]
+        present = _levels_of(series)
+        chosen = present if levels is None else [v for v in levels if v in set(present)]
+        if levels is not None and not chosen:
+            chosen = list(levels)  # report the requested level even if never observed
+        for value in chosen:
+            columns.append(_indicator(series, value))
+            column_variables.append(name)
+            column_levels.append(value)
+    if not columns:
+        raise InputError("variable has no non-missing values", column=", ".join(names))
+    st = _mean_stats(engine, columns, "mean")
+    se = np.sqrt(st.variance)
+    ci = _proportion_interval(st.estimate, se, st.n, st.df, level, method)
+    return _frame(
+        domains,
+        column_variables,
+        column_levels,
+        st,
+        ci,
+        "proportion",
+        reliability or Reliability(),
+    )
+
+
+def ratio(
+    df: pd.DataFrame,
+    design: Design,
+    numerator: str | Sequence[str],
+    denominator: str,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    *,
+    reliability: Reliability | None = None,
+) -> pd.DataFrame:
+    """Ratio of weighted totals sum(w y) / sum(w x), by domain. R: `svyby(~y, ~by,
+    denominator=~x, design=design, FUN=svyratio, na.rm=TRUE)` (`svyratio(~y, ~x, design)`).
+
+    Rows where the numerator or the denominator is missing are dropped for that ratio (R's
+    na.rm=TRUE). `deff` follows R's `svyratio(deff=TRUE)`. `variable` reads "y/x".
+    """
+    _check_level(level)
+    names = _as_list(numerator, "numerator")
+    if not names or not isinstance(denominator, str):
+        raise ParameterError("ratio needs numerator column(s) and one denominator column")
+    _check_columns(df, [*names, denominator], "ratio")
+    prep, domains, engine = _setup(df, design, by)
+    x_all = _numeric_column(df, denominator)
+    w = prep.weights
+    codes = domains.codes
+    safe = np.where(codes >= 0, codes, 0)
+    y = np.column_stack([_numeric_column(df, c) for c in names])
+    valid = ~np.isnan(y) & ~np.isnan(x_all)[:, None] & engine.in_domain[:, None]
+    y = np.where(valid, y, 0.0)
+    x = np.where(valid, x_all[:, None], 0.0)
+    wv = np.where(valid, w[:, None], 0.0)
+    y_sum = engine.to_domain.sum(wv * y)
+    x_sum = engine.to_domain.sum(wv * x)
+    n = engine.to_domain.sum(valid.astype(np.float64))
+    weight_sum = engine.to_domain.sum(wv)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = y_sum / x_sum
+        r = np.where(valid, (y - estimate[safe] * x) / x_sum[safe], 0.0)
+    r = np.nan_to_num(r)
+    variance, ddf = engine.variance(wv * r, valid)
+    # R: deff(svytotal(r, design, deff=TRUE)) with r = (y - R x) / X.
+    r_mean = engine.to_domain.sum(wv * r) / weight_sum
+    ss = engine.to_domain.sum(wv * (r - np.where(valid, r_mean[safe], 0.0)) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        srs = ss / weight_sum * n / (n - 1) * weight_sum**2 * (weight_sum - n) / (weight_sum * n)
+        deff = variance / srs
+    estimate = np.where(n > 0, estimate, np.nan)
+    st = _Stats(estimate, variance, deff, n, weight_sum, ddf)
+    ci = _t_interval(st.estimate, np.sqrt(st.variance), st.df, level)
+    labels = [f"{c}/{denominator}" for c in names]
+    return _frame(domains, labels, None, st, ci, "mean", reliability or Reliability())
+
+
+# --------------------------------------------------------------------------------------------
+# Differences and tests
+# --------------------------------------------------------------------------------------------
+
+
+DIFFERENCE_COLUMNS = [
+    "variable",
+    "a",
+    "b",
+    "estimate_a",
+    "estimate_b",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p_value",
+]
+
+
+def difference(
+    df: pd.DataFrame,
+    design: Design,
+    variables: str | Sequence[str],
+    between: str,
+    a: object,
+    b: object,
+    by: str | Sequence[str] | None = None,
+    statistic: str = "mean",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Difference a - b between two domains of one design, with a design-based Wald t test.
+
+    The two domains are the rows with `between == a` and `between == b`, within each domain
+    of `by` (e.g. `between="field", a="đất đai", b="hộ tịch", by="province"`). Their estimates
+    are correlated through shared PSUs, strata and calibration cells, so the SE is that of
+    the difference of their linearised values, not sqrt(se_a^2 + se_b^2). R:
+    `svycontrast(svyby(~y, ~between, design, svymean, covmat=TRUE), c(a=1, b=-1))`.
+    `statistic` is "mean" (also a share for 0/1 columns) or "total".
+
+    Two waves in one frame (strata nested in wave) are two domains of one stacked design
+    and can use this function; results of two separate designs go to
+    `difference_independent`.
+
+    Returns the `by` columns then `DIFFERENCE_COLUMNS`: `statistic` is estimate / se, and
+    `df` and `p_value` use a t distribution on the df of the two domains together
+    (PSUs minus strata holding rows of either); `p_value` is two-sided.
+    """
+    _check_level(level)
+    if statistic not in ("mean", "total"):
+        raise ParameterError(f"statistic={statistic!r} must be 'mean' or 'total'")
+    names = _as_list(variables, "variables")
+    by_cols = _as_list(by, "by")
+    _check_columns(df, [*names, between, *by_cols], "difference")
+    if between in by_cols:
+        raise ParameterError(f"between={between!r} cannot also be a by column")
+    prep = prepare(df, design)
+    side = np.where(
+        df[between].eq(a).to_numpy(dtype=bool, na_value=False),
+        0,
+        np.where(df[between].eq(b).to_numpy(dtype=bool, na_value=False), 1, -1),
+    )
+    for value, k in ((a, 0), (b, 1)):
+        if not (side == k).any():
+            raise InputError(f"no rows with {between} == {value!r}", column=between)
+    coarse = _make_domains(df, by_cols)
+    fine_codes = np.where((coarse.codes >= 0) & (side >= 0), coarse.codes * 2 + side, -1)
+    fine = _Domains(fine_codes, coarse.count * 2, pd.DataFrame(index=range(coarse.count * 2)))
+    fine_engine = _Engine(df, prep, fine)
+    coarse_codes = np.where(fine_codes >= 0, coarse.codes, -1)
+    coarse_in = _Domains(coarse_codes, coarse.count, coarse.keys)
+    engine = _Engine(df, prep, coarse_in)
+    w = prep.weights
+    safe = np.where(fine_codes >= 0, fine_codes, 0)
+    sign = np.where(side == 1, -1.0, 1.0)
+    y = np.column_stack([_numeric_column(df, c) for c in names])
+    valid = ~np.isnan(y) & (fine_codes >= 0)[:, None]
+    y = np.where(valid, y, 0.0)
+    wv = np.where(valid, w[:, None], 0.0)
+    weight_sum = fine_engine.to_domain.sum(wv)
+    wy_sum = fine_engine.to_domain.sum(wv * y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if statistic == "mean":
+            est = wy_sum / weight_sum
+            z = wv * np.where(valid, y - est[safe], 0.0) / weight_sum[safe]
+        else:
+            est = wy_sum
+            z = wv * y
+    z = np.nan_to_num(z) * sign[:, None]
+    variance, ddf = engine.variance(z, valid)
+    est_a, est_b = est[0::2], est[1::2]
+    diff = est_a - est_b
+    se = np.sqrt(variance)
+    low, high = _t_interval(diff, se, ddf, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_stat = diff / se
+        p_value = 2 * stats.t.sf(np.abs(t_stat), np.where(ddf > 0, ddf, np.nan))
+    d_count = coarse.count
+    flat = lambda arr: np.asarray(arr).reshape(-1, order="F")  # noqa: E731
+    keys = coarse.keys.iloc[np.tile(np.arange(d_count), len(names))].reset_index(drop=True)
+    return keys.assign(
+        variable=np.repeat(np.asarray(names, dtype=object), d_count),
+        a=a,
+        b=b,
+        estimate_a=flat(est_a),
+        estimate_b=flat(est_b),
+        estimate=flat(diff),
+        se=flat(se),
+        ci_low=flat(low),
+        ci_high=flat(high),
+        statistic=flat(t_stat),
+        df=flat(ddf).astype(np.int64),
+        p_value=flat(p_value),
+    )
+
+
+def difference_independent(
+    first: pd.DataFrame,
+    second: pd.DataFrame,
+    on: str | Sequence[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Difference second - first between two independent samples (e.g. two survey waves).
+
+    `first` and `second` are result frames of this module (e.g. `proportion(...)` on each
+    wave). Rows are matched on `on` (default: the by columns plus `variable` and `level`).
+    With independent samples the covariance is zero: se = sqrt(se_1^2 + se_2^2). The df is
+    the smaller of the two (a conservative choice; Satterthwaite needs per-stratum terms that
+    result frames do not keep) and the test is a two-sided t test.
+
+    Returns the match columns, then `estimate_first`, `estimate_second`, `estimate`
+    (second - first), `se`, `ci_low`, `ci_high`, `statistic`, `df`, `p_value`.
+    """
+    _check_level(level)
+    if on is None:
+        keys = [c for c in first.columns if c not in ESTIMATE_COLUMNS] + ["variable", "level"]
+    else:
+        keys = _as_list(on, "on")
+    for frame, name in ((first, "first"), (second, "second")):
+        absent = [c for c in [*keys, "estimate", "se", "df"] if c not in frame.columns]
+        if absent:
+            raise ParameterError(f"{name} lacks columns {absent}")
+    left = first[[*keys, "estimate", "se", "df"]].copy()
+    right = second[[*keys, "estimate", "se", "df"]].copy()
+    for frame in (left, right):
+        if "level" in keys:
+            frame["level"] = frame["level"].astype(object).where(frame["level"].notna(), "")
+    merged = left.merge(right, on=keys, suffixes=("_first", "_second"), how="inner")
+    est = merged["estimate_second"] - merged["estimate_first"]
+    se = np.sqrt(merged["se_first"] ** 2 + merged["se_second"] ** 2)
+    ddf = np.minimum(merged["df_first"], merged["df_second"]).to_numpy()
+    low, high = _t_interval(est.to_numpy(), se.to_numpy(), ddf, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_stat = est / se
+        p_value = 2 * stats.t.sf(np.abs(t_stat), np.where(ddf > 0, ddf, np.nan))
+    out = merged[keys].copy()
+    if "level" in keys:
+        out["level"] = out["level"].where(out["level"] != "", pd.NA)
+    return out.assign(
+        estimate_first=merged["estimate_first"],
+        estimate_second=merged["estimate_second"],
+        estimate=est,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        statistic=t_stat,
+        df=ddf,
+        p_value=p_value,
+    )
+
+
+def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: str = "holm"):
+    """Multiple-testing adjustment: "holm" (family-wise) or "fdr_bh" (Benjamini-Hochberg).
+
+    Missing p-values stay missing and are not counted as tests. Returns the same kind of
+    object (a Series keeps its index). R: `p.adjust(p, method="holm" / "BH")`.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in ("holm", "fdr_bh"):
+        raise ParameterError(f"method={method!r} must be 'holm' or 'fdr_bh'")
+    values = np.asarray(pvalues, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    if ok.any():
+        out[ok] = multipletests(values[ok], method=method)[1]
+    if isinstance(pvalues, pd.Series):
+        return pd.Series(out, index=pvalues.index, name=pvalues.name)
+    return out
+
+
+def chisq(
+    df: pd.DataFrame,
+    design: Design,
+    row: str,
+    col: str,
+) -> pd.DataFrame:
+    """Design-based test of independence of two categorical variables. R: `svychisq(~row +
+    col, design)` (statistic="F", the default) and `svychisq(..., statistic="Chisq")`.
+
+    Pearson's X^2 is computed on the weighted table rescaled to the number of rows (as R),
+    then corrected with the eigenvalues of the design-effect matrix Delta (Rao & Scott 1984):
+    "F" is the second-order correction X^2 / tr(Delta) on F(d, d * df) with
+    d = tr(Delta)^2 / tr(Delta^2); "Chisq" is the first-order correction, X^2 / mean
+    eigenvalue on chi^2((r-1)(c-1)). Rows with a missing `row` or `col` are left out of
+    the cell shares (R's na.rm=TRUE).
+
+    Returns one row per test: `test` ("F", "Chisq"), `statistic` (F for "F", Pearson's X^2
+    for "Chisq", as R prints them), `ndf`, `ddf` (missing for "Chisq"), `p_value`,
+    `pearson` (the uncorrected X^2), `n`.
+    """
+    _check_columns(df, [row, col], "chisq")
+    prep = prepare(df, design)
+    r_levels, c_levels = _levels_of(df[row]), _levels_of(df[col])
+    if len(r_levels) < 2 or len(c_levels) < 2:
+        raise InputError(
+            "chisq needs at least two levels in each variable", column=f"{row}, {col}"
+        )
+    nr, nc = len(r_levels), len(c_levels)
+    r_code = pd.Categorical(df[row], categories=r_levels).codes.astype(np.int64)
+    c_code = pd.Categorical(df[col], categories=c_levels).codes.astype(np.int64)
+    complete = (r_code >= 0) & (c_code >= 0)
+    cell = np.where(complete, r_code + nr * c_code, -1)  # rows vary fastest, as R's interaction
+    k = nr * nc
+    indicators = np.zeros((prep.n, k))
+    indicators[np.flatnonzero(complete), cell[complete]] = 1.0
+    domains = _Domains(np.where(complete, 0, -1), 1, pd.DataFrame(index=range(1)))
+    engine = _Engine(df, prep, domains)
+    w = np.where(complete, prep.weights, 0.0)
+    weight_sum = w.sum()
+    shares = (w[:, None] * indicators).sum(axis=0) / weight_sum
+    z = w[:, None] * (indicators - shares) / weight_sum
+    z[~complete] = 0.0
+    v = engine.covariance(z)
+    n_total = prep.n  # R: N <- nrow(mm), every row of the design
+    nu = prep.n_psus - prep.n_strata
+
+    table = shares.reshape(nc, nr).T * n_total
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    pearson = float(((table - expected) ** 2 / expected).sum())
+
+    grid_r = np.tile(np.arange(nr), nc)
+    grid_c = np.repeat(np.arange(nc), nr)
+    x1 = np.column_stack(
+        [np.ones(k)]
+        + [(grid_r == i).astype(float) for i in range(1, nr)]
+        + [(grid_c == j).astype(float) for j in range(1, nc)]
+    )
+    x12 = np.column_stack(
+        [((grid_r == i) & (grid_c == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+    )
+    q, _ = np.linalg.qr(x1)
+    cmat = x12 - q @ (q.T @ x12)
+    inv_share = np.where(shares == 0, 0.0, 1.0 / shares)
+    denom = cmat.T @ (np.diag(inv_share) / n_total) @ cmat
+    numer = cmat.T @ np.diag(inv_share) @ v @ np.diag(inv_share) @ cmat
+    delta = np.linalg.solve(denom, numer)
+    trace = float(np.trace(delta))
+    d0 = trace**2 / float(np.trace(delta @ delta))
+    f_stat = pearson / trace
+    f_p = float(stats.f.sf(f_stat, d0, d0 * nu))
+    chisq_df = (nr - 1) * (nc - 1)
+    chisq_p = float(stats.chi2.sf(pearson / (trace / delta.shape[0]), chisq_df))
+    return pd.DataFrame(
+        {
+            "test": ["F", "Chisq"],
+            "statistic": [f_stat, pearson],
+            "ndf": [d0, float(chisq_df)],
+            "ddf": [d0 * nu, np.nan],
+            "p_value": [f_p, chisq_p],
+            "pearson": [pearson, pearson],
+            "n": [int(complete.sum())] * 2,
+        }
+    )
