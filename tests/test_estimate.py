@@ -201,3 +201,171 @@ def test_bad_inputs_are_named():
         est.mean(df, des, "api00", level=1.5)
     with pytest.raises(ParameterError, match="variables is empty"):
         est.total(df, des, [])
+
+
+# --------------------------------------------------------------------------------------------
+# Proportions (svyciprop) and reliability
+# --------------------------------------------------------------------------------------------
+
+R_METHODS = {"logit": "logit", "beta": "beta", "wald": "mean"}
+
+
+@pytest.mark.parametrize("name", ["srs", "strat", "clus1", "clus2"])
+@pytest.mark.parametrize("method", sorted(R_METHODS))
+def test_proportion_matches_svyciprop(name, method):
+    # R: svyciprop(~sw, d, method=m) and svyciprop(~sw, subset(d, stype == s), method=m)
+    df, des = design(name)
+    r_method = R_METHODS[method]
+    whole = est.proportion(df, des, "sw", method=method, levels=[1]).iloc[0]
+    for stat in ("estimate", "se", "ci_low", "ci_high"):
+        assert_close(whole[stat], golden(f"{name}/ciprop_{r_method}", stat, "", "sw"))
+    by = est.proportion(df, des, "sw", by="stype", method=method, levels=[1])
+    assert list(by["stype"]) == ["E", "H", "M"]
+    for _, row in by.iterrows():
+        for stat in ("estimate", "se", "ci_low", "ci_high"):
+            expected = golden(f"{name}/ciprop_by_stype_{r_method}", stat, row["stype"], "sw")
+            assert_close(row[stat], expected)
+
+
+def test_logit_interval_is_also_r_xlogit():
+    # svyglm's sandwich SE of the intercept is se(p) / (p (1 - p)): the same interval.
+    df, des = design("clus1")
+    row = est.proportion(df, des, "sw", levels=[1]).iloc[0]
+    assert_close(row["ci_low"], golden("clus1/ciprop_xlogit", "ci_low", "", "sw"))
+    assert_close(row["ci_high"], golden("clus1/ciprop_xlogit", "ci_high", "", "sw"))
+
+
+def test_one_row_per_level_of_a_categorical_variable():
+    # R: svymean(~stype, dclus1, deff=TRUE)
+    df, des = design("clus1")
+    result = est.proportion(df, des, "stype")
+    assert list(result["level"]) == ["E", "H", "M"]
+    assert_close(result["estimate"].sum(), 1.0, 1e-12)
+    for _, row in result.iterrows():
+        for stat in STATS:
+            assert_close(row[stat], golden("clus1/prop_stype", stat, "", "stype" + row["level"]))
+    assert (result["n"] == len(df)).all()
+
+
+def test_many_zero_one_items_at_once_equal_one_at_a_time():
+    df, des = design("clus2")
+    for col in ["comp.imp", "both", "awards"]:
+        df[col + "_yes"] = np.where(df[col] == "Yes", 1.0, 0.0)
+    df.loc[df.index[::7], "both_yes"] = np.nan
+    items = ["sw", "comp.imp_yes", "both_yes", "awards_yes"]
+    together = est.proportion(df, des, items, by="stype", levels=[1])
+    assert len(together) == 3 * len(items)
+    for item in items:
+        alone = est.proportion(df, des, item, by="stype", levels=[1])
+        mine = together[together["variable"] == item].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+    means = est.mean(df, des, items, by="stype")
+    np.testing.assert_allclose(together["estimate"], means["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(together["se"], means["se"], rtol=1e-12)
+
+
+def srs_zero_one(ones: int, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"y": [1.0] * ones + [0.0] * (n - ones)})
+
+
+def test_wilson_interval_on_the_effective_sample_size():
+    # Unit weights, one PSU per row, with replacement: var(p) = p(1-p)/(n-1), so the
+    # effective n is n - 1 and the df is n - 1.
+    from scipy import stats
+
+    n, ones = 40, 10
+    result = est.proportion(srs_zero_one(ones, n), Design(), "y", method="wilson", levels=[1])
+    p, m = ones / n, n - 1
+    t = stats.t.ppf(0.975, n - 1)
+    centre = (p + t**2 / (2 * m)) / (1 + t**2 / m)
+    half = t / (1 + t**2 / m) * np.sqrt(p * (1 - p) / m + t**2 / (4 * m**2))
+    assert_close(result["ci_low"].iloc[0], centre - half, 1e-12)
+    assert_close(result["ci_high"].iloc[0], centre + half, 1e-12)
+
+
+@pytest.mark.parametrize("method", est.PROPORTION_METHODS)
+def test_zero_share_gets_the_clopper_pearson_interval(method):
+    result = est.proportion(srs_zero_one(0, 50), Design(), "y", method=method, levels=[1])
+    row = result.iloc[0]
+    assert row["estimate"] == 0 and row["se"] == 0
+    assert row["ci_low"] == 0
+    assert_close(row["ci_high"], 1 - 0.025 ** (1 / 50), 1e-9)
+
+
+def test_unobserved_requested_level_is_reported_as_zero():
+    result = est.proportion(srs_zero_one(0, 50), Design(), "y", levels=[1])
+    assert list(result["level"]) == [1]
+    assert result["estimate"].iloc[0] == 0
+
+
+def kg_width(p: float, se: float, n: float, df: float) -> float:
+    from scipy import stats
+
+    n_eff = min(n, p * (1 - p) / se**2)
+    n_eff = min(n, n_eff * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2)
+    x = p * n_eff
+    low = stats.beta.ppf(0.025, x, n_eff - x + 1)
+    high = stats.beta.ppf(0.975, x + 1, n_eff - x)
+    return high - low
+
+
+def test_nchs_reliability_rules_for_proportions():
+    rows = pd.DataFrame(
+        {
+            "estimate": [0.5, 0.5, 0.5, 0.03, 0.05, 0.5, 0.97],
+            "se": [0.02, 0.02, 0.1, 0.01, 0.02, 0.02, 0.015],
+            "n": [1000, 20, 100, 1000, 500, 1000, 1000],
+            "df": [100, 100, 50, 50, 50, 5, 100],
+        }
+    )
+    widths = [kg_width(*r) for r in rows.itertuples(index=False)]
+    assert widths[0] < 0.30 and widths[0] / 0.5 < 1.3
+    assert widths[2] >= 0.30
+    assert widths[3] <= 0.05
+    assert 0.05 < widths[4] < 0.30 and widths[4] / 0.05 > 1.3
+    assert 0.05 < widths[6] < 0.30 and widths[6] / 0.03 > 1.3 and widths[6] / 0.97 < 1.3
+    flagged = est.flag_reliability(rows, "proportion")
+    assert list(flagged["reliable"]) == [True, False, False, True, False, True, True]
+    assert list(flagged["reliability_note"]) == [
+        "",
+        "n < 30; effective n < 30; CI width >= 0.3",  # n_eff is capped at n
+        "effective n < 30; CI width >= 0.3",
+        "",
+        "relative CI width > 130%",
+        "review: df < 8",
+        "review: complement relative CI width > 130%",
+    ]
+    strict = est.flag_reliability(rows, "proportion", est.Reliability(min_n=2000))
+    assert not strict["reliable"].any()
+
+
+def test_reliability_rules_for_means():
+    rows = pd.DataFrame(
+        {
+            "estimate": [10.0, 10.0, 10.0],
+            "se": [1.0, 4.0, 1.0],
+            "n": [50, 50, 10],
+            "df": [20, 20, 20],
+        }
+    )
+    flagged = est.flag_reliability(rows, "mean")
+    assert list(flagged["reliable"]) == [True, False, False]
+    assert list(flagged["reliability_note"]) == ["", "CV > 0.3", "n < 30"]
+
+
+def test_estimators_flag_small_domains():
+    df, des = design("clus1")
+    result = est.proportion(df, des, "sw", by="stype", levels=[1])
+    # 144 elementary, 14 high and 25 middle schools in apiclus1
+    assert list(result["n"]) == [144, 14, 25]
+    assert list(result["reliable"]) == [True, False, False]
+    assert result["reliability_note"].iloc[1].startswith("n < 30")
+    assert "review: df < 8" in result["reliability_note"].iloc[1]
+
+
+def test_proportion_parameters_are_checked():
+    df, des = design("clus1")
+    with pytest.raises(ParameterError, match="method='exact' is not one of"):
+        est.proportion(df, des, "sw", method="exact")
+    with pytest.raises(InputError, match="has no non-missing values"):
+        est.proportion(df.assign(sw=np.nan), des, "sw")
