@@ -33,7 +33,7 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm, 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 from matplotlib.transforms import Bbox
 
@@ -1284,7 +1284,8 @@ def heatmap(
                     1,
                     fill=False,
                     hatch="////",
-                    edgecolor=(1, 1, 1, 0.85),
+                    # hatch lines must contrast with the cell: grey on light, white on dark
+                    edgecolor=(0, 0, 0, 0.3) if _luminance(face) > 0.30 else (1, 1, 1, 0.85),
                     linewidth=0,
                     zorder=2,
                 )
@@ -1373,12 +1374,19 @@ _LABEL_SPOTS = [
     (-6, 6, "right", "bottom"),
     (6, -6, "left", "top"),
     (-6, -6, "right", "top"),
-    (14, 10, "left", "bottom"),
-    (-14, 10, "right", "bottom"),
-    (14, -10, "left", "top"),
-    (-14, -10, "right", "top"),
-    (0, 16, "center", "bottom"),
-    (0, -16, "center", "top"),
+]
+# Farther spots get a leader line so the label still points at its dot.
+_FAR_SPOTS = [
+    (16, 14, "left", "bottom"),
+    (-16, 14, "right", "bottom"),
+    (16, -14, "left", "top"),
+    (-16, -14, "right", "top"),
+    (0, 22, "center", "bottom"),
+    (0, -22, "center", "top"),
+    (26, 24, "left", "bottom"),
+    (-26, 24, "right", "bottom"),
+    (26, -24, "left", "top"),
+    (-26, -24, "right", "top"),
 ]
 
 
@@ -1387,50 +1395,63 @@ def _place_labels(
 ) -> list[Annotation]:
     """Greedy placement: each label takes the first nearby spot that overlaps nothing drawn.
 
-    Candidates are tried in a fixed order around the point; the spot with the least overlap
-    (with earlier labels, the points, the quadrant labels and the Axes edge) wins.
+    Candidates are tried in a fixed order around the point, near ones first; the spot with
+    the least overlap (with earlier labels, the points, the quadrant names and the Axes
+    edge) wins. Labels placed at a far spot get a thin leader line to their point.
     """
     fig = ax.figure
     renderer = _renderer(fig)
-    to_px = ax.transData
     dot = fig.dpi / 72 * 4.5
-    placed: list[Bbox] = list(avoid)
-    for px, py in to_px.transform(np.column_stack([xs, ys])):
-        placed.append(Bbox.from_extents(px - dot, py - dot, px + dot, py + dot))
+    dots = [
+        Bbox.from_extents(px - dot, py - dot, px + dot, py + dot)
+        for px, py in ax.transData.transform(np.column_stack([xs, ys]))
+    ]
     frame_box = ax.get_window_extent(renderer)
+    style = {
+        "fontsize": mpl.rcParams["font.size"] * 0.85,
+        "color": _INK,
+        "zorder": 4,
+        "annotation_clip": False,
+        "textcoords": "offset points",
+    }
+    placed: list[Bbox] = list(avoid)
     out: list[Annotation] = []
     for idx, (xv, yv, text) in enumerate(zip(xs, ys, texts, strict=True)):
-        best: tuple[float, Annotation] | None = None
-        own_dot = placed[len(avoid) + idx]
-        for dx, dy, ha, va in _LABEL_SPOTS:
-            ann = ax.annotate(
-                text,
-                (xv, yv),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=mpl.rcParams["font.size"] * 0.85,
-                color=_INK,
-                zorder=4,
-                annotation_clip=False,
-            )
-            box = ann.get_window_extent(renderer)
-            cost = sum(_overlap(box, other) for other in placed if other is not own_dot)
-            outside = box.width * box.height - _overlap(box, frame_box)
-            cost += 2 * outside
+        others = placed + dots[:idx] + dots[idx + 1 :]
+        probe = ax.annotate(text, (xv, yv), xytext=(0, 0), **style)
+        best: tuple[float, int] | None = None
+        spots = _LABEL_SPOTS + _FAR_SPOTS
+        for i, (dx, dy, ha, va) in enumerate(spots):
+            probe.set_position((dx, dy))
+            probe.set_ha(ha)
+            probe.set_va(va)
+            box = probe.get_window_extent(renderer)
+            cost = sum(_overlap(box, other) for other in others)
+            cost += 2 * (box.width * box.height - _overlap(box, frame_box))
             if best is None or cost < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (cost, ann)
-            else:
-                ann.remove()
+                best = (cost, i)
             if cost == 0:
                 break
+        probe.remove()
         assert best is not None
-        best[1].set_gid("ipa-label")
-        placed.append(best[1].get_window_extent(renderer))
-        out.append(best[1])
+        dx, dy, ha, va = spots[best[1]]
+        far = best[1] >= len(_LABEL_SPOTS)
+        ann = ax.annotate(
+            text,
+            (xv, yv),
+            xytext=(dx, dy),
+            ha=ha,
+            va=va,
+            arrowprops=(
+                {"arrowstyle": "-", "color": _MUTED, "lw": 0.6, "shrinkA": 1, "shrinkB": 5}
+                if far
+                else None
+            ),
+            **style,
+        )
+        ann.set_gid("ipa-label")
+        placed.append(Text.get_window_extent(ann, renderer))  # the text, not its leader
+        out.append(ann)
     return out
 
 
