@@ -317,6 +317,8 @@ def test_likert_bars_sums_per_level_counts_for_n():
     frame["n"] = [12, 24, 36, 30, 18]
     ax = likert_bars(frame, y="field", source="X", language="en")
     assert [t.get_text() for t in texts(ax, "likert-n")] == ["n = 120"]
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert footer.endswith("n = 120. Source: X")
 
 
 def test_likert_bars_even_scale_has_no_neutral():

@@ -375,15 +375,18 @@ def _check_frame(data: object, columns: Iterable[str | None], func: str) -> pd.D
     return data
 
 
-def _check_shares(data: pd.DataFrame, columns: Iterable[str], func: str) -> None:
+def _check_shares(
+    data: pd.DataFrame, columns: Iterable[str], func: str, raw_option: bool = True
+) -> None:
     """Shares must be proportions: figures show them as % and would mislead otherwise."""
+    hint = "divide percentages by 100" + (", or pass percent=False" if raw_option else "")
     for col in columns:
         values = pd.to_numeric(data[col], errors="coerce")
         bad = data.index[(values < -_SHARE_TOL) | (values > 1 + _SHARE_TOL)]
         if len(bad):
             raise InputError(
                 f"{func}: column {col!r} holds {values[bad[0]]!r}, outside [0, 1]; figures "
-                "expect proportions (divide percentages by 100, or pass percent=False)",
+                f"expect proportions ({hint})",
                 column=col,
                 row=str(bad[0]),
             )
@@ -442,12 +445,19 @@ def _text_on(colour: Any) -> str:
 
 
 def _n_summary(
-    data: pd.DataFrame, n_col: str | None, unit: str, language: str
+    data: pd.DataFrame | pd.Series, n_col: str | None, unit: str, language: str
 ) -> int | str | None:
-    """The n for the footer when the caller gave none: one value, or the range per unit."""
-    if n_col is None or n_col not in data.columns:
+    """The n for the footer when the caller gave none: one value, or the range per unit.
+
+    Totals are not summed: rows may be overlapping domains (criteria answered by the same
+    respondents), so only the caller knows the number of respondents.
+    """
+    if isinstance(data, pd.Series):
+        values = pd.to_numeric(data, errors="coerce").dropna()
+    elif n_col is None or n_col not in data.columns:
         return None
-    values = pd.to_numeric(data[n_col], errors="coerce").dropna()
+    else:
+        values = pd.to_numeric(data[n_col], errors="coerce").dropna()
     if values.empty:
         return None
     lo, hi = int(values.min()), int(values.max())
@@ -724,7 +734,7 @@ def likert_bars(
     func = "likert_bars"
     words = _labels(language)
     _check_frame(data, [y, level, estimate], func)
-    _check_shares(data, [estimate], func)
+    _check_shares(data, [estimate], func, raw_option=False)
     _check_unique(data, [y, level], func)
 
     categories = _category_order(data[y], order, func)
@@ -792,7 +802,7 @@ def likert_bars(
     whiskers: dict[int, tuple[float, float]] = {}
     if satisfied_share is not None:
         sat = _check_frame(satisfied_share, [y, "estimate", "ci_low", "ci_high"], func)
-        _check_shares(sat, ["estimate", "ci_low", "ci_high"], func)
+        _check_shares(sat, ["estimate", "ci_low", "ci_high"], func, raw_option=False)
         _check_unique(sat, [y], func)
         sat = sat.set_index(y).reindex(categories)
         pos_start = 100 * (
@@ -861,6 +871,7 @@ def likert_bars(
     ax.tick_params(axis="y", length=0)
 
     # n beside each bar, in a column right of the plot.
+    per_cat = pd.Series(dtype=float)
     if n is not None and n in frame.columns:
         per_cat = frame.groupby(y, sort=False)[n].agg(
             lambda s: s.iloc[0] if s.nunique(dropna=True) <= 1 else s.sum()
@@ -911,7 +922,7 @@ def likert_bars(
     annotate(
         ax,
         title=title or words["titles"]["likert"],
-        n=n_total if n_total is not None else _n_summary(frame, n, "bar", language),
+        n=n_total if n_total is not None else _n_summary(per_cat, None, "bar", language),
         source=source,
         note=auto_note,
         language=language,
