@@ -37,6 +37,7 @@ from satisfaction.design import Design, PreparedDesign, prepare
 from satisfaction.errors import InputError, ParameterError
 
 __all__ = [
+    "DIFFERENCE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "PROPORTION_METHODS",
     "Reliability",
@@ -1260,7 +1261,8 @@ def chisq(
     )
     q, _ = np.linalg.qr(x1)
     cmat = x12 - q @ (q.T @ x12)
-    inv_share = np.where(shares == 0, 0.0, 1.0 / shares)
+    with np.errstate(divide="ignore"):
+        inv_share = np.where(shares == 0, 0.0, 1.0 / shares)
     denom = cmat.T @ (np.diag(inv_share) / n_total) @ cmat
     numer = cmat.T @ np.diag(inv_share) @ v @ np.diag(inv_share) @ cmat
     delta = np.linalg.solve(denom, numer)
