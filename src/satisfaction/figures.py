@@ -500,6 +500,44 @@ class _LocaleFormatter(ScalarFormatter):
         return text
 
 
+def _side_column(
+    ax: Axes, ypos: Sequence[float], labels: Sequence[str | None], colours: Sequence[str], gid: str
+) -> None:
+    """A column of small texts right of the plot, one per row (n, values); None skips a row."""
+    trans = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    for yy, text, colour in zip(ypos, labels, colours, strict=True):
+        if text is None:
+            continue
+        ax.text(
+            1.01,
+            yy,
+            text,
+            transform=trans,
+            ha="left",
+            va="center",
+            fontsize=mpl.rcParams["font.size"] * 0.8,
+            color=colour,
+            gid=gid,
+        )
+
+
+def _top_legend(ax: Axes, handles: list[Any], names: list[str], ncol: int) -> None:
+    """Legend in a band between the title and the plot, read left to right."""
+    handles, names = _row_major(handles, names, ncol)
+    ax.legend(
+        handles,
+        names,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncol=ncol,
+        frameon=False,
+        handlelength=1.2,
+        handletextpad=0.4,
+        columnspacing=1.0,
+        borderaxespad=0.2,
+    )
+
+
 def _row_major(handles: list[Any], names: list[str], ncol: int) -> tuple[list, list]:
     """Reorder legend entries so they read left to right (matplotlib fills by column)."""
     rows = -(-len(handles) // ncol)
@@ -876,22 +914,14 @@ def likert_bars(
         per_cat = frame.groupby(y, sort=False)[n].agg(
             lambda s: s.iloc[0] if s.nunique(dropna=True) <= 1 else s.sum()
         )
-        trans = ax.get_yaxis_transform()
-        for yy, cat in zip(ypos, categories, strict=True):
-            value = per_cat.get(cat)
-            if value is None or pd.isna(value):
-                continue
-            ax.text(
-                1.01,
-                yy,
-                f"n = {_fmt_n(value, language)}",
-                transform=trans,
-                ha="left",
-                va="center",
-                fontsize=mpl.rcParams["font.size"] * 0.8,
-                color=_MUTED,
-                gid="likert-n",
-            )
+        shown = [per_cat.get(cat) for cat in categories]
+        _side_column(
+            ax,
+            ypos,
+            [None if v is None or pd.isna(v) else f"n = {_fmt_n(v, language)}" for v in shown],
+            [_MUTED] * k,
+            "likert-n",
+        )
 
     pad = 3.0
     lo_lim = min(-10.0, np.floor((left_edge - pad) / 10) * 10)
@@ -902,18 +932,7 @@ def likert_bars(
     ax.set_xlabel(words["likert_axis"])
     ax.grid(axis="x", zorder=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(
-        handles,
-        names,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.01),
-        ncol=len(handles),
-        frameon=False,
-        handlelength=1.2,
-        handletextpad=0.4,
-        columnspacing=1.0,
-        borderaxespad=0.2,
-    )
+    _top_legend(ax, handles, names, ncol=len(handles))
     auto_note = _join_notes(
         words["likert_note"] + (" " + words["neutral_note"] if neutral is not None else ""),
         words["unreliable_note"] if unreliable else None,
@@ -1113,34 +1132,20 @@ def forest(
     ax.spines["left"].set_visible(False)
 
     if show_values:
-        trans = ax.get_yaxis_transform()
-        for yy, value, good in zip(ypos, est, ok, strict=True):
-            if np.isnan(value):
-                continue
-            shown = _fmt_number(value, digits, language) + ("%" if percent else "")
-            ax.text(
-                1.01,
-                yy,
-                shown,
-                transform=trans,
-                ha="left",
-                va="center",
-                fontsize=mpl.rcParams["font.size"] * 0.8,
-                color=_INK if good else _UNRELIABLE,
-                gid="forest-value",
-            )
-    if handles:
-        ncol = min(len(handles), 2)
-        handles, names = _row_major(handles, names, ncol)
-        ax.legend(
-            handles,
-            names,
-            loc="lower left",
-            bbox_to_anchor=(0, 1.01),
-            ncol=ncol,
-            frameon=False,
-            borderaxespad=0.2,
+        _side_column(
+            ax,
+            ypos,
+            [
+                None
+                if np.isnan(v)
+                else _fmt_number(v, digits, language) + ("%" if percent else "")
+                for v in est
+            ],
+            [_INK if good else _UNRELIABLE for good in ok],
+            "forest-value",
         )
+    if handles:
+        _top_legend(ax, handles, names, ncol=min(len(handles), 2))
     annotate(
         ax,
         title=title or words["titles"]["forest"],
