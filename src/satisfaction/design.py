@@ -38,6 +38,7 @@ __all__ = [
     "Design",
     "PreparedDesign",
     "degrees_of_freedom",
+    "group_codes",
     "prepare",
     "validate",
 ]
@@ -183,17 +184,18 @@ class PreparedDesign:
         return self.design.lonely_psu
 
 
-def _codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Integer codes 0..k-1 of the (crossed) columns, in sorted order of their values."""
-    if len(columns) == 1:
-        codes, _ = pd.factorize(df[columns[0]], sort=True)
-        return codes.astype(np.int64)
+def group_codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Integer codes 0..k-1 of the (crossed) columns, in sorted order; -1 where missing."""
     combined = np.zeros(len(df), dtype=np.int64)
+    missing = np.zeros(len(df), dtype=bool)
     for col in columns:
         codes, uniques = pd.factorize(df[col], sort=True)
+        missing |= codes < 0
         combined = combined * (len(uniques) + 1) + codes
-    codes, _ = pd.factorize(combined, sort=True)
-    return codes.astype(np.int64)
+    codes, _ = pd.factorize(np.where(missing, -1, combined), sort=True)
+    if missing.any():
+        codes = codes - 1  # the -1 sentinel sorts first
+    return np.where(missing, -1, codes).astype(np.int64)
 
 
 def _check_numeric(
@@ -302,18 +304,18 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
         fpc2_values = _check_numeric(df, design.fpc2, "fpc2", problems, positive=True)
     problems.raise_if_any(DesignError)
 
-    stratum = (
-        _codes(df, design.strata_columns) if design.strata_columns else np.zeros(n, dtype=np.int64)
-    )
+    stratum = np.zeros(n, dtype=np.int64)
+    if design.strata_columns:
+        stratum = group_codes(df, design.strata_columns)
     n_strata = int(stratum.max()) + 1
     if design.psu is None:
         psu = np.arange(n, dtype=np.int64)
         psu_stratum = stratum.copy()
     else:
         if design.nest:
-            psu = _codes(df.assign(_stratum_code=stratum), ["_stratum_code", design.psu])
+            psu = group_codes(df.assign(_stratum_code=stratum), ["_stratum_code", design.psu])
         else:
-            psu = _codes(df, [design.psu])
+            psu = group_codes(df, [design.psu])
         psu_stratum = np.full(int(psu.max()) + 1, -1, dtype=np.int64)
         psu_stratum[psu] = stratum
         crossing = psu_stratum[psu] != stratum
@@ -347,7 +349,7 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
     ssu = ssu_psu = n_ssu = fpc2_factor = None
     stage2_weight = np.ones(n)
     if design.ssu is not None:
-        ssu = _codes(df.assign(_psu_code=psu), ["_psu_code", design.ssu])
+        ssu = group_codes(df.assign(_psu_code=psu), ["_psu_code", design.ssu])
         ssu_psu = np.full(int(ssu.max()) + 1, -1, dtype=np.int64)
         ssu_psu[ssu] = psu
         n_ssu = np.bincount(ssu_psu, minlength=n_psus).astype(np.float64)

@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from satisfaction.design import Design, PreparedDesign, prepare
+from satisfaction.design import Design, PreparedDesign, group_codes, prepare
 from satisfaction.errors import InputError, ParameterError
 
 __all__ = [
@@ -338,14 +338,12 @@ class _CalibrationTerm:
 def _calibration_terms(
     df: pd.DataFrame, prep: PreparedDesign
 ) -> tuple[list[_CalibrationTerm], list[tuple[str, list[int]]]]:
-    from satisfaction.design import _codes
-
     terms: list[_CalibrationTerm] = []
     steps: list[tuple[str, list[int]]] = []
     for step in prep.design.calibration:
         indices = []
         for margin, weight_col in zip(step.margins, step.weights, strict=True):
-            level = _codes(df, list(margin))
+            level = group_codes(df, list(margin))
             n_levels = int(level.max()) + 1
             u = df[weight_col].to_numpy(np.float64)
             if step.kind == "poststratify":
