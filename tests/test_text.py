@@ -98,6 +98,53 @@ def test_map_unique_keeps_string_dtype_and_categories():
     assert out.tolist() == ["a", "a", "b"]
 
 
+TRICKY = [
+    "plain",
+    "",
+    " lead",
+    "trail ",
+    "in  side",
+    "tab\there",
+    "nbsp\u00a0here",
+    "zero\u200bwidth",
+    "\ufeffbom",
+    "line\nbreak",
+    "\x1cfile-separator",
+    unicodedata.normalize("NFD", "Người dân"),
+    "Ohm \u2126",
+    "Hangul \u1100\u1161",
+    "Việt Nam",
+    "ViÖt Nam",
+]
+
+
+@pytest.mark.parametrize("func", [clean_text, normalise_whitespace, nfc])
+def test_arrow_prefilter_gives_the_same_result_as_plain_python(func):
+    expected = [func(s) for s in TRICKY]
+    for dtype in ("string[pyarrow]", object):
+        out = func(pd.Series([*TRICKY, None], dtype=dtype))
+        assert out.iloc[:-1].tolist() == expected, dtype
+        assert pd.isna(out.iloc[-1])
+    assert clean_text("Ohm \u2126") == "Ohm \u03a9" and clean_text("\x1cfile") == "file"
+
+
+def test_prefilter_tables_match_this_python():
+    from satisfaction import text
+
+    def expand(ranges):
+        return {cp for a, b in ranges for cp in range(a, b + 1)}
+
+    assert expand(text._SPACES) == {cp for cp in range(0x110000) if chr(cp).isspace()}
+    unstable = {
+        cp
+        for cp in range(0x80, 0x110000)
+        if not unicodedata.category(chr(cp)).startswith("M")
+        and not unicodedata.is_normalized("NFC", chr(cp))
+    }
+    hangul_vowels_and_finals = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    assert expand(text._NFC_UNSTABLE) == unstable | hangul_vowels_and_finals
+
+
 # --------------------------------------------------------------------------------------
 # legacy encodings
 # --------------------------------------------------------------------------------------
@@ -262,6 +309,26 @@ def test_convert_legacy_counts_rows_and_keeps_index_and_missing():
     assert pd.isna(out["b"])
     with pytest.raises(ParameterError):
         convert_legacy(series, encoding="viscii")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "string[python]", "category"])
+def test_convert_legacy_with_clean_on_every_kind_of_column(dtype):
+    view = cp1252_view(encode_tcvn3("Rất hài lòng"))
+    normal = cp1252_view(encode_tcvn3("Bình thường"))
+    raw = [f" {view}\t", None, "  Hài  lòng ", f" {view}\t", normal]
+    series = pd.Series(raw, dtype=dtype, index=[10, 11, 12, 13, 14], name="q")
+    out, encoding, n_converted = convert_legacy(series, clean=True)
+    assert (encoding, n_converted) == ("tcvn3", 3)
+    assert out.index.tolist() == [10, 11, 12, 13, 14] and out.name == "q"
+    if dtype == "category":
+        assert out.cat.categories.tolist() == ["Bình thường", "Hài lòng", "Rất hài lòng"]
+    else:
+        assert out.dtype == series.dtype
+    assert pd.isna(out[11])
+    assert out.drop(11).tolist() == ["Rất hài lòng", "Hài lòng", "Rất hài lòng", "Bình thường"]
+    # without clean the stray spaces stay, and only the legacy strings change
+    plain, _, n_plain = convert_legacy(series)
+    assert n_plain == 3 and plain[12] == "  Hài  lòng " and plain[10] == " Rất hài lòng\t"
 
 
 def test_plausibility_filter():

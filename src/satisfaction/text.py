@@ -41,7 +41,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -147,31 +147,99 @@ def _is_definite_unicode(s: str) -> bool:
 # --------------------------------------------------------------------------------------
 
 
-def _map_unique_counted(series: pd.Series, func: Callable[[str], str]) -> tuple[pd.Series, int]:
+_Rebuild = Callable[[list[object], "list[bool] | None"], tuple[pd.Series, int]]
+_Prefilter = Callable[[Any], Any]  # pyarrow array -> boolean mask of rows that may change
+
+
+def _is_arrow_string(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow")
+
+
+def _factorize(
+    series: pd.Series, prefilter: _Prefilter | None = None
+) -> tuple[list[object], _Rebuild]:
+    """Distinct non-missing values of `series`, and a function that takes their replacements
+    (same order) and returns (new series, rows counted): rows whose value changed, or rows
+    whose distinct value is flagged in the optional `counted` list.
+
+    Arrow-backed string columns (the pandas 3 default) stay in Arrow: rows the `prefilter`
+    clears (a vectorised test that they cannot change) are skipped, the rest are
+    dictionary-encoded, the dictionary replaced, and the rows put back. Other columns go
+    through pandas.factorize.
+    """
+    if _is_arrow_string(series):
+        return _factorize_arrow(series, prefilter)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        mapped, n_changed = _map_unique_counted(series.astype(object), func)
-        return mapped.astype("category"), n_changed
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    old = np.asarray(uniques, dtype=object)
-    new = np.empty(len(old), dtype=object)
-    changed = np.zeros(len(old), dtype=bool)
-    for i, value in enumerate(old):
-        if isinstance(value, str):
-            result = func(value)
-            new[i] = result
-            changed[i] = result != value
-        else:
-            new[i] = value
-    if not changed.any():
-        return series.copy(), 0
-    present = codes >= 0
-    n_changed = int(changed[codes[present]].sum())
-    out = np.empty(len(series), dtype=object)
-    out[present] = new[codes[present]]
-    if not present.all():
-        out[~present] = series.to_numpy(dtype=object)[~present]
-    dtype = series.dtype if pd.api.types.is_string_dtype(series.dtype) else object
-    return pd.Series(out, index=series.index, name=series.name, dtype=dtype), n_changed
+        uniques, rebuild_object = _factorize(series.astype(object))
+
+        def rebuild_category(
+            new: list[object], counted: list[bool] | None = None
+        ) -> tuple[pd.Series, int]:
+            out, n_changed = rebuild_object(new, counted)
+            return out.astype("category"), n_changed
+
+        return uniques, rebuild_category
+
+    codes, index = pd.factorize(series, use_na_sentinel=True)
+    uniques = list(np.asarray(index, dtype=object))
+
+    def rebuild(new: list[object], counted: list[bool] | None = None) -> tuple[pd.Series, int]:
+        changed = np.fromiter((a != b for a, b in zip(uniques, new, strict=True)), bool)
+        if not changed.any():
+            return series.copy(), 0
+        present = codes >= 0
+        flags = changed if counted is None else np.asarray(counted, dtype=bool)
+        n_changed = int(flags[codes[present]].sum())
+        new_array = np.empty(len(new), dtype=object)
+        new_array[:] = new
+        out = np.empty(len(series), dtype=object)
+        out[present] = new_array[codes[present]]
+        if not present.all():
+            out[~present] = series.to_numpy(dtype=object)[~present]
+        dtype = series.dtype if pd.api.types.is_string_dtype(series.dtype) else object
+        return pd.Series(out, index=series.index, name=series.name, dtype=dtype), n_changed
+
+    return uniques, rebuild
+
+
+def _factorize_arrow(
+    series: pd.Series, prefilter: _Prefilter | None
+) -> tuple[list[object], _Rebuild]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()
+    mask = None
+    subset = array
+    if prefilter is not None:
+        mask = pc.fill_null(prefilter(array), False)
+        if not pc.any(mask).as_py():
+            return [], lambda new, counted=None: (series.copy(), 0)
+        subset = pc.filter(array, mask)
+    encoded = pc.dictionary_encode(subset)
+    uniques: list[object] = encoded.dictionary.to_pylist()
+
+    def rebuild(new: list[object], counted: list[bool] | None = None) -> tuple[pd.Series, int]:
+        changed = [a != b for a, b in zip(uniques, new, strict=True)]
+        if not any(changed):
+            return series.copy(), 0
+        taken = pc.take(pa.array(new, type=array.type), encoded.indices)
+        if mask is not None:
+            taken = pc.replace_with_mask(array, mask, taken)
+        flags = pa.array(changed if counted is None else counted, type=pa.bool_())
+        n_changed = pc.sum(pc.take(flags, encoded.indices)).as_py()
+        out = pd.Series(pd.array(taken, dtype=series.dtype), index=series.index)
+        return out.rename(series.name), int(n_changed or 0)
+
+    return uniques, rebuild
+
+
+def _map_unique_counted(
+    series: pd.Series, func: Callable[[str], str], prefilter: _Prefilter | None = None
+) -> tuple[pd.Series, int]:
+    uniques, rebuild = _factorize(series, prefilter)
+    return rebuild([func(u) if isinstance(u, str) else u for u in uniques], None)
 
 
 def map_unique(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
@@ -183,9 +251,9 @@ def map_unique(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
     return _map_unique_counted(series, func)[0]
 
 
-def _dispatch(value: _T, func: Callable[[str], str]) -> _T:
+def _dispatch(value: _T, func: Callable[[str], str], prefilter: _Prefilter | None = None) -> _T:
     if isinstance(value, pd.Series):
-        return map_unique(value, func)
+        return _map_unique_counted(value, func, prefilter)[0]
     if isinstance(value, str):
         return func(value)
     return value
@@ -195,7 +263,76 @@ def _dispatch(value: _T, func: Callable[[str], str]) -> _T:
 # Normalisation
 # --------------------------------------------------------------------------------------
 
-_INVISIBLE = str.maketrans("", "", "\u200b\ufeff")
+
+def _ranges(spec: str) -> tuple[tuple[int, int], ...]:
+    """ "9-D 1C-20 85" -> ((0x9, 0xD), (0x1C, 0x20), (0x85, 0x85))."""
+    pairs = (part.split("-") for part in spec.split())
+    return tuple((int(p[0], 16), int(p[-1], 16)) for p in pairs)
+
+
+def _re2_class(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges)
+
+
+# What str.isspace() calls whitespace (so what str.split() splits on); checked in the tests.
+_SPACES = _ranges("9-D 1C-20 85 A0 1680 2000-200A 2028-2029 202F 205F 3000")
+_ZERO_WIDTH = _ranges("200B FEFF")
+# Code points other than combining marks that NFC changes or composes (NFC_Quick_Check No
+# or Maybe), for Python's Unicode 14.0 tables; the tests recompute it from unicodedata.
+_NFC_UNSTABLE = _ranges(
+    "374 37E 387 958-95F 9DC-9DD 9DF A33 A36 A59-A5B A5E B5C-B5D F43 F4D F52 F57 F5C F69 "
+    "1161-1175 11A8-11C2 1F71 1F73 1F75 1F77 1F79 1F7B 1F7D 1FBB 1FBE 1FC9 1FCB 1FD3 1FDB "
+    "1FE3 1FEB 1FEE-1FEF 1FF9 1FFB 1FFD 2000-2001 2126 212A-212B 2329-232A 2ADC F900-FA0D "
+    "FA10 FA12 FA15-FA1E FA20 FA22 FA25-FA26 FA2A-FA6D FA70-FAD9 FB1D FB1F FB2A-FB36 "
+    "FB38-FB3C FB3E FB40-FB41 FB43-FB44 FB46-FB4E 1D15E-1D164 1D1BB-1D1C0 2F800-2FA1D"
+)
+_SPACE_RE2 = _re2_class(_SPACES)
+_ODD_SPACE_RE2 = _re2_class([r for r in _SPACES if r != (0x1C, 0x20)] + [(0x1C, 0x1F)])
+_NEEDS_CLEANING_RE2 = (
+    f"^[{_SPACE_RE2}]|[{_SPACE_RE2}]$|[{_SPACE_RE2}]{{2}}"
+    f"|[{_ODD_SPACE_RE2}{_re2_class(_ZERO_WIDTH)}]"
+    f"|[\\p{{M}}{_re2_class(_NFC_UNSTABLE)}]"
+)
+
+
+def _may_need_cleaning(array: Any) -> Any:
+    """Arrow mask of rows `clean_text` may change: a vectorised pre-check, so a clean column
+    of a million distinct values costs one regex scan instead of a million Python calls."""
+    import pyarrow.compute as pc
+
+    return pc.match_substring_regex(array, pattern=_NEEDS_CLEANING_RE2)
+
+
+def _not_ascii(array: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.invert(pc.string_is_ascii(array))
+
+
+_DEFINITE_UNICODE_RE2 = (
+    f"[{_re2_class((ord(c), ord(c)) for c in _UNICODE_ONLY)}\\x{{300}}-\\x{{36f}}]"
+)
+
+
+def _legacy_candidates(array: Any) -> Any:
+    import pyarrow.compute as pc
+
+    unicode_only = pc.match_substring_regex(array, pattern=_DEFINITE_UNICODE_RE2)
+    return pc.and_not(_not_ascii(array), unicode_only)
+
+
+def _legacy_or_cleaning(array: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.or_(_may_need_cleaning(array), _legacy_candidates(array))
+
+
+def _any_definite_unicode(series: pd.Series) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.chunked_array(series.array.__arrow_array__())
+    return bool(pc.any(pc.match_substring_regex(array, pattern=_DEFINITE_UNICODE_RE2)).as_py())
 
 
 def _nfc_one(s: str) -> str:
@@ -205,8 +342,10 @@ def _nfc_one(s: str) -> str:
 
 
 def _whitespace_one(s: str) -> str:
+    if "\u200b" in s or "\ufeff" in s:  # zero-width space, byte-order mark
+        s = s.replace("\u200b", "").replace("\ufeff", "")
     # str.split() with no argument splits on every Unicode space: tabs, newlines, NBSP ...
-    return " ".join(s.translate(_INVISIBLE).split())
+    return " ".join(s.split())
 
 
 def _clean_one(s: str) -> str:
@@ -215,7 +354,7 @@ def _clean_one(s: str) -> str:
 
 def nfc(value: _T) -> _T:
     """Unicode NFC: decomposed input (Macs, some keyboards) composed into single letters."""
-    return _dispatch(value, _nfc_one)
+    return _dispatch(value, _nfc_one, _not_ascii)
 
 
 def normalise_whitespace(value: _T) -> _T:
@@ -223,12 +362,12 @@ def normalise_whitespace(value: _T) -> _T:
 
     Zero-width spaces and byte-order marks are dropped too: they arrive from web forms.
     """
-    return _dispatch(value, _whitespace_one)
+    return _dispatch(value, _whitespace_one, _may_need_cleaning)
 
 
 def clean_text(value: _T) -> _T:
     """NFC plus whitespace normalisation: what every string gets at ingest."""
-    return _dispatch(value, _clean_one)
+    return _dispatch(value, _clean_one, _may_need_cleaning)
 
 
 # --------------------------------------------------------------------------------------
@@ -448,25 +587,50 @@ def convert_legacy(
     *,
     encoding: Literal["auto", "tcvn3", "vni"] = "auto",
     min_share: float = 0.5,
+    clean: bool = False,
 ) -> tuple[pd.Series, Encoding | None, int]:
-    """Convert a TCVN3 or VNI column to Unicode; returns (series, encoding, rows changed).
+    """Convert a TCVN3 or VNI column to Unicode; returns (series, encoding, rows converted).
 
     With ``encoding="auto"`` the encoding comes from `detect_legacy`; None means nothing was
     converted. Unicode-only text and ASCII are never touched. With an encoding named by the
     caller, every other string whose decoding differs is converted; with auto-detection only
-    strings whose decoding is plausible Vietnamese, and strings that read as Vietnamese
-    either way only if the column holds no Unicode-only text.
+    strings that fit the encoding and whose decoding is plausible Vietnamese, and strings
+    that read as Vietnamese either way only if the column holds no Unicode-only text.
+    ``clean=True`` also applies `clean_text` in the same pass over the distinct values
+    (one factorisation instead of two); the count stays the rows converted from legacy.
     """
     if encoding not in ("auto", "tcvn3", "vni"):
         raise ParameterError(f"encoding must be 'auto', 'tcvn3' or 'vni', got {encoding!r}")
-    distinct = _distinct_strings(series)
+    if not 0 < min_share <= 1:
+        raise ParameterError(f"min_share must be in (0, 1], got {min_share!r}")
+    # Only non-ASCII text without Unicode-only letters can be legacy; on Arrow columns the
+    # other rows are skipped in one vectorised scan (unless they are to be cleaned).
+    uniques, rebuild = _factorize(series, _legacy_or_cleaning if clean else _legacy_candidates)
+    distinct = [u for u in uniques if isinstance(u, str)]
     chosen: Encoding | None
     chosen = detect_legacy(distinct, min_share=min_share) if encoding == "auto" else encoding
-    if chosen is None:
-        return series.copy(), None, 0
-    decoder = _DECODERS[chosen]
-    declared = encoding != "auto"
-    column_has_unicode = any(_is_definite_unicode(s) for s in distinct)
+    replacements: dict[str, str] = {}
+    if chosen is not None:
+        if _is_arrow_string(series):
+            column_has_unicode = _any_definite_unicode(series)
+        else:
+            column_has_unicode = any(_is_definite_unicode(s) for s in distinct)
+        replacements = _legacy_replacements(
+            distinct, chosen, declared=encoding != "auto", column_has_unicode=column_has_unicode
+        )
+    if not replacements and not clean:
+        return series.copy(), chosen, 0
+    finish = _clean_one if clean else (lambda s: s)
+    new = [finish(replacements.get(u, u)) if isinstance(u, str) else u for u in uniques]
+    counted = [isinstance(u, str) and u in replacements for u in uniques]
+    converted, n_converted = rebuild(new, counted)
+    return converted, chosen, n_converted
+
+
+def _legacy_replacements(
+    distinct: list[str], encoding: Encoding, *, declared: bool, column_has_unicode: bool
+) -> dict[str, str]:
+    decoder = _DECODERS[encoding]
     replacements: dict[str, str] = {}
     for s in distinct:
         if not _is_candidate(s):
@@ -475,15 +639,12 @@ def convert_legacy(
         if decoded == s:
             continue
         if not declared:
-            if not _fits(chosen, s) or not is_plausible_vietnamese(decoded):
+            if not _fits(encoding, s) or not is_plausible_vietnamese(decoded):
                 continue
             if column_has_unicode and is_plausible_vietnamese(s):
                 continue
         replacements[s] = decoded
-    if not replacements:
-        return series.copy(), chosen, 0
-    converted, n_changed = _map_unique_counted(series, lambda s: replacements.get(s, s))
-    return converted, chosen, n_changed
+    return replacements
 
 
 # --------------------------------------------------------------------------------------
