@@ -171,6 +171,7 @@ def test_merged_province_is_kept_and_flagged():
         territory_changed=False,
         match="exact",
     )
+    assert found.in_historical_63 and not found.in_current_34
     retired = [n for n in HISTORICAL_63 if standardise_province(n).merged_pre2025]
     assert len(retired) == 63 - 34 == 29
     assert all(standardise_province(n).system == "historical_63" for n in retired)
@@ -181,6 +182,7 @@ def test_name_kept_by_a_merged_unit_is_flagged_as_changed_territory():
     assert (found.name, found.system, found.merged_pre2025, found.territory_changed) == (
         "Cần Thơ", "both", False, True,
     )  # fmt: skip
+    assert found.in_historical_63 and found.in_current_34
     changed = [n for n in CURRENT_34 if standardise_province(n).territory_changed]
     assert len(changed) == 23 and set(changed) == set(MERGERS)
 

@@ -103,6 +103,16 @@ class ProvinceMatch:
     def matched(self) -> bool:
         return self.name is not None
 
+    @property
+    def in_historical_63(self) -> bool:
+        """The name is one of the 63 units before 1 July 2025."""
+        return self.code_63 is not None
+
+    @property
+    def in_current_34(self) -> bool:
+        """The name is one of the 34 units from 1 July 2025 (maybe with a larger territory)."""
+        return self.system in ("both", "current_34")
+
 
 # Prefixes of province names, on the ascii key with spaces ("TP.HCM" -> "tp hcm").
 _PROVINCE_PREFIX_RE = re.compile(r"^(?:tinh|thanh pho|tp|t p)\s+")
