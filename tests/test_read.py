@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +100,12 @@ CSV_TEXT = (
 
 
 def values(series: pd.Series) -> list:
+    """The column as a list, missing cells as None (NaN never equals itself)."""
     return [None if (isinstance(v, float) and math.isnan(v)) else v for v in series]
+
+
+def as_lists(frame: pd.DataFrame) -> dict[str, list]:
+    return {column: values(frame[column]) for column in frame.columns}
 
 
 # ---------------------------------------------------------------------------- Excel
@@ -195,7 +201,7 @@ def test_header_row_given_and_sheet_by_name_or_index(tmp_path: Path) -> None:
     by_name = read_responses(path, sheet="Số liệu", header_row=2)
     by_index = read_responses(path, sheet=1, header_row=2)
     pd.testing.assert_frame_equal(by_name.frame, by_index.frame)
-    assert by_name.frame.to_dict("list") == {"_row": [3], "id": ["A01"], "q1": ["2"]}
+    assert as_lists(by_name.frame) == {"_row": [3], "id": ["A01"], "q1": ["2"]}
     assert by_name.notes_of("header_row_detected") == []
     with pytest.raises(InputError, match="no sheet named 'Dữ liệu'; sheets: 'Bìa', 'Số liệu'"):
         read_responses(path, sheet="Dữ liệu")
@@ -312,11 +318,11 @@ def test_three_encodings_give_identical_frames(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(base.frame, raws["utf-8-sig"].frame)
     pd.testing.assert_frame_equal(base.frame, raws["cp1258"].frame)
     pd.testing.assert_frame_equal(base.removed, raws["cp1258"].removed)
-    assert base.frame.to_dict("list") == {
+    assert as_lists(base.frame) == {
         "_row": [2, 3, 5, 6],
         "ma_phieu": ["00123", "00124", "00125", "NA"],  # "NA" is text, not missing
         "ho_ten": ["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Hoàng Yến", "Đỗ Quốc Việt"],
-        "c1_1": ["4", "5", "3", np.nan],
+        "c1_1": ["4", "5", "3", None],
         "linh_vuc": ["Đất đai", "Hộ tịch", "Công chứng, chứng thực", "Cư trú"],
     }
     assert base.removed[ROW_COLUMN].tolist() == [4, 7]
@@ -347,7 +353,7 @@ def test_utf16_text_export_with_tabs(tmp_path: Path) -> None:
     path.write_bytes("ma\tý_kiến\n007\tTốt lắm\n".encode("utf-16"))
     raw = read_responses(path)
     assert raw.encoding == "utf-16"
-    assert raw.frame.to_dict("list") == {"_row": [2], "ma": ["007"], "ý_kiến": ["Tốt lắm"]}
+    assert as_lists(raw.frame) == {"_row": [2], "ma": ["007"], "ý_kiến": ["Tốt lắm"]}
 
 
 def test_csv_title_rows_semicolons_and_sum_row(tmp_path: Path) -> None:
@@ -358,7 +364,7 @@ def test_csv_title_rows_semicolons_and_sum_row(tmp_path: Path) -> None:
     raw = read_responses(path)
     assert raw.header_row == 3
     assert raw.notes_of("delimiter")[0].detail == "fields separated by ';'"
-    assert raw.frame.to_dict("list") == {
+    assert as_lists(raw.frame) == {
         "_row": [4, 5],
         "id": ["1", "2"],
         "a": ["2", "4"],
@@ -557,3 +563,90 @@ def test_parquet_round_trip_keeps_rows_and_types(tmp_path: Path) -> None:
     assert raw.frame["n"].dtype == np.int64
     assert raw.frame["x"].tolist() == [0.5, 1.5]
     assert pd.api.types.is_datetime64_any_dtype(raw.frame["d"])
+
+
+def test_header_row_beyond_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("id,q1\n1,2\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, header_row=5)
+    assert str(caught.value) == f"{path}: header row 5 is beyond the last row (2) of the file"
+
+
+def test_title_merged_across_the_table_is_not_a_group_row(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "PHIẾU KHẢO SÁT"
+    sheet.merge_cells("A1:C1")
+    sheet.append(["id", "q1", "q2"])
+    sheet.append(["01", 1, 2])
+    path = tmp_path / "title.xlsx"
+    workbook.save(path)
+    raw = read_responses(path)
+    assert raw.header_row == 2
+    assert raw.notes_of("two_row_header") == []
+    assert as_lists(raw.frame) == {"_row": [3], "id": ["01"], "q1": ["1"], "q2": ["2"]}
+
+
+def handwritten_xlsx(path: Path, sheet_xml: str) -> Path:
+    """A minimal workbook as other tools write it: no styles, no shared strings."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    package = "http://schemas.openxmlformats.org/package/2006"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{package}/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_type}.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{sheet_type}.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
+            f'Type="{office}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{office}"><sheets>'
+            '<sheet name="Phiếu" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
+            f'Type="{office}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet_xml.replace("MAIN", main),
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_xlsx_from_other_tools_inline_strings_prefixes_and_missing_refs(
+    tmp_path: Path,
+) -> None:
+    # A namespace prefix, inline (rich) strings, rows and cells without "r", a formula's
+    # text result, a boolean, an error and a number in E notation; row 3 absent.
+    sheet_xml = (
+        '<x:worksheet xmlns:x="MAIN"><x:dimension ref="A1"/><x:sheetData>'
+        '<x:row><x:c t="inlineStr"><x:is><x:t>ma</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:r><x:t>ý </x:t></x:r><x:r><x:t>kiến</x:t></x:r></x:is>'
+        '</x:c><x:c t="inlineStr"><x:is><x:t>ok</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:t>v</x:t></x:is></x:c></x:row>'
+        '<x:row><x:c t="inlineStr"><x:is><x:t>007</x:t></x:is></x:c>'
+        '<x:c t="str"><x:f>A2&amp;"x"</x:f><x:v>007x &amp; y</x:v></x:c>'
+        '<x:c t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c></x:row>'
+        '<x:row r="4"><x:c r="A4"><x:v>8</x:v></x:c><x:c r="D4"><x:v>2.5E-3</x:v></x:c>'
+        "</x:row></x:sheetData></x:worksheet>"
+    )
+    raw = read_responses(handwritten_xlsx(tmp_path / "tool.xlsx", sheet_xml))
+    assert raw.sheet == "Phiếu"
+    assert as_lists(raw.frame) == {
+        "_row": [2, 4],
+        "ma": ["007", "8"],
+        "ý kiến": ["007x & y", None],
+        "ok": ["TRUE", None],
+        "v": ["#N/A", "0.0025"],
+    }
+    assert raw.removed[ROW_COLUMN].tolist() == [3]

@@ -294,6 +294,8 @@ def _locate_header(
     header_row: int | None,
     expected: Sequence[str],
     merges: Sequence[tuple[int, int, int, int]],
+    source: Path,
+    sheet: str | None,
     excel: bool,
 ) -> _Header:
     """Find the header row in the first rows of a sheet or CSV and name the columns.
@@ -308,7 +310,11 @@ def _locate_header(
     else:
         row = header_row
     if row > len(head):
-        raise InputError(f"header row {row} is beyond the last row ({len(head)}) of the file")
+        raise InputError(
+            f"header row {row} is beyond the last row ({len(head)}) of the file",
+            file=source,
+            sheet=sheet,
+        )
     names = _header_cells(head, row, merges)
     if row > 1:
         group_note = _group_labels(head, row, merges, names, excel)
@@ -399,8 +405,8 @@ def _group_labels(
         for k, (col, label) in enumerate(filled):
             end = filled[k + 1][0] - 1 if k + 1 < len(filled) else len(names)
             spans.append((label, col, end))
-    if not spans:
-        return None
+    if not spans or (len(spans) == 1 and spans[0][1] == 1 and spans[0][2] >= len(names)):
+        return None  # a title merged across the whole table is not a group label
     parts = []
     for label, first, last in spans:
         covered = [n for n in names[first - 1 : last] if n]
@@ -460,7 +466,7 @@ def _finish_text_table(
         name = names[position] if position < len(names) else ""
         if column.type != pa.large_string():
             column = column.cast(pa.large_string())  # pandas' str dtype holds large strings
-        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+        blank = pc.utf8_is_space(column)  # non-empty and only whitespace
         if pc.any(blank).as_py():
             column = pc.if_else(blank, pa.scalar(None, pa.large_string()), column)
         if pc.all(pc.string_is_ascii(column), skip_nulls=True).as_py() is False:
@@ -541,9 +547,11 @@ def _removable_rows(
     formatted empty rows); they are counted in a note, not listed in `removed`.
     """
     reasons: dict[int, str] = {}
-    present = frame[list(data)].notna()
-    blank = ~present.any(axis=1)
-    nonblank_index = np.flatnonzero(~blank.to_numpy())
+    present = np.zeros(len(frame), dtype=bool)
+    for column in data:
+        present |= frame[column].notna().to_numpy()
+    blank = ~present
+    nonblank_index = np.flatnonzero(present)
     last = int(nonblank_index[-1]) if len(nonblank_index) else -1
     trailing = len(frame) - 1 - last
     rows = frame[ROW_COLUMN].to_numpy()
@@ -555,7 +563,7 @@ def _removable_rows(
                 f"ignored {_count(trailing, 'blank row')} after the last row with data",
             )
         )
-    mid_blank = np.flatnonzero(blank.to_numpy()[: last + 1])
+    mid_blank = np.flatnonzero(blank[: last + 1])
     for index in mid_blank:
         reasons[int(index)] = "blank_row"
     if len(mid_blank):
@@ -665,7 +673,7 @@ def _read_csv(
                     break
     except csv.Error as err:
         raise InputError(f"not a readable CSV file: {err}", file=source) from None
-    header = _locate_header(head, header_row, expected, (), excel=False)
+    header = _locate_header(head, header_row, expected, (), source, None, excel=False)
     notes.extend(header.notes)
     _validate_names(header.names, source, None, header.row, excel=False)
     width = len(head[header.row - 1])
@@ -747,6 +755,14 @@ def _decode_problem(source: Path, encoding: str) -> str | None:
             lines += chunk.count(b"\n")
 
 
+def _has_quote(source: Path) -> bool:
+    with open(source, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            if b'"' in chunk:
+                return True
+    return False
+
+
 def _sniff_delimiter(sample: str, suffix: str) -> str:
     lines = [line for line in sample.splitlines()[: HEADER_SEARCH_ROWS + 5] if line.strip()]
     counts = {d: sum(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
@@ -778,7 +794,11 @@ def _csv_table(
                 block_size=1 << 24,
             ),
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+                delimiter=delimiter,
+                # allowing line breaks inside quoted values costs a quarter of the parse
+                # time; without any quote in the file there can be none
+                newlines_in_values=_has_quote(source),
+                ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),
@@ -848,7 +868,7 @@ def _read_excel(
     rows = book.rows
     if not any(not _is_empty(v) for row in rows for v in row):
         raise InputError("sheet is empty", file=source, sheet=book.name)
-    header = _locate_header(rows, header_row, expected, book.merges, excel=True)
+    header = _locate_header(rows, header_row, expected, book.merges, source, book.name, excel=True)
     notes.extend(header.notes)
     _validate_names(header.names, source, book.name, header.row, excel=True)
     body = rows[header.row :]
