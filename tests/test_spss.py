@@ -212,3 +212,44 @@ def test_not_a_sav_file(tmp_path: Path) -> None:
     path.write_text("id\n1\n")
     with pytest.raises(InputError, match=r"must come from a \.sav or \.zsav file"):
         instrument_spec_from_spss(path)
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        # three levels, neutral spelled "Không có ý kiến"
+        ({1: "Không hài lòng", 2: "Không có ý kiến", 3: "Hài lòng"}, ("likert", [3], [2], [1])),
+        # typed without diacritics
+        (
+            {
+                1: "Rat khong hai long",
+                2: "Khong hai long",
+                3: "Binh thuong",
+                4: "Hai long",
+                5: "Rat hai long",
+            },
+            ("likert", [4, 5], [3], [1, 2]),
+        ),
+        # a quality scale, not a satisfaction scale
+        ({1: "Kém", 2: "Bình thường", 3: "Tốt"}, ("single", None, None, None)),
+        # satisfaction labels out of order along the codes
+        (
+            {1: "Hài lòng", 2: "Không hài lòng", 3: "Rất hài lòng"},
+            ("single", None, None, None),
+        ),
+        # two levels are too few for a likert item
+        ({1: "Hài lòng", 2: "Không hài lòng"}, ("single", None, None, None)),
+    ],
+)
+def test_which_label_sets_are_satisfaction_scales(
+    tmp_path: Path, labels: dict[int, str], expected: tuple
+) -> None:
+    path = tmp_path / "one.sav"
+    frame = pd.DataFrame({"id": ["a", "b"], "q": [1.0, 2.0]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"q": labels})
+    spec = instrument_spec_from_spss(path)
+    (item,) = spec["items"]
+    scale = spec["scales"][item["scale"]]
+    got = (item["type"], scale.get("satisfied"), scale.get("neutral"), scale.get("dissatisfied"))
+    assert got == expected
+    assert [level["label"]["vi"] for level in scale["levels"]] == list(labels.values())

@@ -91,8 +91,9 @@ class RawResponses:
     Attributes:
         frame: one row per response; CSV/Excel columns as text (pandas ``str`` dtype, blank
             cells missing), SPSS/Parquet columns in their stored types; plus ``_row``, the
-            row number in the source (Excel row, CSV record counting the header as 1, SPSS
-            case number, Parquet row from 1).
+            row number in the source: the Excel row; the CSV line, counting the file's first
+            line as 1 (a quoted value spanning lines counts once); the SPSS case number; the
+            Parquet row from 1 (or the ``_row`` already stored by an earlier read).
         source: the file read.
         sheet: the Excel sheet name used (None for other formats).
         encoding: the text encoding used for CSV/TXT (``utf-8``, ``utf-8-sig``, ``cp1258``..).

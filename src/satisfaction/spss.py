@@ -51,7 +51,8 @@ _REASONS = (
     ("not_applicable", re.compile(r"^(?:kad|n/?a)$|khong ap dung|not applicable")),
 )
 _NEUTRAL = re.compile(
-    r"binh thuong|trung binh|trung lap|khong y kien|phan van|neutral|neither|so-so"
+    r"binh thuong|trung binh|trung lap|khong (?:co )?y kien|phan van|neutral|neither|"
+    r"no opinion"
 )
 _DISSATISFIED = re.compile(
     r"\b(?:khong|chua)\b.*\bhai long\b|dissatisf|unsatisf|not (?:at all )?satisf"
