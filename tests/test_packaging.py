@@ -22,6 +22,9 @@ def test_environment_yml_lists_every_runtime_and_dev_dependency():
     wanted |= {_name(r) for r in project["optional-dependencies"]["dev"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     listed = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):
+            listed |= {_name(d) for d in entry.get("pip", [])}
     assert wanted - listed == set()
 
 

@@ -11,8 +11,9 @@ numbers become the text Excel shows ("4", "12.5"), Excel dates ISO text ("2025-0
 SPSS and Parquet keep their stored types (SPSS codes stay numeric; value labels and
 user-missing codes are kept beside the frame). Every row carries its row number in the
 source file in the column `_row`, so the cleaning log can send a user to the exact row.
-Text cells and header names are normalised to Unicode NFC (the count is noted), and cells
-holding only spaces count as blank.
+Header names are normalised to Unicode NFC; text cells are NOT (cleaning normalises and logs
+every changed cell), but cells not in NFC are counted in a note. Cells holding only spaces
+count as blank.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class ReadNote:
 
     Kinds: ``encoding``, ``delimiter``, ``header_row_detected``, ``two_row_header``,
     ``blank_rows``, ``trailing_blank_rows``, ``totals_row``, ``code_as_date``,
-    ``empty_columns``, ``nfc_normalised``, ``missing_expected_columns``, ``row_numbers_kept``,
+    ``empty_columns``, ``not_nfc``, ``missing_expected_columns``, ``row_numbers_kept``,
     ``csv_fallback_parser``.
     """
 
@@ -455,8 +456,13 @@ def _finish_text_table(
     header_row: int,
     excel: bool,
     notes: list[ReadNote],
+    compose: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Blank-to-missing, NFC, `_row`, blank/totals removal and empty-header checks.
+    """Blank-to-missing, NFC count, `_row`, blank/totals removal and empty-header checks.
+
+    With `compose` (cp1258, which writes Vietnamese tones as combining marks by design)
+    composing to NFC is part of decoding and is done here; otherwise cells are left as they
+    are and only counted.
 
     `table` holds one string column per header position (placeholder names); `first_row`
     is the source row number of its first row.
@@ -471,22 +477,29 @@ def _finish_text_table(
         if pc.any(blank).as_py():
             column = pc.if_else(blank, pa.scalar(None, pa.large_string()), column)
         if pc.all(pc.string_is_ascii(column), skip_nulls=True).as_py() is False:
+            # counted, not changed: cleaning normalises these and logs every cell
             normalised = pc.utf8_normalize(column, form="NFC")
             count = pc.sum(pc.not_equal(normalised, column)).as_py() or 0
             if count:
                 changed[name or f"#{position + 1}"] = count
-                column = normalised
+                if compose:
+                    column = normalised
         columns.append(column)
     placeholders = [f"\x00{i}" for i in range(len(columns))]
     frame = pa.table(columns, names=placeholders).to_pandas()
     frame.insert(0, ROW_COLUMN, np.arange(first_row, first_row + len(frame), dtype="int64"))
     if changed:
         total = sum(changed.values())
+        action = (
+            "composed to NFC as part of cp1258 decoding"
+            if compose
+            else "left for cleaning to normalise"
+        )
         notes.append(
             ReadNote(
-                "nfc_normalised",
+                "not_nfc",
                 None,
-                f"normalised {_count(total, 'cell')} to Unicode NFC ("
+                f"{_count(total, 'cell')} not in Unicode NFC, {action} ("
                 + ", ".join(f"{k}: {v}" for k, v in changed.items())
                 + ")",
             )
@@ -680,7 +693,15 @@ def _read_csv(
     width = len(head[header.row - 1])
     table = _csv_table(source, encoding, delimiter, header.row, width, notes)
     frame, removed = _finish_text_table(
-        table, header.names, header.row + 1, source, None, header.row, False, notes
+        table,
+        header.names,
+        header.row + 1,
+        source,
+        None,
+        header.row,
+        False,
+        notes,
+        compose=encoding == "cp1258",
     )
     return RawResponses(
         frame=frame,
@@ -1120,7 +1141,6 @@ def _read_sav(source: Path) -> RawResponses:
         raise InputError(
             f"cannot read as an SPSS .sav file ({type(err).__name__}: {err})", file=source
         ) from None
-    frame = _nfc_object_columns(frame)
     frame.columns = [_clean_name(c) for c in frame.columns]
     renamed = dict(zip(meta.column_names, frame.columns, strict=True))
     value_labels = {
@@ -1212,7 +1232,7 @@ def _read_parquet(source: Path) -> RawResponses:
         raise InputError(
             f"cannot read as a Parquet file ({type(err).__name__}: {err})", file=source
         ) from None
-    frame = _nfc_object_columns(frame.reset_index(drop=True))
+    frame = frame.reset_index(drop=True)
     names = [_clean_name(c) for c in frame.columns]
     _validate_names([n for n in names if n != ROW_COLUMN], source, None, 1, excel=False)
     frame.columns = names
@@ -1230,18 +1250,6 @@ def _read_parquet(source: Path) -> RawResponses:
     else:
         frame.insert(0, ROW_COLUMN, np.arange(1, len(frame) + 1, dtype="int64"))
     return RawResponses(frame=frame, source=source, notes=notes, format="parquet")
-
-
-def _nfc_object_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """NFC-normalise text columns of a typed frame (SPSS, Parquet)."""
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
-            if series.map(lambda v: isinstance(v, str), na_action="ignore").all():
-                frame[column] = series.map(
-                    lambda v: unicodedata.normalize("NFC", v), na_action="ignore"
-                ).astype(series.dtype)
-    return frame
 
 
 # ---------------------------------------------------------------------------- expected

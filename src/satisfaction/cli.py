@@ -1,0 +1,148 @@
+"""The `satisfaction` command: thin wrappers over the package, one clear line per error.
+
+Every error the toolkit raises on purpose (`SatisfactionError`) is printed as one line
+naming file, sheet, row and column, and the command exits with code 2. `--debug` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from satisfaction.errors import SatisfactionError
+
+if TYPE_CHECKING:
+    from satisfaction.clean import CleanResult
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Citizen-satisfaction (SIPAS) and governance survey analysis: clean, estimate, report.",
+)
+console = Console(stderr=False)
+errors = Console(stderr=True)
+_STATE = {"debug": False}
+
+ROOT_HINT = Path("surveys")
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks on errors")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+@app.command()
+def validate(
+    instrument: Annotated[Path, typer.Argument(help="instrument.yaml, or a survey folder")],
+) -> None:
+    """Check an instrument and print what it declares."""
+    from satisfaction.instrument import load_instrument
+
+    inst = load_instrument(instrument)
+    table = Table(title=f"{inst.id} — {inst.title.vi}", show_header=True)
+    table.add_column("group")
+    table.add_column("items", justify="right")
+    for group in inst.groups:
+        table.add_row(f"{group.id} {group.label.vi}", str(len(inst.items_with(group=group.id))))
+    console.print(table)
+    console.print(
+        f"items: {len(inst.items)} ({len(inst.criteria)} criteria), scales: "
+        f"{', '.join(inst.scales)}, fields: {len(inst.fields.terms) if inst.fields else 0}, "
+        f"geography: {inst.geography}, design: {dict(inst.design) or 'none'}"
+    )
+    console.print("[green]valid[/green]")
+
+
+@app.command("clean")
+def clean_command(
+    survey_dir: Annotated[Path, typer.Argument(help="survey folder with instrument.yaml")],
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+) -> None:
+    """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
+    from satisfaction.survey import clean_output_dir, clean_survey
+
+    with console.status(f"cleaning {survey_dir} ..."):
+        result = clean_survey(survey_dir, outputs)
+    _print_clean_summary(result)
+    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+
+
+def _print_clean_summary(result: CleanResult) -> None:
+    summary = result.summary()
+    table = Table(title="Cleaning log / Nhật ký làm sạch")
+    for column in ("rule", "kind", "count", "vi"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    by_rule = summary.groupby(["rule", "kind", "vi"], sort=False)["count"].sum().reset_index()
+    for row in by_rule.itertuples(index=False):
+        table.add_row(row.rule, row.kind, str(row.count), row.vi)
+    console.print(table)
+    console.print(
+        f"rows clean: {len(result.data)}, quarantined: {len(result.quarantine)}, "
+        f"log entries: {len(result.log)}"
+    )
+
+
+@app.command("make-demo")
+def make_demo(
+    directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(
+        "surveys/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="random seed")] = 2025,
+) -> None:
+    """Regenerate the synthetic demo survey byte-for-byte from its seed."""
+    from satisfaction.demo import write_demo_survey
+
+    write_demo_survey(directory, seed=seed)
+    console.print(f"demo survey written to {directory}")
+
+
+@app.command()
+def demo(
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    survey_dir: Annotated[Path, typer.Option(help="the demo survey folder")] = Path(
+        "surveys/demo"
+    ),
+) -> None:
+    """Run the main job on the bundled demo survey (clean, then the reports)."""
+    from satisfaction.survey import clean_output_dir, clean_survey
+
+    if not (survey_dir / "instrument.yaml").exists():
+        from satisfaction.demo import write_demo_survey
+
+        write_demo_survey(survey_dir)
+    with console.status("cleaning the demo survey ..."):
+        result = clean_survey(survey_dir, outputs)
+    _print_clean_summary(result)
+    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; known errors become one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    _STATE["debug"] = "--debug" in args
+    try:
+        app(args=args, prog_name="satisfaction")
+    except SatisfactionError as err:
+        if _STATE["debug"]:
+            raise
+        errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except SystemExit as done:  # typer/click end every run (and usage errors, code 2) so
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
