@@ -50,9 +50,18 @@ def estimates(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, estimates):
+def pool():
+    """Warm kernels shared by this module's batches (each batch would otherwise start its own)."""
+    shared = kernel.KernelPool(preload=FAST["preload"])
+    yield shared
+    shared.shutdown()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, estimates, pool):
     out = tmp_path_factory.mktemp("batch") / "outputs"
-    manifest = run_batch(_units([estimates]), out_dir=out, workers=2, **FAST)
+    manifest = run_batch(_units([estimates]), out_dir=out, workers=2, kernel_pool=pool, **FAST)
+    assert pool.started == 2  # one kernel per worker, reused for the third unit
     return out, manifest
 
 
@@ -288,33 +297,30 @@ def test_rerun_skips_unchanged_units_without_starting_a_kernel(batch, estimates,
     assert manifest.unit("toy-report/ha-noi")["outputs"] == before["outputs"]
 
 
-def test_force_or_changed_input_reruns(tmp_path):
+def test_force_or_changed_input_reruns(tmp_path, batch, pool):
     source = tmp_path / "estimates.csv"
     source.write_text("v1", encoding="utf-8")
     units = [make_unit(TOY, {"province": "Đà Nẵng"}, inputs=[source], folder="x")]
     out = tmp_path / "outputs"
-    pool = kernel.KernelPool(preload=FAST["preload"])  # one warm kernel for the four batches
-    try:
-        first = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
-        assert first["status"] == "ok"
-        again = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
-        assert again["status"] == "skipped"
-        forced = run_batch(units, out_dir=out, force=True, kernel_pool=pool, **FAST).unit("x")
-        assert forced["status"] == "ok" and forced["start"] > first["end"]
-        source.write_text("v2", encoding="utf-8")
-        changed = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
-        assert changed["status"] == "ok"
-        assert changed["inputs_sha256"] != first["inputs_sha256"]
-        assert pool.size == 1 and pool.started == 1
-    finally:
-        pool.shutdown()
+    started = pool.started
+    first = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
+    assert first["status"] == "ok"
+    again = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
+    assert again["status"] == "skipped"
+    forced = run_batch(units, out_dir=out, force=True, kernel_pool=pool, **FAST).unit("x")
+    assert forced["status"] == "ok" and forced["start"] > first["end"]
+    source.write_text("v2", encoding="utf-8")
+    changed = run_batch(units, out_dir=out, kernel_pool=pool, **FAST).unit("x")
+    assert changed["status"] == "ok"
+    assert changed["inputs_sha256"] != first["inputs_sha256"]
+    assert pool.started == started  # the warm kernels of the first batch did it all
 
 
-def test_warm_kernel_gives_the_papermill_outputs_and_does_not_leak_state(tmp_path):
-    # one warm kernel runs the leaky notebook first (matplotlib.use("Agg"), os.chdir,
-    # os.environ, warnings, a global), then the report, which checks none of it leaked
+def test_warm_kernel_gives_the_papermill_outputs_and_does_not_leak_state(tmp_path, batch, pool):
+    # a warm kernel that already ran notebooks runs the leaky one (matplotlib.use("Agg"),
+    # os.chdir, os.environ, warnings, a global), then the report, which checks none leaked
     units = [make_unit(LEAKY, folder="leaky"), make_unit(TOY, {"province": "Huế"}, folder="r")]
-    warm = run_batch(units, out_dir=tmp_path / "warm", workers=1, engine="warm", **FAST)
+    warm = run_batch(units, out_dir=tmp_path / "warm", workers=1, kernel_pool=pool, **FAST)
     plain = run_batch(units[1:], out_dir=tmp_path / "pm", workers=1, engine="papermill", **FAST)
     assert warm.unit("r")["status"] == "ok" and plain.unit("r")["status"] == "ok"
     warm_nb = nbformat.read(tmp_path / "warm/r/toy_report.ipynb", as_version=4)

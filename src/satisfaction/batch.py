@@ -620,6 +620,7 @@ def run_batch(
     previous = _previous_records(out_root / MANIFEST_NAME)
     records: dict[str, dict[str, Any]] = {}
     specs: list[dict[str, Any]] = []
+    stale: list[dict[str, Any]] = []  # records of earlier runs of the units about to rerun
     for unit in units:
         notebook = Path(unit.notebook)
         inputs_sha, per_file = hash_inputs(unit.inputs, hash_cache)
@@ -675,9 +676,10 @@ def run_batch(
                 "kernel_name": kernel_name,
                 "timeout": timeout,
                 "preload": tuple(preload),
-                "previous": before,
             }
         )
+        if before is not None:
+            stale.append(before)
     for folder, record in previous.items():  # units of earlier batches stay listed
         if folder not in records and (out_root / folder).is_dir():
             records[folder] = record
@@ -696,6 +698,7 @@ def run_batch(
         },
     )
     lock = threading.Lock()
+    last_write = [0.0]
 
     def finish(spec: Mapping[str, Any], outcome: Mapping[str, Any]) -> None:
         unit_dir = Path(spec["unit_dir"])
@@ -703,20 +706,22 @@ def run_batch(
             record = records[spec["folder"]]
             record.update(outcome)
             record["outputs"] = _list_outputs(out_root, unit_dir, spec)
-            manifest.units = list(records.values())
-            manifest.write()
+            if time.monotonic() - last_write[0] > 1:  # at most once a second: big batches
+                manifest.units = list(records.values())
+                manifest.write()
+                last_write[0] = time.monotonic()
 
-    for spec in specs:
-        if spec["previous"] is not None:
-            _remove_previous_outputs(out_root, spec["previous"])
-    if dask_address:
-        _run_dask(specs, finish, progress=progress, address=dask_address)
-    else:
-        _run_local(specs, finish, workers=workers, progress=progress, pool=kernel_pool)
-
-    manifest.units = list(records.values())
-    manifest.meta["updated"] = _now()
-    manifest.write()
+    for record in stale:
+        _remove_previous_outputs(out_root, record)
+    try:
+        if dask_address:
+            _run_dask(specs, finish, progress=progress, address=dask_address)
+        else:
+            _run_local(specs, finish, workers=workers, progress=progress, pool=kernel_pool)
+    finally:  # also when interrupted: finished units are kept, "pending" ones rerun next time
+        manifest.units = list(records.values())
+        manifest.meta["updated"] = _now()
+        manifest.write()
     write_index(out_root, manifest.units)
     return manifest
 
@@ -744,6 +749,7 @@ def _run_local(
     failed = 0
     bar = _progress_bar(len(specs), progress)
     executor = ThreadPoolExecutor(min(workers, len(specs)), thread_name_prefix="batch")
+    futures: dict[Any, Mapping[str, Any]] = {}
     try:
         futures = {
             executor.submit(_run_unit, spec, pool if engine == "warm" else None): spec
@@ -755,6 +761,11 @@ def _run_local(
             finish(futures[future], outcome)
             bar.set_postfix(failed=failed, refresh=False)
             bar.update()
+    except BaseException:  # Ctrl-C: stop the running notebooks now rather than wait for them
+        for future in futures:
+            future.cancel()
+        pool.kill()
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         if owned:

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import nbformat
-
 from satisfaction.params import inject_parameters
 
 __all__ = [
@@ -264,6 +262,14 @@ class WarmKernel:
             self.broken = True
             raise
 
+    def kill(self) -> None:
+        """Kill the kernel process from any thread, even mid-notebook (then ``shutdown``)."""
+        self.broken = True
+        process = getattr(getattr(self._km, "provisioner", None), "process", None)
+        if process is not None:
+            with contextlib.suppress(Exception):
+                process.kill()
+
     def shutdown(self) -> None:
         """Stop the kernel at once (no graceful wait) and the kernel's thread."""
         if self._km is not None:
@@ -317,7 +323,8 @@ class KernelPool:
             if kernel.broken:
                 kernel.shutdown()
                 with self._lock:
-                    self._all.remove(kernel)
+                    if kernel in self._all:
+                        self._all.remove(kernel)
             else:
                 with self._lock:
                     self._idle.append(kernel)
@@ -325,6 +332,13 @@ class KernelPool:
     @property
     def size(self) -> int:
         return len(self._all)
+
+    def kill(self) -> None:
+        """Kill every kernel's process at once (an interrupted batch); leases then retire them."""
+        with self._lock:
+            kernels = list(self._all)
+        for kernel in kernels:
+            kernel.kill()
 
     def shutdown(self) -> None:
         with self._lock:
@@ -382,11 +396,25 @@ def _error_dict(error: Any) -> dict[str, Any]:
     }
 
 
-def _running_cell(nb: Any) -> int | None:
-    for index, cell in enumerate(getattr(nb, "cells", [])):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return index
-    return None
+def _failure(failure: BaseException, nb: Any) -> dict[str, Any]:
+    """An error record for a failure outside the notebook's code (timeout, dead kernel)."""
+    lines = [line.strip() for line in str(failure).splitlines() if line.strip()]
+    return {
+        "cell_index": _last_started_cell(nb),
+        "execution_count": None,
+        "ename": type(failure).__name__,
+        "evalue": lines[0] if lines else "",
+    }
+
+
+def _last_started_cell(nb: Any) -> int | None:
+    """The cell that was running: the last one papermill gave a start time."""
+    started = [
+        index
+        for index, cell in enumerate(getattr(nb, "cells", None) or [])
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
 
 
 def execute_notebook(
@@ -427,12 +455,9 @@ def execute_notebook(
             nb = kernel.run(nb, cwd=cwd, timeout=timeout)
         error = _error_of(nb)
     except Exception as failure:  # a timeout, a dead kernel: record it, go on with the batch
-        error = {
-            "cell_index": _running_cell(nb),
-            "execution_count": None,
-            "ename": type(failure).__name__,
-            "evalue": str(failure).strip().splitlines()[-1] if str(failure).strip() else "",
-        }
+        error = _failure(failure, nb)
+    import nbformat
+
     nbformat.write(nb, str(output_path))
     return ExecutionResult(nb, error, time.perf_counter() - started)
 
@@ -466,16 +491,13 @@ def _execute_papermill(
     except PapermillExecutionError as failure:
         error = _error_dict(failure)
     except Exception as failure:
-        error = {
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(failure).__name__,
-            "evalue": str(failure).strip().splitlines()[-1] if str(failure).strip() else "",
-        }
+        error = _failure(failure, None)
     if output_path.exists():
+        import nbformat
+
         nb = nbformat.read(str(output_path), as_version=4)
         if error is not None and error["cell_index"] is None:
-            error["cell_index"] = _running_cell(nb)
+            error["cell_index"] = _last_started_cell(nb)
     else:
         nb = None
     return ExecutionResult(nb, error, time.perf_counter() - started)
