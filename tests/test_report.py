@@ -73,6 +73,8 @@ def test_format_number_and_percent_use_vietnamese_separators():
     assert R.format_percent(0.8235, digits=2) == "82,35%"
     assert R.format_percent(0.011, sign=True) == "+1,1%"
     assert R.format_percent(-0.032, sign=True) == "-3,2%"
+    assert R.format_percent(0.0004, sign=True) == "0,0%"
+    assert R.format_percent(-0.0004, sign=True) == "0,0%"
     assert R.format_percent(None) == ""
 
 
@@ -116,13 +118,15 @@ def test_note_line_lists_source_method_and_date():
         ("forest_province-2024", "forest_province-2024"),
         ("  Thủ tục.v2 ", "thu-tuc-v2"),
         ("Ưu tiên #1 (Đồng Tháp)", "uu-tien-1-dong-thap"),
+        ("__a__b__", "a_b"),
+        ("CON", "con-1"),
     ],
 )
 def test_safe_stem(name, stem):
     assert R.safe_stem(name) == stem
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "a\\b", "", "   ", "..", "!!!", "CON", "x\x00"])
+@pytest.mark.parametrize("name", ["../x", "a/b", "a\\b", "", "   ", "..", "!!!", "_!_", "x\x00"])
 def test_safe_stem_rejects_unsafe_names(name):
     with pytest.raises(ParameterError):
         R.safe_stem(name)

@@ -30,7 +30,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -44,7 +44,7 @@ from matplotlib.figure import Figure, SubFigure
 
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.estimate import ESTIMATE_COLUMNS
-from satisfaction.params import safe_output_path
+from satisfaction.params import safe_output_path, slugify
 
 __all__ = [
     "COLUMN_LABELS",
@@ -231,8 +231,8 @@ def format_percent(
     if _is_missing(share):
         return ""
     text = format_number(100 * float(share), digits=digits, language=language)
-    if sign and not text.startswith("-") and float(share) != 0:
-        text = "+" + text
+    if sign and not text.startswith("-") and text.strip("0,.") != "":
+        text = "+" + text  # a change that rounds to zero gets no sign
     return text + "%"
 
 
@@ -376,9 +376,6 @@ def note_line(
 # Safe names and atomic writes
 # --------------------------------------------------------------------------------------
 
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)
-}
 _STEM_MAX = 100
 
 
@@ -386,8 +383,9 @@ def safe_stem(name: str) -> str:
     """A safe file stem: ``"Hình 1: Đất đai"`` -> ``"hinh-1-dat-dai"``.
 
     Lower-case ASCII letters, digits, ``-`` and ``_``; Vietnamese diacritics are stripped
-    (đ -> d) and every other run of characters becomes one ``-``. Names holding ``..``,
-    ``/``, ``\\`` or NUL, names that leave nothing, and Windows device names raise
+    (đ -> d) and every other run of characters becomes one ``-`` (as
+    ``params.slugify``, which also renames Windows device names: "con" -> "con-1"). Names
+    holding ``..``, ``/``, ``\\`` or NUL and names that leave nothing raise
     ``ParameterError``: a caller passing a path where a name belongs has made a mistake,
     which silently flattening would hide.
     """
@@ -400,14 +398,16 @@ def safe_stem(name: str) -> str:
         if bad in text:
             shown = {"\x00": "a NUL character"}.get(bad, repr(bad))
             raise ParameterError(f"file name {name!r} holds {shown}", key="name")
-    text = text.translate(str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"}))
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    stem = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
-    stem = stem[:_STEM_MAX].rstrip("-_")
+    # Underscores are kept: each piece between them is slugged as folder names are.
+    pieces = []
+    for piece in re.split(r"_+", text):
+        try:
+            pieces.append(slugify(piece, max_length=_STEM_MAX))
+        except ParameterError:
+            continue  # a piece with no letters or digits
+    stem = "_".join(pieces)[:_STEM_MAX].rstrip("-_")
     if not stem:
         raise ParameterError(f"file name {name!r} leaves no letters or digits", key="name")
-    if stem in _WINDOWS_RESERVED:
-        raise ParameterError(f"file name {name!r} is a reserved device name", key="name")
     return stem
 
 
@@ -915,7 +915,6 @@ def _fill_sheet(
             and _is_whole_column(values.astype(float))
         )
         number_format = formats.get(header)
-        shown: Callable[[Any], str]
         for offset, raw in enumerate(values.tolist(), start=1):
             value, kind = _excel_value(raw)
             if value is None:
@@ -933,7 +932,6 @@ def _fill_sheet(
             cell = sheet.cell(row=header_row + offset, column=pos, value=value)
             if kind == "text":
                 cell.data_type = "s"  # "=..." stays text: never a formula
-                shown = str
             elif kind in ("int", "float"):
                 if number_format is not None:
                     cell.number_format = number_format
@@ -943,15 +941,10 @@ def _fill_sheet(
                     cell.number_format = _INTEGER_FORMAT
                 else:
                     cell.number_format = _FLOAT_FORMAT
-                shown = _shown_number(cell.number_format)
             elif kind in ("date", "datetime"):
-                cell.number_format = number_format or (
-                    _DATE_FORMAT if kind == "date" else _DATETIME_FORMAT
-                )
-                shown = lambda v, k=kind: "00/00/0000" + (" 00:00" if k == "datetime" else "")  # noqa: E731
-            else:
-                shown = lambda v: "FALSE"  # noqa: E731
-            widths[pos - 1] = max(widths[pos - 1], _display_width(shown(value)))
+                default = _DATE_FORMAT if kind == "date" else _DATETIME_FORMAT
+                cell.number_format = number_format or default
+            widths[pos - 1] = max(widths[pos - 1], _shown_width(value, kind, cell.number_format))
         letter = get_column_letter(pos)
         sheet.column_dimensions[letter].width = min(
             max(widths[pos - 1] + 2, _WIDTH_MIN), _WIDTH_MAX
@@ -964,13 +957,18 @@ def _fill_sheet(
     sheet.sheet_view.zoomScale = 100
 
 
-def _shown_number(number_format: str) -> Callable[[Any], str]:
-    """How wide a number looks under its format (for column widths)."""
-    if number_format.endswith("%"):
-        decimals = len(number_format.split(".")[1]) - 1 if "." in number_format else 0
-        return lambda v: f"{100 * v:,.{decimals}f}%"
-    decimals = len(number_format.split(".")[1]) if "." in number_format else 0
-    return lambda v: f"{v:,.{decimals}f}"
+def _shown_width(value: Any, kind: str | None, number_format: str) -> float:
+    """How wide a cell looks in Excel under its number format (for column widths)."""
+    if kind in ("int", "float"):
+        decimals = len(number_format.split(".")[1].rstrip("%")) if "." in number_format else 0
+        if number_format.endswith("%"):
+            return len(f"{100 * value:,.{decimals}f}%")
+        return len(f"{value:,.{decimals}f}")
+    if kind in ("date", "datetime"):
+        return len(number_format)
+    if kind == "bool":
+        return len("FALSE")
+    return _display_width(str(value))
 
 
 # --------------------------------------------------------------------------------------
@@ -1475,9 +1473,7 @@ def remediation_plan_rows(
     def moved(value: object) -> str:
         if _is_missing(value):
             return "–"
-        points = format_number(100 * float(value), digits=digits)
-        if not points.startswith("-") and float(value) != 0 and points.strip("0,.") != "":
-            points = "+" + points
+        points = format_percent(float(value), digits=digits, sign=True).removesuffix("%")
         return f"{points}\u00a0điểm\u00a0%"
 
     def text_of(value: object) -> str:
