@@ -17,6 +17,7 @@ from satisfaction.batch import (
     Unit,
     hash_inputs,
     make_unit,
+    make_units,
     run_batch,
 )
 from satisfaction.errors import ParameterError
@@ -119,6 +120,26 @@ def test_make_unit_names_folder_and_title_from_the_data():
     assert make_unit(TOY, {"repeat": 4}, folder="Báo cáo/Hà Nội").folder == "bao-cao/ha-noi"
     with pytest.raises(ParameterError, match=r"'\.\.' gives an empty folder name"):
         make_unit(TOY, {"repeat": 4}, folder="Báo cáo/../x")
+
+
+def test_make_units_crosses_the_varied_values_and_reports_every_bad_one():
+    units = make_units(
+        TOY,
+        {"province": ["Hà Nội", "Huế"], "repeat": [1, 2]},
+        valid_values={"province": PROVINCES},
+    )
+    assert [u.folder for u in units] == [
+        "toy-report/ha-noi/1",
+        "toy-report/ha-noi/2",
+        "toy-report/hue/1",
+        "toy-report/hue/2",
+    ]
+    assert units[1].parameters["repeat"] == 2 and units[1].title == "toy_report: Hà Nội, 2"
+    with pytest.raises(ParameterError) as caught:
+        make_units(
+            TOY, {"province": ["Hà Nội", "Hue", "Sài Gòn"]}, valid_values={"province": PROVINCES}
+        )
+    assert [p.message.split(" is ")[0] for p in caught.value.problems] == ["'Hue'", "'Sài Gòn'"]
 
 
 def test_hash_inputs_is_the_sha256_of_the_content(tmp_path):
@@ -266,7 +287,10 @@ def test_index_links_resolve_to_existing_files(batch):
     assert "toy_report: Hà Nội" in page and "toy_report: Đà Nẵng" in page
     assert "ValueError: no rows for province Huế" in page
     links = _links(page)
-    targets = {unquote(link) for link in links}
+    anchors = {link for link in links if link.startswith("#")}
+    assert anchors == {"#toy-report/hue"}  # the failure list links to the failed unit
+    assert 'id="toy-report/hue"' in page
+    targets = {unquote(link) for link in links} - anchors
     for target in targets:
         assert (out / target).is_file(), target
         assert (out / target).resolve().is_relative_to(out.resolve())

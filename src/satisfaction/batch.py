@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 import logging
 import os
@@ -70,6 +71,7 @@ __all__ = [
     "export_html",
     "hash_inputs",
     "make_unit",
+    "make_units",
     "package_versions",
     "run_batch",
     "write_index",
@@ -140,14 +142,16 @@ def make_unit(
     title: str | None = None,
     inputs: Iterable[str | Path] = (),
     coerce_strings: bool = False,
+    name_by: Sequence[str] | None = None,
 ) -> Unit:
     """Validate ``parameters`` against the notebook's schema and describe the unit.
 
     ``valid_values`` maps a parameter to the values found in the data (a collection or a
     callable): a value outside them is a ``ParameterError`` listing the valid ones, and the
     unit's folder is named after these values: ``<notebook-slug>/<value-slug>/...``
-    (``province_report/Hà Nội`` -> ``province-report/ha-noi``). A given ``folder`` is
-    slugified part by part. ``output_dir`` is set by the batch and cannot be given.
+    (``province_report/Hà Nội`` -> ``province-report/ha-noi``), or after the parameters
+    listed in ``name_by``. A given ``folder`` is slugified part by part. ``output_dir`` is
+    set by the batch and cannot be given.
     """
     path = Path(notebook)
     schema = _schema(path, declared)
@@ -159,7 +163,8 @@ def make_unit(
         reserved=RESERVED_PARAMETERS,
     )
     values = {k: v for k, v in values.items() if k not in RESERVED_PARAMETERS}
-    keyed = [name for name in schema if valid_values and name in valid_values]
+    naming = set(name_by) if name_by is not None else set(valid_values or {})
+    keyed = [name for name in schema if name in naming]
     if folder is None:
         parts = [slugify(path.stem)]
         for name in keyed:
@@ -176,6 +181,48 @@ def make_unit(
         shown = [str(values[name]) for name in keyed]
         title = path.stem + (": " + ", ".join(shown) if shown else "")
     return Unit(path, values, "/".join(parts), title, tuple(Path(p) for p in inputs))
+
+
+def make_units(
+    notebook: str | Path,
+    vary: Mapping[str, Iterable[Any]],
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    valid_values: Mapping[str, Choices] | None = None,
+    declared: Iterable[Param] = (),
+    inputs: Iterable[str | Path] = (),
+    coerce_strings: bool = False,
+) -> list[Unit]:
+    """One unit per combination of the values in ``vary`` (in order), e.g. every province
+    times every field: ``make_units(nb, {"province": provinces, "field": fields},
+    fixed={"survey": "demo"}, valid_values={...})``. Folders are named after the varied
+    values. Every invalid value of every combination is reported in one ``ParameterError``.
+    """
+    names = list(vary)
+    declared, inputs = list(declared), list(inputs)
+    units: list[Unit] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for combination in itertools.product(*(list(vary[name]) for name in names)):
+        parameters = {**(fixed or {}), **dict(zip(names, combination, strict=True))}
+        try:
+            units.append(
+                make_unit(
+                    notebook,
+                    parameters,
+                    valid_values=valid_values,
+                    declared=declared,
+                    inputs=inputs,
+                    coerce_strings=coerce_strings,
+                    name_by=names,
+                )
+            )
+        except ParameterError as error:
+            problems.extend(p for p in error.problems if str(p) not in seen)
+            seen.update(str(p) for p in error.problems)
+    if problems:
+        raise ParameterError(problems=problems)
+    return units
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,6 +282,18 @@ def package_versions(packages: Sequence[str] = VERSIONED_PACKAGES) -> dict[str, 
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+@lru_cache(maxsize=1)
+def _package_code_sha256() -> str:
+    """sha256 of this package's source: an edited estimator reruns the notebooks using it
+    even while the version number stays the same."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,76 +412,96 @@ def _inside(out_root: Path, relative: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
+def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
+    esc = html.escape
+    unit_dir = safe_output_path(out_root, *record["folder"].split("/"))
+    outputs = record.get("outputs") or {}
+    report = _inside(out_root, outputs.get("html"))
+    executed = _inside(out_root, outputs.get("notebook"))
+    files = sorted(p for p in unit_dir.rglob("*") if p.is_file()) if unit_dir.is_dir() else []
+    files = [p for p in files if not p.name.startswith(".") and p not in (report, executed)]
+    figures = [p for p in files if p.suffix.lower() in _FIGURES]
+    tables = [p for p in files if p.suffix.lower() in _TABLES]
+    others = [p for p in files if p not in figures and p not in tables]
+    status = record["status"]
+    title = esc(record.get("title") or record["folder"])
+    anchor = esc(record["folder"])
+    lines = [f'<section class="unit {esc(status)}" id="{anchor}">']
+    if report is not None:
+        lines.append(f'<h3><a href="{_link(out_root, report)}">{title}</a></h3>')
+    else:
+        lines.append(f"<h3>{title}</h3>")
+    meta = [f'<span class="status">{esc(status)}</span>']
+    if record.get("duration_s") is not None:
+        meta.append(f"{record['duration_s']:.1f} s")
+    if executed is not None:
+        meta.append(f'<a href="{_link(out_root, executed)}">notebook</a>')
+    lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    error = record.get("error")
+    if error:
+        cell = error.get("cell_index")
+        where = f"cell {cell}: " if cell is not None else ""
+        lines.append(
+            f'<p class="error">{esc(where)}{esc(str(error.get("ename")))}: '
+            f"{esc(str(error.get('evalue')))}</p>"
+        )
+    if figures:
+        lines.append('<div class="figures">')
+        for figure in figures:
+            href = _link(out_root, figure)
+            lines.append(
+                f'<a href="{href}"><img src="{href}" alt="{esc(figure.name)}" loading="lazy"></a>'
+            )
+        lines.append("</div>")
+    for label, group in (("Bảng · tables", tables), ("Tệp · files", others)):
+        if group:
+            items = "".join(
+                f'<li><a href="{_link(out_root, p)}">'
+                f"{esc(p.relative_to(unit_dir).as_posix())}</a></li>"
+                for p in group
+            )
+            lines.append(f'<p class="label">{label}</p><ul>{items}</ul>')
+    lines.append("</section>")
+    return "\n".join(lines)
+
+
 def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Path:
     """Write ``index.html``: per unit its status, report, notebook, figures, tables, files.
 
-    Walks each unit's folder (so files a notebook wrote are listed); links are relative and
-    URL-quoted, titles HTML-escaped, the page declared UTF-8 for Vietnamese titles.
+    Units are grouped by their first folder (one group per notebook), failures are listed
+    first with links to them. Each unit's folder is walked, so files a notebook wrote are
+    listed; links are relative and URL-quoted (the folder can be moved or zipped), text is
+    HTML-escaped, and the page is declared UTF-8 for Vietnamese titles.
     """
     out_root = Path(out_dir).resolve()
     esc = html.escape
     counts: dict[str, int] = {}
-    sections: list[str] = []
+    groups: dict[str, list[str]] = {}
+    failures: list[str] = []
     for record in records:
-        counts[record["status"]] = counts.get(record["status"], 0) + 1
-        unit_dir = safe_output_path(out_root, *record["folder"].split("/"))
-        outputs = record.get("outputs") or {}
-        report = _inside(out_root, outputs.get("html"))
-        executed = _inside(out_root, outputs.get("notebook"))
-        files = sorted(p for p in unit_dir.rglob("*") if p.is_file()) if unit_dir.is_dir() else []
-        files = [p for p in files if not p.name.startswith(".")]
-        figures = [p for p in files if p.suffix.lower() in _FIGURES]
-        tables = [p for p in files if p.suffix.lower() in _TABLES]
-        others = [
-            p
-            for p in files
-            if p not in figures and p not in tables and p not in (report, executed)
-        ]
         status = record["status"]
-        lines = [f'<section class="unit {esc(status)}">']
-        title = record.get("title") or record["folder"]
-        if report is not None:
-            lines.append(f'<h2><a href="{_link(out_root, report)}">{esc(title)}</a></h2>')
-        else:
-            lines.append(f"<h2>{esc(title)}</h2>")
-        meta = [f'<span class="status">{esc(status)}</span>']
-        if record.get("duration_s") is not None:
-            meta.append(f"{record['duration_s']:.1f} s")
-        if executed is not None:
-            meta.append(f'<a href="{_link(out_root, executed)}">notebook</a>')
-        lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
-        error = record.get("error")
-        if error:
-            cell = error.get("cell_index")
-            where = f"cell {cell}: " if cell is not None else ""
-            lines.append(
-                f'<p class="error">{esc(where)}{esc(str(error.get("ename")))}: '
-                f"{esc(str(error.get('evalue')))}</p>"
+        counts[status] = counts.get(status, 0) + 1
+        groups.setdefault(record["folder"].split("/")[0], []).append(
+            _unit_section(out_root, record)
+        )
+        if status == "failed":
+            error = record.get("error") or {}
+            failures.append(
+                f'<li><a href="#{esc(record["folder"])}">'
+                f"{esc(record.get('title') or record['folder'])}</a>: "
+                f"{esc(str(error.get('ename')))}: {esc(str(error.get('evalue')))}</li>"
             )
-        if figures:
-            lines.append('<div class="figures">')
-            for figure in figures:
-                href = _link(out_root, figure)
-                lines.append(
-                    f'<a href="{href}"><img src="{href}" alt="{esc(figure.name)}" '
-                    f'loading="lazy"></a>'
-                )
-            lines.append("</div>")
-        for label, group in (("Tables", tables), ("Files", others)):
-            if group:
-                items = "".join(
-                    f'<li><a href="{_link(out_root, p)}">'
-                    f"{esc(p.relative_to(unit_dir).as_posix())}</a></li>"
-                    for p in group
-                )
-                lines.append(f"<h3>{label}</h3><ul>{items}</ul>")
-        lines.append("</section>")
-        sections.append("\n".join(lines))
+    body: list[str] = []
+    if failures:
+        body.append(f'<div class="failures"><p>Lỗi · failed</p><ul>{"".join(failures)}</ul></div>')
+    for group, sections in groups.items():
+        body.append(f'<h2>{esc(group)} <span class="count">({len(sections)})</span></h2>')
+        body.extend(sections)
     summary = ", ".join(f"{n} {esc(s)}" for s, n in sorted(counts.items())) or "no units"
     page = _INDEX_TEMPLATE.format(
         summary=summary,
         manifest=quote(MANIFEST_NAME),
-        sections="\n".join(sections),
+        sections="\n".join(body),
         updated=esc(_now()),
     )
     path = out_root / INDEX_NAME
@@ -435,20 +514,23 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo — reports</title>
+<title>Báo cáo · reports</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
-       padding: 0 1rem; }}
-section.unit {{ border-top: 1px solid #ccc; padding: .5rem 0 1rem; }}
-.status {{ font-weight: bold; }}
+body {{ font-family: system-ui, "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #222; }}
+h2 {{ border-bottom: 2px solid #345; margin-top: 2rem; }} .count {{ color: #777; font-size: 70%; }}
+section.unit {{ border-top: 1px solid #ddd; padding: .25rem 0 .75rem; }}
+h3 {{ margin: .4rem 0 0; }} .meta {{ color: #555; margin: 0 0 .3rem; }}
+.status {{ font-weight: bold; }} .ok .status, .skipped .status {{ color: #1b5e20; }}
 .failed .status, .error {{ color: #b00020; }}
+.failures {{ border: 1px solid #b00020; padding: .25rem 1rem; background: #fff5f5; }}
 .figures img {{ max-height: 12rem; max-width: 18rem; margin: .25rem; border: 1px solid #ddd; }}
-h2 {{ margin-bottom: .2rem; }} .meta {{ color: #555; margin-top: 0; }}
+.label {{ margin: .3rem 0 0; font-weight: bold; }} ul {{ margin-top: .1rem; }}
 </style>
 </head>
 <body>
-<h1>Báo cáo — reports</h1>
-<p>{summary}. <a href="{manifest}">manifest.json</a> · updated {updated}</p>
+<h1>Báo cáo · reports</h1>
+<p>{summary}. <a href="{manifest}">manifest.json</a> · cập nhật · updated {updated}</p>
 {sections}
 </body>
 </html>"""
@@ -616,6 +698,7 @@ def run_batch(
     _check_units(units, out_root)
 
     versions = package_versions()
+    code_sha = _package_code_sha256()
     hash_cache: dict[tuple[str, int, int], str] = {}
     previous = _previous_records(out_root / MANIFEST_NAME)
     records: dict[str, dict[str, Any]] = {}
@@ -632,6 +715,7 @@ def run_batch(
                 "parameters": parameters,
                 "inputs": inputs_sha,
                 "versions": versions,
+                "code": code_sha,
                 "kernel": kernel_name,
             }
         )
@@ -644,6 +728,7 @@ def run_batch(
             "inputs": per_file,
             "inputs_sha256": inputs_sha,
             "versions": versions,
+            "code_sha256": code_sha,
             "key": key,
         }
         before = previous.get(unit.folder)
@@ -654,7 +739,12 @@ def run_batch(
             and before.get("status") in _DONE
             and _outputs_exist(out_root, before)
         ):
-            records[unit.folder] = {**before, "status": "skipped", "checked": _now()}
+            records[unit.folder] = {
+                **before,
+                "title": unit.title,
+                "status": "skipped",
+                "checked": _now(),
+            }
             continue
         unit_dir = out_root.joinpath(*unit.folder.split("/"))
         schema = _schema(notebook)
