@@ -38,6 +38,7 @@ __all__ = [
     "Design",
     "PreparedDesign",
     "degrees_of_freedom",
+    "factorize_sorted",
     "group_codes",
     "prepare",
     "validate",
@@ -184,12 +185,33 @@ class PreparedDesign:
         return self.design.lonely_psu
 
 
+def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes 0..k-1 of the distinct values in sorted order (-1 where missing), and the values.
+
+    Small-range integer columns (provinces, communes, fields) are counted, not hashed.
+    """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+        array = values.to_numpy()
+        if len(array) and not (values.dtype.kind == "u" and array.max() > 1 << 62):
+            low, high = int(array.min()), int(array.max())
+            if high - low < 1 << 24:
+                shifted = array.astype(np.int64) - low
+                seen = np.bincount(shifted, minlength=high - low + 1) > 0
+                lookup = np.cumsum(seen) - 1
+                uniques = pd.Index(np.flatnonzero(seen) + low).astype(values.dtype)
+                return lookup[shifted], uniques
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
 def group_codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """Integer codes 0..k-1 of the (crossed) columns, in sorted order; -1 where missing."""
+    if len(columns) == 1:
+        return factorize_sorted(df[columns[0]])[0]
     combined = np.zeros(len(df), dtype=np.int64)
     missing = np.zeros(len(df), dtype=bool)
     for col in columns:
-        codes, uniques = pd.factorize(df[col], sort=True)
+        codes, uniques = factorize_sorted(df[col])
         missing |= codes < 0
         combined = combined * (len(uniques) + 1) + codes
     codes, _ = pd.factorize(np.where(missing, -1, combined), sort=True)

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy import stats
 
-from satisfaction.design import Design, PreparedDesign, group_codes, prepare
+from satisfaction.design import Design, PreparedDesign, factorize_sorted, group_codes, prepare
 from satisfaction.errors import InputError, ParameterError
 
 __all__ = [
@@ -73,8 +72,6 @@ PROPORTION_METHODS = ("logit", "beta", "wilson", "wald")
 _SELF_REPRESENTING = 1e-7
 # R's svyrecvar() residualises raked designs with exactly ten sweeps over the margins.
 _RAKE_VARIANCE_SWEEPS = 10
-# Largest block of linearised values (rows x columns) held at once; bounds memory use.
-_BLOCK_ELEMENTS = 8_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,20 +246,41 @@ def flag_reliability(
 
 
 class _Grouper:
-    """Sums rows of an array into groups with one sparse matrix product."""
+    """Sums rows into groups with `np.bincount`; rows coded -1 belong to no group.
 
-    def __init__(self, codes: np.ndarray, n_groups: int, n_source: int | None = None) -> None:
+    One bincount per column keeps every temporary at one column's size: on large frames this
+    is faster than a sparse product over an n x k block, whose fresh allocation costs more
+    in page faults than the arithmetic.
+    """
+
+    def __init__(self, codes: np.ndarray, n_groups: int) -> None:
         codes = np.asarray(codes, dtype=np.int64)
-        n_source = len(codes) if n_source is None else n_source
-        keep = codes >= 0
-        source = np.flatnonzero(keep) if not keep.all() else np.arange(len(codes))
         self.n_groups = n_groups
-        self.matrix = sp.csr_matrix(
-            (np.ones(len(source)), (codes[keep], source)), shape=(n_groups, n_source)
-        )
+        self.codes = np.where(codes < 0, n_groups, codes) if (codes < 0).any() else codes
 
     def sum(self, values: np.ndarray) -> np.ndarray:
-        return np.asarray(self.matrix @ values)
+        if values.ndim == 1:
+            return np.bincount(self.codes, weights=values, minlength=self.n_groups + 1)[
+                : self.n_groups
+            ]
+        out = np.empty((self.n_groups, values.shape[1]))
+        for j in range(values.shape[1]):
+            out[:, j] = self.sum(np.ascontiguousarray(values[:, j]))
+        return out
+
+
+def _factorize(keys: np.ndarray, upper: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct non-negative keys (< upper) and each key's position among them.
+
+    Counting instead of sorting when the key range is small enough: O(rows), not a sort.
+    """
+    if upper <= 1 << 26:
+        seen = np.bincount(keys, minlength=upper) > 0
+        present = np.flatnonzero(seen)
+        lookup = np.cumsum(seen) - 1
+        return present, lookup[keys]
+    present, inverse = np.unique(keys, return_inverse=True)
+    return present, inverse.astype(np.int64)
 
 
 @dataclass
@@ -297,16 +315,17 @@ def _make_domains(df: pd.DataFrame, by: list[str]) -> _Domains:
     combined = np.zeros(n, dtype=np.int64)
     missing = np.zeros(n, dtype=bool)
     uniques_per_column = []
+    upper = 1
     for col in by:
-        codes, uniques = pd.factorize(df[col], sort=True)
+        codes, uniques = factorize_sorted(df[col])
         missing |= codes < 0
-        combined = combined * (len(uniques) + 1) + codes
-        uniques_per_column.append((col, uniques, len(uniques) + 1))
-    combined[missing] = -1
-    present, codes = np.unique(combined, return_inverse=True)
-    offset = 1 if (len(present) and present[0] < 0) else 0
-    codes = codes.astype(np.int64) - offset
-    present = present[offset:]
+        radix = len(uniques) + 1
+        combined = combined * radix + codes
+        upper *= radix
+        uniques_per_column.append((col, uniques, radix))
+    codes = np.full(n, -1, dtype=np.int64)
+    keep = ~missing
+    present, codes[keep] = _factorize(combined[keep], upper)
     keys = {}
     remainder = present.copy()
     for col, uniques, radix in reversed(uniques_per_column):
@@ -322,6 +341,21 @@ def _make_domains(df: pd.DataFrame, by: list[str]) -> _Domains:
 # --------------------------------------------------------------------------------------------
 # The variance engine
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _CellSums:
+    """Grouped sums of the row parts of the linearised values, for every column.
+
+    The linearised values of column c are z[i, c] = sum_j coef[j][domain(i), c] * part_j[i]
+    (e.g. w y times 1/W plus w times -mean/W for a mean). Each array has shape
+    (groups, columns, parts): stage-1 cells, stage-2 cells, and per calibration term the
+    (domain, calibration cell) groups of a_k * part.
+    """
+
+    stage1: np.ndarray
+    stage2: np.ndarray | None
+    terms: list[np.ndarray]
 
 
 @dataclass
@@ -370,16 +404,19 @@ class _Engine:
     calibration only the cells that hold rows exist, so the work grows with the rows, not
     with domains x PSUs; a calibrated design has every (domain, PSU) cell, because the
     residuals within calibration cells spread each domain over every PSU.
+
+    Use: `reduce(parts)` once per column (grouped sums of its row parts), `collect` the
+    columns, then `variance(coefs, sums, counts)` for all columns and domains at once.
     """
 
     def __init__(self, df: pd.DataFrame, prep: PreparedDesign, domains: _Domains) -> None:
         self.prep = prep
         self.domains = domains
-        n, d_count = prep.n, domains.count
         codes = domains.codes
         self.in_domain = codes >= 0
-        self.to_domain = _Grouper(codes, d_count, n)
+        self._to_domain: _Grouper | None = None
         self.calibrated = prep.calibrated
+        self.terms: list[_CalibrationTerm] = []
         if self.calibrated:
             self.terms, self.steps = _calibration_terms(df, prep)
             self._setup_calibration(codes)
@@ -399,28 +436,28 @@ class _Engine:
     ) -> dict:
         d_count = self.domains.count
         rows = np.flatnonzero(codes >= 0)
+        cell_codes = np.full(len(codes), -1, dtype=np.int64)
         if self.calibrated:
-            cell_codes = np.full(len(codes), -1, dtype=np.int64)
             cell_codes[rows] = codes[rows] * n_units + unit[rows]
             n_cells = d_count * n_units
             cell_domain = np.repeat(np.arange(d_count), n_units)
             cell_unit = np.tile(np.arange(n_units), d_count)
         else:
-            key = codes[rows] * n_units + unit[rows]
-            present, inverse = np.unique(key, return_inverse=True)
-            cell_codes = np.full(len(codes), -1, dtype=np.int64)
-            cell_codes[rows] = inverse
+            present, cell_codes[rows] = _factorize(
+                codes[rows] * n_units + unit[rows], d_count * n_units
+            )
             n_cells = len(present)
             cell_domain = present // n_units
             cell_unit = present % n_units
-        group_key = cell_domain * n_groups + unit_group[cell_unit]
-        groups, group_of_cell = np.unique(group_key, return_inverse=True)
+        groups, group_of_cell = _factorize(
+            cell_domain * n_groups + unit_group[cell_unit], d_count * n_groups
+        )
         return {
-            "rows_to_cell": _Grouper(cell_codes, n_cells, len(codes)),
+            "rows_to_cell": _Grouper(cell_codes, n_cells),
+            "cell_domain": cell_domain,
             "cell_unit": cell_unit,
             "cell_to_domain": _Grouper(cell_domain, d_count),
             "cell_to_group": _Grouper(group_of_cell, len(groups)),
-            "group_domain": groups // n_groups,
             "group_id": groups % n_groups,
             "group_to_domain": _Grouper(groups // n_groups, d_count),
             "n_units": n_units,
@@ -432,7 +469,7 @@ class _Engine:
         self.unit_weight_sums = []  # per term: (n_psus, L) and (n_ssus, L) sums of u
         for term in self.terms:
             grp_codes = np.where(codes >= 0, codes * term.n_levels + term.level, -1)
-            self.term_groupers.append(_Grouper(grp_codes, d_count * term.n_levels, prep.n))
+            self.term_groupers.append(_Grouper(grp_codes, d_count * term.n_levels))
             psu_level = prep.psu * term.n_levels + term.level
             w1 = np.bincount(psu_level, weights=term.u, minlength=prep.n_psus * term.n_levels)
             w2 = None
@@ -456,52 +493,100 @@ class _Engine:
                 )
             self.cross.append(row)
 
-    def _calibration_coefficients(self, z: np.ndarray) -> list[np.ndarray]:
-        d_count, width = self.domains.count, z.shape[1]
-        sums = [
-            g.sum(t.a[:, None] * z).reshape(d_count, t.n_levels, width)
-            for g, t in zip(self.term_groupers, self.terms, strict=True)
-        ]
-        coef = [np.zeros_like(s) for s in sums]
+    # ---- per column --------------------------------------------------------------------
+
+    def count(self, valid: np.ndarray) -> np.ndarray:
+        """Rows per stage-1 cell of one column's domain of non-missing values."""
+        return self.stage1["rows_to_cell"].sum(valid)
+
+    def reduce(self, parts: Sequence[np.ndarray]) -> tuple:
+        """Grouped sums of one column's row parts (see `_CellSums`)."""
+        s1 = np.column_stack([self.stage1["rows_to_cell"].sum(p) for p in parts])
+        s2 = None
+        if self.stage2 is not None:
+            s2 = np.column_stack([self.stage2["rows_to_cell"].sum(p) for p in parts])
+        terms = (
+            [
+                np.column_stack([g.sum(t.a * p) for p in parts])
+                for g, t in zip(self.term_groupers, self.terms, strict=True)
+            ]
+            if self.calibrated
+            else []
+        )
+        return s1, s2, terms
+
+    @staticmethod
+    def collect(columns: list[tuple]) -> _CellSums:
+        """Stack the `reduce` results of several columns (axis 1 = columns)."""
+        return _CellSums(
+            np.stack([c[0] for c in columns], axis=1),
+            None if columns[0][1] is None else np.stack([c[1] for c in columns], axis=1),
+            [np.stack([c[2][k] for c in columns], axis=1) for k in range(len(columns[0][2]))],
+        )
+
+    def to_domain_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sums of row values (one column or rows x columns) over domains."""
+        if self._to_domain is None:
+            self._to_domain = _Grouper(self.domains.codes, self.domains.count)
+        return self._to_domain.sum(values)
+
+    # ---- all columns at once ------------------------------------------------------------
+
+    def domain_sums(self, cell_values: np.ndarray) -> np.ndarray:
+        """Sums of stage-1 cell values over domains (any trailing shape)."""
+        shape = cell_values.shape
+        flat = cell_values.reshape(shape[0], -1)
+        return self.stage1["cell_to_domain"].sum(flat).reshape(self.domains.count, *shape[1:])
+
+    def _calibration_coefficients(self, coefs: np.ndarray, sums: _CellSums) -> list[np.ndarray]:
+        d_count, width = self.domains.count, coefs.shape[2]
+        cell_sums = []
+        for term, grouped in zip(self.terms, sums.terms, strict=True):
+            grouped = grouped.reshape(d_count, term.n_levels, width, -1)
+            cell_sums.append(np.einsum("dlcj,jdc->dlc", grouped, coefs))
+        coef = [np.zeros_like(s) for s in cell_sums]
         active: list[int] = []
         for kind, indices in self.steps:
             active = active + indices
             sweeps = _RAKE_VARIANCE_SWEEPS if kind == "rake" else 1
             for _ in range(sweeps):
                 for k in indices:
-                    cell_mean = sums[k].copy()
+                    cell_mean = cell_sums[k].copy()
                     for j in active:
                         cell_mean -= np.einsum("lm,dmv->dlv", self.cross[k][j], coef[j])
                     coef[k] += cell_mean / self.terms[k].denominator[None, :, None]
         return coef
 
-    def _unit_totals(self, cells: dict, z: np.ndarray, coef, stage: int) -> np.ndarray:
-        totals = cells["rows_to_cell"].sum(z)
-        if coef is not None:
-            d_count, width = self.domains.count, z.shape[1]
+    def _unit_totals(self, cells: dict, grouped: np.ndarray, coefs: np.ndarray, calib, stage):
+        """Totals of the linearised values per cell, less the calibration residual terms."""
+        totals = np.einsum("ncj,jnc->nc", grouped, coefs[:, cells["cell_domain"], :])
+        if calib is not None:
+            d_count, width = self.domains.count, coefs.shape[2]
             correction = np.zeros((d_count, cells["n_units"], width))
-            for k, c in enumerate(coef):
+            for k, c in enumerate(calib):
                 weight_sums = self.unit_weight_sums[k][stage - 1]
                 correction += np.einsum("pl,dlv->dpv", weight_sums, c)
             totals = totals - correction.reshape(d_count * cells["n_units"], width)
         return totals
 
-    def variance(self, z: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Variance (domains x columns) of the totals of `z`, and the domain df.
+    def variance(
+        self, coefs: np.ndarray, sums: _CellSums, counts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Variance (domains x columns) of the totals of the linearised values, and the df.
 
-        `z` holds the linearised values, zero outside each column's domain; `valid` (same
-        shape) marks the rows that belong to the domain of non-missing values.
+        `coefs` (parts x domains x columns) are the per-domain constants of the parts;
+        `counts` (stage-1 cells x columns) the rows of each column's domain of non-missing
+        values, from which the domain df (PSUs minus strata holding such rows) is counted.
         """
         prep = self.prep
-        coef = self._calibration_coefficients(z) if self.calibrated else None
+        calib = self._calibration_coefficients(coefs, sums) if self.calibrated else None
         s1 = self.stage1
-        counts = s1["rows_to_cell"].sum(valid.astype(np.float64))
         group_counts = s1["cell_to_group"].sum(counts)
         psu_present = s1["cell_to_domain"].sum((counts > 0).astype(np.float64))
         strata_present = s1["group_to_domain"].sum((group_counts > 0).astype(np.float64))
         df = psu_present - strata_present
 
-        totals = self._unit_totals(s1, z, coef, stage=1)
+        totals = self._unit_totals(s1, sums.stage1, coefs, calib, 1)
         n_units = prep.n_psu[s1["group_id"]][:, None]
         factor = prep.fpc_factor[s1["group_id"]][:, None]
         present = np.ones_like(group_counts, dtype=bool) if self.calibrated else group_counts > 0
@@ -516,13 +601,22 @@ class _Engine:
         if self.stage2 is not None:
             s2 = self.stage2
             assert prep.n_ssu is not None and prep.fpc2_factor is not None
-            totals2 = self._unit_totals(s2, z, coef, stage=2)
+            assert sums.stage2 is not None
+            totals2 = self._unit_totals(s2, sums.stage2, coefs, calib, 2)
             n_units2 = prep.n_ssu[s2["group_id"]][:, None]
             factor2 = prep.fpc2_factor[s2["group_id"]][:, None]
             contribution2 = self._between_units(s2, totals2, n_units2, factor2, None)
             fraction = prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]][:, None]
             var = var + s2["group_to_domain"].sum(np.nan_to_num(contribution2 * fraction))
         return np.maximum(var, 0.0), df
+
+    def plain_variance(self, z: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`variance` for linearised values given row by row (z: rows x columns)."""
+        width = z.shape[1]
+        sums = self.collect([self.reduce([np.ascontiguousarray(z[:, j])]) for j in range(width)])
+        counts = np.column_stack([self.count(valid[:, j]) for j in range(width)])
+        coefs = np.ones((1, self.domains.count, width))
+        return self.variance(coefs, sums, counts)
 
     def _between_units(
         self,
@@ -548,12 +642,15 @@ class _Engine:
         return np.where(factor < _SELF_REPRESENTING, 0.0, out)
 
     def covariance(self, z: np.ndarray) -> np.ndarray:
-        """Full covariance matrix of the totals of the columns of `z` (one domain)."""
+        """Full covariance matrix of the totals of the columns of z (one domain)."""
         prep = self.prep
-        coef = self._calibration_coefficients(z) if self.calibrated else None
+        width = z.shape[1]
+        sums = self.collect([self.reduce([np.ascontiguousarray(z[:, j])]) for j in range(width)])
+        coefs = np.ones((1, 1, width))
+        calib = self._calibration_coefficients(coefs, sums) if self.calibrated else None
         cov = self._stage_covariance(
             self.stage1,
-            self._unit_totals(self.stage1, z, coef, 1),
+            self._unit_totals(self.stage1, sums.stage1, coefs, calib, 1),
             prep.n_psu,
             prep.fpc_factor,
             prep.psu_stratum,
@@ -561,7 +658,8 @@ class _Engine:
         )
         if self.stage2 is not None:
             assert prep.n_ssu is not None and prep.fpc2_factor is not None
-            totals2 = self._unit_totals(self.stage2, z, coef, 2)
+            assert prep.ssu_psu is not None and sums.stage2 is not None
+            totals2 = self._unit_totals(self.stage2, sums.stage2, coefs, calib, 2)
             ssu = self.stage2["cell_unit"]
             fraction = prep.sampling_fraction[prep.psu_stratum[prep.ssu_psu[ssu]]]
             cov = cov + self._stage_covariance(
@@ -631,11 +729,6 @@ def _numeric_column(df: pd.DataFrame, col: str) -> np.ndarray:
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _blocks(n_rows: int, n_columns: int) -> list[slice]:
-    size = max(1, _BLOCK_ELEMENTS // max(n_rows, 1))
-    return [slice(i, min(i + size, n_columns)) for i in range(0, n_columns, size)]
-
-
 @dataclass
 class _Stats:
     """Per domain x column results of one estimator, before CIs and flags."""
@@ -648,53 +741,70 @@ class _Stats:
     df: np.ndarray
 
 
-def _mean_stats(
-    engine: _Engine,
-    columns: Sequence[Callable[[], np.ndarray]],
-    statistic: str,
-) -> _Stats:
-    """Means (or totals) of many columns in every domain, as R's svymean / svytotal."""
-    prep = engine.prep
-    w = prep.weights
-    codes = engine.domains.codes
-    parts: list[_Stats] = []
-    for block in _blocks(prep.n, len(columns)):
-        y = np.column_stack([columns[i]() for i in range(block.start, block.stop)])
-        valid = ~np.isnan(y) & engine.in_domain[:, None]
-        y = np.where(valid, y, 0.0)
-        wv = np.where(valid, w[:, None], 0.0)
-        n = engine.to_domain.sum(valid.astype(np.float64))
-        weight_sum = engine.to_domain.sum(wv)
-        wy_sum = engine.to_domain.sum(wv * y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = wy_sum / weight_sum
-        safe = np.where(codes >= 0, codes, 0)
-        centred = np.where(valid, y - mean[safe], 0.0)
-        if statistic == "mean":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = wv * centred / weight_sum[safe]
-            z = np.nan_to_num(z)
-            estimate = mean
+# A column provider returns y (float, NaN = missing) or, for 0/1 indicators, the pair
+# (non-missing mask, indicator mask).
+_Column = Callable[[], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
+
+
+def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> _Stats:
+    """Means (or totals) of many columns in every domain, as R's svymean / svytotal.
+
+    Per column, one pass of grouped sums over the rows: the cell (domain x PSU) sums of the
+    validity mask, w, w*y (and w*y^2 unless the column is 0/1). Everything after that (the
+    estimates, the deff, the linearised values z = w (y - mean) / W for means or w y for
+    totals, and their variance) works on cells x columns arrays for all columns at once.
+    """
+    w = engine.prep.weights
+    in_domain = engine.in_domain
+    reduced, counts, squares = [], [], []
+    for provide in columns:
+        column = provide()
+        if isinstance(column, tuple):
+            valid, hit = column
+            valid = valid & in_domain
+            wv = w * valid
+            wy = w * (hit & valid)
+            wyy = None
         else:
-            z = wv * y
-            estimate = wy_sum
-        variance, df = engine.variance(z, valid)
-        # R's deff=TRUE: against SRS without replacement of n from a population of sum(w).
-        ss = engine.to_domain.sum(wv * centred**2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = ss / weight_sum * n / (n - 1)
-            srs = s2 * (weight_sum - n) / (weight_sum * n)
-            if statistic == "total":
-                srs = srs * weight_sum**2
-            deff = np.where(weight_sum >= n, variance / srs, np.nan)
-        estimate = np.where(n > 0, estimate, np.nan)
-        parts.append(_Stats(estimate, variance, deff, n, weight_sum, df))
-    return _Stats(
-        *(
-            np.hstack([getattr(p, f) for p in parts]) if len(parts) > 1 else getattr(parts[0], f)
-            for f in ("estimate", "variance", "deff", "n", "weight_sum", "df")
-        )
+            valid = ~np.isnan(column)
+            valid &= in_domain
+            y = np.where(valid, column, 0.0)
+            wv = w * valid
+            wy = wv * y
+            wyy = wy * y
+        counts.append(engine.count(valid))
+        reduced.append(engine.reduce([wy, wv]))
+        squares.append(wyy)
+    sums = engine.collect(reduced)
+    counts_cells = np.column_stack(counts)
+    n = engine.domain_sums(counts_cells)
+    domain = engine.domain_sums(sums.stage1)  # (domains, columns, [wy, wv])
+    wy_sum, weight_sum = domain[:, :, 0], domain[:, :, 1]
+    wyy_sum = np.column_stack(
+        [wy_sum[:, k] if sq is None else engine.to_domain_sum(sq) for k, sq in enumerate(squares)]
     )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = wy_sum / weight_sum
+    if statistic == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha = np.where(weight_sum > 0, 1.0 / weight_sum, 0.0)
+            beta = np.where(weight_sum > 0, -mean / weight_sum, 0.0)
+        coefs = np.stack([alpha, beta])
+        estimate = mean
+    else:
+        coefs = np.stack([np.ones_like(wy_sum), np.zeros_like(wy_sum)])
+        estimate = wy_sum
+    variance, df = engine.variance(coefs, sums, counts_cells)
+    # R's deff=TRUE: against SRS without replacement of n from a population of sum(w).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ss = np.maximum(wyy_sum - weight_sum * mean**2, 0.0)
+        s2 = ss / weight_sum * n / (n - 1)
+        srs = s2 * (weight_sum - n) / (weight_sum * n)
+        if statistic == "total":
+            srs = srs * weight_sum**2
+        deff = np.where(weight_sum >= n, variance / srs, np.nan)
+    estimate = np.where(n > 0, estimate, np.nan)
+    return _Stats(estimate, variance, deff, n, weight_sum, df)
 
 
 def _t_interval(
@@ -841,11 +951,16 @@ def _levels_of(series: pd.Series) -> list[object]:
         return list(values)
 
 
-def _indicator(series: pd.Series, value: object) -> Callable[[], np.ndarray]:
-    def make() -> np.ndarray:
+def _indicator(series: pd.Series, value: object) -> _Column:
+    """The (non-missing, equals value) masks of a column, for a 0/1 indicator."""
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        if pd.api.types.is_float_dtype(series.dtype):
+            values = series.to_numpy()
+            return ~np.isnan(values), values == value
         missing = series.isna().to_numpy()
         hit = (series == value).to_numpy(dtype=bool, na_value=False)
-        return np.where(missing, np.nan, hit.astype(np.float64))
+        return ~missing, hit
 
     return make
 
@@ -928,10 +1043,8 @@ def proportion(
     columns, column_variables, column_levels = [], [], []
     for name in names:
         series = df[name]
-        present = _levels_of(series)
-        chosen = present if levels is None else [v for v in levels if v in set(present)]
-        if levels is not None and not chosen:
-            chosen = list(levels)  # report the requested level even if never observed
+        # Requested levels are reported even when never observed (a share of zero).
+        chosen = _levels_of(series) if levels is None else list(levels)
         for value in chosen:
             columns.append(_indicator(series, value))
             column_variables.append(name)
@@ -983,18 +1096,18 @@ def ratio(
     y = np.where(valid, y, 0.0)
     x = np.where(valid, x_all[:, None], 0.0)
     wv = np.where(valid, w[:, None], 0.0)
-    y_sum = engine.to_domain.sum(wv * y)
-    x_sum = engine.to_domain.sum(wv * x)
-    n = engine.to_domain.sum(valid.astype(np.float64))
-    weight_sum = engine.to_domain.sum(wv)
+    y_sum = engine.to_domain_sum(wv * y)
+    x_sum = engine.to_domain_sum(wv * x)
+    n = engine.to_domain_sum(valid.astype(np.float64))
+    weight_sum = engine.to_domain_sum(wv)
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = y_sum / x_sum
         r = np.where(valid, (y - estimate[safe] * x) / x_sum[safe], 0.0)
     r = np.nan_to_num(r)
-    variance, ddf = engine.variance(wv * r, valid)
+    variance, ddf = engine.plain_variance(wv * r, valid)
     # R: deff(svytotal(r, design, deff=TRUE)) with r = (y - R x) / X.
-    r_mean = engine.to_domain.sum(wv * r) / weight_sum
-    ss = engine.to_domain.sum(wv * (r - np.where(valid, r_mean[safe], 0.0)) ** 2)
+    r_mean = engine.to_domain_sum(wv * r) / weight_sum
+    ss = engine.to_domain_sum(wv * (r - np.where(valid, r_mean[safe], 0.0)) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         srs = ss / weight_sum * n / (n - 1) * weight_sum**2 * (weight_sum - n) / (weight_sum * n)
         deff = variance / srs
@@ -1085,8 +1198,8 @@ def difference(
     valid = ~np.isnan(y) & (fine_codes >= 0)[:, None]
     y = np.where(valid, y, 0.0)
     wv = np.where(valid, w[:, None], 0.0)
-    weight_sum = fine_engine.to_domain.sum(wv)
-    wy_sum = fine_engine.to_domain.sum(wv * y)
+    weight_sum = fine_engine.to_domain_sum(wv)
+    wy_sum = fine_engine.to_domain_sum(wv * y)
     with np.errstate(divide="ignore", invalid="ignore"):
         if statistic == "mean":
             est = wy_sum / weight_sum
@@ -1095,7 +1208,7 @@ def difference(
             est = wy_sum
             z = wv * y
     z = np.nan_to_num(z) * sign[:, None]
-    variance, ddf = engine.variance(z, valid)
+    variance, ddf = engine.plain_variance(z, valid)
     est_a, est_b = est[0::2], est[1::2]
     diff = est_a - est_b
     se = np.sqrt(variance)
