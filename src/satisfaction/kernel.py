@@ -144,16 +144,26 @@ class ExecutionResult:
     seconds: float
 
 
-def _kernel_manager(kernel_name: str) -> Any:
+def _encryption() -> dict[str, str]:
+    """CurveZMQ keys when this jupyter_client and pyzmq can: no plain-text TCP to the kernel."""
     import zmq
+    from jupyter_client.manager import KernelManager
+
+    if zmq.has("curve") and KernelManager.class_traits().get("transport_encryption"):
+        return {"transport_encryption": "auto"}
+    return {}
+
+
+def _kernel_manager(kernel_name: str) -> Any:
     from jupyter_client.manager import AsyncKernelManager
 
-    # CurveZMQ keys when available: no plain-text TCP between us and the kernel.
-    encryption = "auto" if zmq.has("curve") else "disabled"
-    try:
-        return AsyncKernelManager(kernel_name=kernel_name, transport_encryption=encryption)
-    except Exception:  # an older jupyter_client without the option
-        return AsyncKernelManager(kernel_name=kernel_name)
+    return AsyncKernelManager(kernel_name=kernel_name, **_encryption())
+
+
+def _client_config() -> Any:
+    from traitlets.config import Config
+
+    return Config({"KernelManager": _encryption()})
 
 
 class WarmKernel:
@@ -185,7 +195,9 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         self._km = _kernel_manager(self.kernel_name)
-        run_sync(self._km.start_kernel)()
+        # no IPython history: nothing written to ~/.ipython, and no "Session/line number was
+        # not unique" message after the execution counter is reset between notebooks
+        run_sync(self._km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
         self._kc = self._km.client()
         self._kc.start_channels()
         try:
@@ -285,6 +297,12 @@ class WarmKernel:
             with contextlib.suppress(Exception):
                 kc.stop_channels()
         if km is not None:
+            # kill first: jupyter_client interrupts before it kills, and an idle kernel then
+            # logs a "KeyboardInterrupt caught in kernel" error for nothing
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            with contextlib.suppress(Exception):
+                process.kill()
+                process.wait(timeout=10)
             with contextlib.suppress(Exception):
                 run_sync(km.shutdown_kernel)(now=True)
             with contextlib.suppress(Exception):
@@ -487,6 +505,7 @@ def _execute_papermill(
             # which would race between worker threads
             resources={"metadata": {"path": str(cwd)}},
             shutdown_kernel="immediate",
+            config=_client_config(),
         )
     except PapermillExecutionError as failure:
         error = _error_dict(failure)
