@@ -206,3 +206,40 @@ def test_kish_effective_sample_size():
     assert_close(result.loc["a", "deff_weighting"], 4 / (64 / 22), 1e-12)
     whole = wt.kish_effective_n(df, Design(weight="w")).iloc[0]
     assert_close(whole["n_effective"], 14**2 / 40, 1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Other estimators on calibrated designs
+# --------------------------------------------------------------------------------------------
+
+
+def test_difference_on_a_raked_design_matches_r():
+    # R: svycontrast of the domain means E and H (as ratios, covmat=TRUE) on dclus1r
+    df, des = design("clus1")
+    frame, raked = wt.rake(df, des, [POP_TYPES, POP_SCHWIDE])
+    row = est.difference(frame, raked, "api00", "stype", "E", "H").iloc[0]
+    assert_close(row["estimate"], golden("clus1_rake/diff_stype", "estimate", "E-H", "api00"))
+    assert_close(row["se"], golden("clus1_rake/diff_stype", "se", "E-H", "api00"))
+
+
+def test_chisq_on_a_poststratified_design_matches_r():
+    # R: svychisq(~awards+stype, dclus1p) and statistic="Chisq"
+    df, des = design("clus1")
+    frame, calibrated = wt.poststratify(df, des, POP_TYPES)
+    result = est.chisq(frame, calibrated, "awards", "stype").set_index("test")
+    for test in ("F", "Chisq"):
+        for stat in ("statistic", "p_value", "ndf"):
+            assert_close(result.loc[test, stat], golden(f"clus1_ps/chisq_{test}", stat))
+    assert_close(result.loc["F", "ddf"], golden("clus1_ps/chisq_F", "ddf"))
+
+
+def test_domain_proportions_on_a_raked_design_match_svyciprop():
+    # R: svyciprop(~aw, subset(dclus1r, stype == s), method="logit")
+    df, des = design("clus1")
+    df["aw"] = (df["awards"] == "Yes").astype(float)
+    frame, raked = wt.rake(df, des, [POP_TYPES, POP_SCHWIDE])
+    result = est.proportion(frame, raked, "aw", by="stype", levels=[1])
+    for _, row in result.iterrows():
+        for stat in ("estimate", "se", "ci_low", "ci_high"):
+            expected = golden("clus1_rake/ciprop_by_stype_logit", stat, row["stype"], "aw")
+            assert_close(row[stat], expected)

@@ -1022,8 +1022,9 @@ def proportion(
     interval), "wilson" (score interval on the effective n p(1-p)/se^2 with the t quantile on
     the design df; R 4.1 has no such method). All use the domain df, as R's `svyciprop` on a
     domain does. Where the SE is zero (p = 0 or 1) the CI is Clopper-Pearson on the
-    unweighted n for every method. For "beta" with missing values R uses all domain rows in
-    n; here n counts the non-missing rows.
+    unweighted n for every method. For "beta", n (in the df adjustment t_{n-1}/t_df) counts
+    the domain's non-missing rows; R counts every row of the subset design, which differs
+    when there are missing values and on calibrated designs (whose subsets keep all rows).
 
     `levels` keeps only those levels (e.g. `levels=[1]` on 0/1 "satisfied" columns gives one
     row per domain x variable: the fast way to get many satisfied shares at once). Rows with

@@ -178,6 +178,32 @@ dstratr <- rake(dstrat, list(~sch.wide, ~awards),
 add_stat("strat_rake/mean", svymean(~api00, dstratr))
 add_by("strat_rake/by_stype_mean", svyby(~api00, ~stype, dstratr, svymean), "api00")
 
+# calibrated designs: differences, chi-square and proportions by domain
+apiclus1$aw <- as.numeric(apiclus1$awards == "Yes")
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+dclus1r <- rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide))
+dclus1p <- postStratify(dclus1, ~stype, pop.types)
+# (svyby(covmat=TRUE) fails on raked designs in survey 4.1-1: use domain means as ratios)
+dclus1r <- update(dclus1r, dE = as.numeric(stype == "E"), dH = as.numeric(stype == "H"),
+                  yE = api00 * (stype == "E"), yH = api00 * (stype == "H"))
+ratios <- svyratio(~yE + yH, ~dE + dH, dclus1r, covmat = TRUE)
+ct <- svycontrast(ratios, c(1, 0, 0, -1))  # yE/dE - yH/dH
+add("clus1_rake/diff_stype", "estimate", coef(ct), "E-H", "api00")
+add("clus1_rake/diff_stype", "se", SE(ct), "E-H", "api00")
+for (st in c("F", "Chisq")) {
+  t <- svychisq(~awards + stype, dclus1p, statistic = st)
+  add(paste0("clus1_ps/chisq_", st), "statistic", t$statistic)
+  add(paste0("clus1_ps/chisq_", st), "p_value", t$p.value)
+  add(paste0("clus1_ps/chisq_", st), "ndf", t$parameter[1])
+  if (length(t$parameter) > 1) add(paste0("clus1_ps/chisq_", st), "ddf", t$parameter[2])
+}
+for (m in c("logit", "beta")) {
+  for (s in c("E", "H", "M")) {
+    add_ciprop(paste0("clus1_rake/ciprop_by_stype_", m),
+               svyciprop(~aw, subset(dclus1r, stype == s), method = m), s, "aw")
+  }
+}
+
 # --- trimming
 dtrim <- trimWeights(dstrat, upper = 40, lower = 18)
 add_stat("strat_trim/mean", svymean(~api00, dtrim))
