@@ -63,20 +63,27 @@ def test_alpha_of_opposed_items_is_negative_by_hand():
     assert cronbach_alpha(df, ["a", "b", "c"]).alpha == pytest.approx(-3.0, rel=1e-12)
 
 
-def test_attitude_matches_psych():
-    df = r_data("attitude")
-    result = cronbach_alpha(df, ATTITUDE_ITEMS)
-    assert result.alpha == pytest.approx(golden("attitude", "raw_alpha"), rel=1e-10)
-    assert result.standardized_alpha == pytest.approx(golden("attitude", "std_alpha"), rel=1e-10)
-    assert result.n == 30
-    stats = item_rest(df, ATTITUDE_ITEMS).set_index("item")
-    for item in ATTITUDE_ITEMS:
+def _assert_matches_psych(case: str, df: pd.DataFrame, items: list[str]) -> pd.DataFrame:
+    """Alpha, standardised alpha, n, r.drop and alpha.drop of `case` as psych gives them."""
+    result = cronbach_alpha(df, items)
+    assert result.n == golden(case, "n")
+    assert result.alpha == pytest.approx(golden(case, "raw_alpha"), rel=1e-10)
+    assert result.standardized_alpha == pytest.approx(golden(case, "std_alpha"), rel=1e-10)
+    stats = item_rest(df, items).set_index("item")
+    for item in items:
         assert stats.at[item, "item_rest"] == pytest.approx(
-            golden("attitude", "r_drop", item), rel=1e-10
+            golden(case, "r_drop", item), rel=1e-10
         )
         assert stats.at[item, "alpha_if_deleted"] == pytest.approx(
-            golden("attitude", "alpha_drop", item), rel=1e-10
+            golden(case, "alpha_drop", item), rel=1e-10
         )
+    assert (stats["alpha"] == result.alpha).all()
+    return stats
+
+
+def test_attitude_matches_psych():
+    stats = _assert_matches_psych("attitude", r_data("attitude"), ATTITUDE_ITEMS)
+    assert stats["n"].iloc[0] == 30
     # "critical": r.drop 0.276 < 0.3 and alpha without it 0.835 > 0.810 + 0.01
     assert stats.index[stats["flag"]].tolist() == ["critical"]
     assert stats.at["critical", "low_item_rest"] and stats.at["critical", "raises_alpha"]
@@ -85,24 +92,14 @@ def test_attitude_matches_psych():
 def test_listwise_deletion_matches_psych_on_complete_cases():
     df = r_data("misfit")
     assert df.isna().any(axis=1).sum() == 300 - 244  # the missing cells hit 56 forms
-    result = cronbach_alpha(df, MISFIT_ITEMS)
-    assert result.n == golden("misfit", "n") == 244
-    assert result.alpha == pytest.approx(golden("misfit", "raw_alpha"), rel=1e-10)
-    assert result.standardized_alpha == pytest.approx(golden("misfit", "std_alpha"), rel=1e-10)
-    stats = item_rest(df, MISFIT_ITEMS).set_index("item")
-    for item in MISFIT_ITEMS:
-        assert stats.at[item, "item_rest"] == pytest.approx(
-            golden("misfit", "r_drop", item), rel=1e-10
-        )
-        assert stats.at[item, "alpha_if_deleted"] == pytest.approx(
-            golden("misfit", "alpha_drop", item), rel=1e-10
-        )
+    stats = _assert_matches_psych("misfit", df, MISFIT_ITEMS)
+    assert stats["n"].iloc[0] == 244
     assert stats.index[stats["flag"]].tolist() == ["q5"]
     # pairwise deletion would give another answer: pin that we did not use it
     pairwise = df[MISFIT_ITEMS].astype(float).cov()
     k = len(MISFIT_ITEMS)
     pairwise_alpha = k / (k - 1) * (1 - np.trace(pairwise) / pairwise.to_numpy().sum())
-    assert abs(pairwise_alpha - result.alpha) > 1e-4
+    assert abs(pairwise_alpha - cronbach_alpha(df, MISFIT_ITEMS).alpha) > 1e-4
 
 
 def test_integer_weights_equal_repeated_rows():

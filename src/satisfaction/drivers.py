@@ -68,6 +68,7 @@ from scipy import special, stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
+from satisfaction._columns import check_scale_codes, numeric_matrix, require_columns, weights
 from satisfaction.errors import DesignError, InputError, InstrumentError, ParameterError
 from satisfaction.instrument import Instrument
 
@@ -294,33 +295,6 @@ def _column_or_none(df: pd.DataFrame, column: str | None, what: str) -> np.ndarr
     return df[column].to_numpy()
 
 
-def _weights(df: pd.DataFrame, weight: str | None) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(df))
-    if weight not in df.columns:
-        raise InputError("weight column not in the data", column=weight)
-    try:
-        w = pd.to_numeric(df[weight]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise DesignError("weights are not numbers", column=weight) from None
-    if (np.isfinite(w) & (w < 0)).any():
-        raise DesignError(f"{int((w < 0).sum())} negative weight(s)", column=weight)
-    return w
-
-
-def _numeric(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(f"column(s) not in the data: {', '.join(map(repr, missing))}")
-    out = []
-    for column in columns:
-        try:
-            out.append(pd.to_numeric(df[column]).astype("Float64"))
-        except (TypeError, ValueError):
-            raise InputError("not numeric", column=column) from None
-    return pd.concat(out, axis=1).to_numpy(dtype=float, na_value=np.nan)
-
-
 @dataclass(frozen=True)
 class _Sample:
     """Complete cases of a model, and the design they sit in.
@@ -367,9 +341,9 @@ def _prepare(
         raise ParameterError("predictors: none given")
     if outcome in predictors:
         raise ParameterError(f"the outcome {outcome!r} is also a predictor")
-    y = _numeric(df, [outcome])[:, 0]
-    x = _numeric(df, predictors)
-    w = _weights(df, weight)
+    y = numeric_matrix(df, [outcome])[:, 0]
+    x = numeric_matrix(df, predictors)
+    w = weights(df, weight)
     in_design = np.isfinite(w) & (w > 0)
     clusters = _column_or_none(df, cluster, "PSU (cluster)")
     strata_values = _column_or_none(df, strata, "strata")
@@ -563,7 +537,7 @@ def element_scores(
         items = [i.id for i in instrument.items_with(role="criterion", group=group.id)]
         if not items:
             continue
-        values = _numeric(df, items)
+        values = numeric_matrix(df, items)
         answered = np.isfinite(values).sum(axis=1)
         total = np.where(np.isfinite(values), values, 0.0).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -573,25 +547,6 @@ def element_scores(
     if not scores:
         raise InstrumentError("no group of the instrument holds criteria: no element scores")
     return pd.DataFrame(scores, index=df.index)
-
-
-def _check_codes(df: pd.DataFrame, instrument: Instrument, columns: Sequence[str]) -> None:
-    """Codes outside an item's scale (98 "don't know" left in) would be read as scores."""
-    for column in columns:
-        try:
-            scale = instrument.scale_of(column)
-        except KeyError:
-            continue
-        if column not in df.columns:
-            raise InputError("column not in the data", column=column)
-        values = pd.to_numeric(df[column], errors="coerce").dropna()
-        outside = ~values.isin(scale.codes)
-        if outside.any():
-            raise InputError(
-                f"{int(outside.sum())} value(s) outside the scale {scale.codes} "
-                f"(e.g. {values[outside].iloc[0]!r}); clean the data first",
-                column=column,
-            )
 
 
 def _ordinal_rows(fit: OrdinalFit) -> pd.DataFrame:
@@ -707,9 +662,7 @@ def drivers(
         columns = list(scores.columns)
         info = {g.id: (g.id, g.label.get("vi")) for g in instrument.groups if g.id in columns}
         keep = [c for c in (outcome, weight, cluster, strata) if c is not None]
-        missing = [c for c in keep if c not in df.columns]
-        if missing:
-            raise InputError(f"column(s) not in the data: {', '.join(map(repr, missing))}")
+        require_columns(df, keep)
         data = pd.concat([df[list(dict.fromkeys(keep))], scores], axis=1)
     elif isinstance(predictors, str) and predictors == "criteria":
         columns = [item.id for item in instrument.criteria]
@@ -719,7 +672,7 @@ def drivers(
         )
     else:
         columns = list(predictors)
-    _check_codes(data, instrument, [outcome, *columns])
+    check_scale_codes(data, instrument, [outcome, *columns])
     for column in columns:
         if column not in info:
             try:

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from satisfaction.errors import DesignError, InputError, InstrumentError, ParameterError
+from satisfaction._columns import check_scale_codes, numeric_matrix, weights
+from satisfaction.errors import InputError, InstrumentError, ParameterError
 from satisfaction.instrument import Instrument
 
 __all__ = [
@@ -76,26 +77,8 @@ def _complete_cases(
         raise ParameterError(f"items: alpha needs at least 2 items, got {len(items)}")
     if len(set(items)) != len(items):
         raise ParameterError(f"items: repeated column in {items}")
-    missing = [c for c in [*items, *([weight] if weight else [])] if c not in df.columns]
-    if missing:
-        raise InputError(f"column(s) not in the data: {', '.join(map(repr, missing))}")
-    blocks = []
-    for column in items:
-        try:
-            blocks.append(pd.to_numeric(df[column]).astype("Float64"))
-        except (TypeError, ValueError):
-            raise InputError("not numeric codes", column=column) from None
-    values = pd.concat(blocks, axis=1).to_numpy(dtype=float, na_value=np.nan)
-    if weight is None:
-        w = np.ones(len(df))
-    else:
-        try:
-            w = pd.to_numeric(df[weight]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError):
-            raise DesignError("weights are not numbers", column=weight) from None
-        bad = np.isfinite(w) & (w < 0)
-        if bad.any():
-            raise DesignError(f"{int(bad.sum())} negative weight(s)", column=weight)
+    values = numeric_matrix(df, items)
+    w = weights(df, weight)
     keep = np.isfinite(values).all(axis=1) & np.isfinite(w) & (w > 0)
     return values[keep], w[keep]
 
@@ -278,18 +261,10 @@ def element_reliability(
         items = [item.id for item in instrument.items_with(role=role, group=group.id)]
         if len(items) < 2:
             continue
-        for item_id in items:
-            if item_id not in df.columns:
-                raise InputError(f"criterion of group {group.id} not in the data", column=item_id)
-            scale = instrument.scale_of(item_id)
-            codes = pd.to_numeric(df[item_id]).dropna()
-            outside = ~codes.isin(scale.codes)
-            if outside.any():
-                raise InputError(
-                    f"{int(outside.sum())} value(s) outside the scale {scale.codes} "
-                    f"(e.g. {codes[outside].iloc[0]!r}); clean the data first",
-                    column=item_id,
-                )
+        missing = [item_id for item_id in items if item_id not in df.columns]
+        if missing:
+            raise InputError(f"criterion of group {group.id} not in the data", column=missing[0])
+        check_scale_codes(df, instrument, items)
         cov, n = _cov_of(df, items, weight)
         stats = _item_table(cov, n, items, threshold, margin)
         stats.insert(0, "group", group.id)
