@@ -383,9 +383,10 @@ def test_ratio_matches_svyratio():
     assert whole["variable"] == "api.stu/enroll"
     assert_close(whole["estimate"], golden("clus1/ratio", "estimate"))
     assert_close(whole["se"], golden("clus1/ratio", "se"))
+    assert_close(whole["deff"], golden("clus1/ratio", "deff"))
     for _, row in est.ratio(df, des, "api.stu", "enroll", by="stype").iterrows():
-        assert_close(row["estimate"], golden("clus1/ratio_by_stype", "estimate", row["stype"]))
-        assert_close(row["se"], golden("clus1/ratio_by_stype", "se", row["stype"]))
+        for stat in STATS:
+            assert_close(row[stat], golden("clus1/ratio_by_stype", stat, row["stype"]))
 
 
 def test_ratio_with_missing_denominator_matches_svyratio_na_rm():
@@ -495,3 +496,12 @@ def test_chisq_matches_svychisq(case, name, row, col):
         assert_close(result.loc[test, "p_value"], golden(f"{case}/chisq_{test}", "p_value"))
         assert_close(result.loc[test, "ndf"], golden(f"{case}/chisq_{test}", "ndf"))
     assert_close(result.loc["F", "ddf"], golden(f"{case}/chisq_F", "ddf"))
+
+
+def test_domain_in_a_single_psu_is_not_reliable():
+    df, des = design("clus1")
+    two_districts = df[df["dnum"].isin([61, 135])]  # middle schools only in district 61
+    result = est.mean(two_districts, des, "api00", by="stype").set_index("stype")
+    assert result.loc["M", "df"] == 0 and result.loc["M", "se"] == 0
+    assert not result.loc["M", "reliable"]
+    assert result.loc["M", "reliability_note"] == "n < 30; df < 1; review: df < 8"

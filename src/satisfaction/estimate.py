@@ -18,9 +18,11 @@ with the second stage added when `fpc2` is given (R's `svyrecvar`); post-stratif
 raked designs (see `satisfaction.weighting`) have the linearised values replaced by their
 residuals within the calibration cells, as R's `svyrecvar(postStrata=)` does.
 
-Speed: all variables and all domains are computed in one vectorised pass of grouped sums
-(sparse indicator matrices over rows, then over domain x PSU cells); there is no Python loop
-over domains.
+Speed: one pass of grouped sums (`np.bincount`) per variable takes the rows to domain x PSU
+cells; everything after that (estimates, linearised totals per cell, variances, intervals,
+flags) is computed on arrays holding every domain and every variable at once. There is no
+Python loop over domains. For many 0/1 "satisfied" columns use
+`proportion(df, design, columns, by=..., levels=[1])`: one row per domain x column.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from satisfaction.design import Design, PreparedDesign, factorize_sorted, group_codes, prepare
+from satisfaction.design import (
+    Design,
+    PreparedDesign,
+    factorize_sorted,
+    group_codes,
+    prepare,
+)
 from satisfaction.errors import InputError, ParameterError
 
 __all__ = [
@@ -98,7 +106,8 @@ class Reliability:
       relative width of 1 - p above `max_relative_ci_width`) is a review note too.
 
     Means, totals and ratios: `min_n`, `max_cv` (se / |estimate| above this -> not reliable)
-    and the same `min_df` review note.
+    and the same `min_df` review note. For every kind, a domain whose rows sit in a single
+    PSU (df < 1) is not reliable: its standard error cannot be estimated from the design.
 
     `reliability_note` is empty when no rule fired; it lists every rule that fired, joined
     by "; ". A note that only holds "review: ..." items goes with `reliable=True`.
@@ -168,6 +177,8 @@ def _reliability(
     missing = np.isnan(estimate) | np.isnan(se)
     suppress.append((missing, "no estimate"))
     suppress.append((~missing & (n < rules.min_n), f"n < {rules.min_n}"))
+    # One PSU (or none) holds the domain: its variance is not estimable from the design.
+    suppress.append((~missing & (df < 1), "df < 1"))
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
             p = estimate
@@ -180,8 +191,8 @@ def _reliability(
             )
             low, high = _korn_graubard(p, se, n, df, 0.95, cap=True)
             width = high - low
-            no_ci = ~missing & np.isnan(width)
-            suppress.append((no_ci, "no Korn-Graubard CI (df < 1)"))
+            no_ci = ~missing & np.isnan(width) & (df >= 1)
+            suppress.append((no_ci, "no Korn-Graubard CI"))
             suppress.append(
                 (~missing & (width >= rules.max_ci_width), f"CI width >= {rules.max_ci_width:g}")
             )

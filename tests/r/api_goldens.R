@@ -104,9 +104,12 @@ add_stat("clus1/prop_stype", svymean(~stype, dclus1, deff = TRUE))
 # --- ratio
 add(paste0("clus1/ratio"), "estimate", coef(svyratio(~api.stu, ~enroll, dclus1)))
 add(paste0("clus1/ratio"), "se", SE(svyratio(~api.stu, ~enroll, dclus1)))
-br <- svyby(~api.stu, ~stype, denominator = ~enroll, design = dclus1, FUN = svyratio)
+add("clus1/ratio", "deff", attr(svyratio(~api.stu, ~enroll, dclus1, deff = TRUE), "deff"))
+br <- svyby(~api.stu, ~stype, denominator = ~enroll, design = dclus1, FUN = svyratio,
+            deff = TRUE)
 add("clus1/ratio_by_stype", "estimate", coef(br), names(coef(br)))
 add("clus1/ratio_by_stype", "se", SE(br), names(coef(br)))
+add("clus1/ratio_by_stype", "deff", deff(br), names(coef(br)))
 r2 <- svyratio(~api.stu, ~enroll, dclus2, na.rm = TRUE)
 add("clus2/ratio_na", "estimate", coef(r2))
 add("clus2/ratio_na", "se", SE(r2))
