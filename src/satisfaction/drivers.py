@@ -114,7 +114,7 @@ _COLUMNS = [
 ]
 
 
-class DriversFallback(Exception):
+class _Fallback(Exception):
     """Internal: the ordinal model cannot be trusted; carries the reason."""
 
 
@@ -602,11 +602,11 @@ def _correlation_rows(
 
 def _check_ordinal(fit: OrdinalFit) -> None:
     if not fit.converged:
-        raise DriversFallback(f"no convergence (largest gradient {fit.max_score:.3g})")
+        raise _Fallback(f"no convergence (largest gradient {fit.max_score:.3g})")
     spread = (fit.coefficients * fit.predictor_sd).abs()
     if (spread > SEPARATION_LIMIT).any() or not np.isfinite(fit.se).all():
         worst = spread.idxmax()
-        raise DriversFallback(f"separation: coefficient of {worst!r} runs off to infinity")
+        raise _Fallback(f"separation: coefficient of {worst!r} runs off to infinity")
 
 
 def drivers(
@@ -638,8 +638,10 @@ def drivers(
     (Vietnamese), ``method`` ("ordinal" or "correlation_pearson"/"correlation_spearman"),
     ``coefficient`` (logit coefficient, or r), ``se`` (cluster-robust), ``z``, ``p``,
     ``odds_ratio`` (per unit of the predictor; NaN for correlations), ``importance``,
-    ``importance_share``, ``rank`` (1 = most important), ``n`` (complete forms) and
-    ``note`` (the fallback reason, else empty). ``frame.attrs`` records the method, the
+    ``importance_share``, ``rank`` (1 = most important; missing for a predictor that does
+    not vary), ``n`` (complete forms of the model; with correlations, the forms answering
+    both the predictor and the outcome) and ``note`` (the fallback reason, or "does not
+    vary", else empty). ``frame.attrs`` records the method, the
     reason, the design columns and, for the ordinal model, its thresholds.
     """
     if method not in ("ordinal", "correlation"):
@@ -693,11 +695,11 @@ def drivers(
             n_levels = len(np.unique(y))
             n_params = len(varying) + max(n_levels - 1, 1)
             if not varying:
-                raise DriversFallback("no predictor varies among complete forms")
+                raise _Fallback("no predictor varies among complete forms")
             if n_levels < 3:
-                raise DriversFallback(f"overall item has {n_levels} observed level(s)")
+                raise _Fallback(f"overall item has {n_levels} observed level(s)")
             if len(y) < min_per_parameter * n_params:
-                raise DriversFallback(
+                raise _Fallback(
                     f"too few complete forms: {len(y)} for {n_params} parameters "
                     f"(need {min_per_parameter} per parameter)"
                 )
@@ -706,7 +708,7 @@ def drivers(
             )
             _check_ordinal(fit)
             table = _ordinal_rows(fit)
-        except (DriversFallback, np.linalg.LinAlgError, ValueError) as err:
+        except (_Fallback, np.linalg.LinAlgError, ValueError) as err:
             reason = f"ordinal model not used: {err}"
             _logger.warning("drivers: %s; using weighted %s correlations", reason, correlation)
             fit = None
