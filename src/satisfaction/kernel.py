@@ -93,12 +93,12 @@ def __satisfaction_warm_setup(preload):
         from IPython import get_ipython
 
         shell = get_ipython()
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")  # before %reset's collection
         shell.run_line_magic("reset", "-f")
         if "matplotlib" in sys.modules:
             import matplotlib
 
-            if "matplotlib.pyplot" in sys.modules:
-                sys.modules["matplotlib.pyplot"].close("all")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 matplotlib.rc_file_defaults()
@@ -123,7 +123,10 @@ def __satisfaction_warm_setup(preload):
         logging.root.setLevel(state.log_level)
         os.chdir(cwd)
         shell.execution_count = 1
-        gc.freeze()  # survivors of %reset's collection: modules a notebook imported
+        # collect the last notebook's garbage, then freeze the survivors (modules it
+        # imported) so later collections stay cheap
+        gc.collect()
+        gc.freeze()
 
     state.reset = reset
     sys.modules["_satisfaction_warm"] = state
