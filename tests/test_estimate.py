@@ -505,3 +505,20 @@ def test_domain_in_a_single_psu_is_not_reliable():
     assert result.loc["M", "df"] == 0 and result.loc["M", "se"] == 0
     assert not result.loc["M", "reliable"]
     assert result.loc["M", "reliability_note"] == "n < 30; df < 1; review: df < 8"
+
+
+def test_chisq_within_domains_matches_svychisq_on_subsets():
+    # R: svychisq(~awards+sch.wide, subset(dclus1, stype == s)) and
+    #    svychisq(~comp.imp+stype, subset(dclus2, yr.rnd == s))
+    df, des = design("clus1")
+    result = est.chisq(df, des, "awards", "sch.wide", by="stype")
+    assert list(result.columns) == ["stype", *est.CHISQ_COLUMNS]
+    f_rows = result[result["test"] == "F"].set_index("stype")
+    for s in ("E", "M"):
+        for stat in ("statistic", "p_value", "ddf"):
+            assert_close(f_rows.loc[s, stat], golden("clus1/chisq_by_stype_F", stat, s))
+    df, des = design("clus2")
+    f_rows = est.chisq(df, des, "comp.imp", "stype", by="yr.rnd").query("test == 'F'")
+    for s, row in f_rows.set_index("yr.rnd").iterrows():  # "Yes" has no high school
+        for stat in ("statistic", "p_value", "ddf"):
+            assert_close(row[stat], golden("clus2/chisq_by_yrrnd_F", stat, s))

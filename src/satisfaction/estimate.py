@@ -44,6 +44,7 @@ from satisfaction.design import (
 from satisfaction.errors import InputError, ParameterError
 
 __all__ = [
+    "CHISQ_COLUMNS",
     "DIFFERENCE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "PROPORTION_METHODS",
@@ -652,76 +653,69 @@ class _Engine:
         out = np.where(n_units > 1, spread, single)
         return np.where(factor < _SELF_REPRESENTING, 0.0, out)
 
-    def covariance(self, z: np.ndarray) -> np.ndarray:
-        """Full covariance matrix of the totals of the columns of z (one domain)."""
+    def covariance(self, coefs: np.ndarray, sums: _CellSums) -> np.ndarray:
+        """Covariance matrices (domains x columns x columns) of the linearised totals."""
         prep = self.prep
-        width = z.shape[1]
-        sums = self.collect([self.reduce([np.ascontiguousarray(z[:, j])]) for j in range(width)])
-        coefs = np.ones((1, 1, width))
         calib = self._calibration_coefficients(coefs, sums) if self.calibrated else None
-        cov = self._stage_covariance(
-            self.stage1,
-            self._unit_totals(self.stage1, sums.stage1, coefs, calib, 1),
-            prep.n_psu,
-            prep.fpc_factor,
-            prep.psu_stratum,
+        s1 = self.stage1
+        cov = self._grouped_covariance(
+            s1,
+            self._unit_totals(s1, sums.stage1, coefs, calib, 1),
+            prep.n_psu[s1["group_id"]],
+            prep.fpc_factor[s1["group_id"]],
+            None,
             average=prep.lonely_psu == "average",
         )
         if self.stage2 is not None:
+            s2 = self.stage2
             assert prep.n_ssu is not None and prep.fpc2_factor is not None
-            assert prep.ssu_psu is not None and sums.stage2 is not None
-            totals2 = self._unit_totals(self.stage2, sums.stage2, coefs, calib, 2)
-            ssu = self.stage2["cell_unit"]
-            fraction = prep.sampling_fraction[prep.psu_stratum[prep.ssu_psu[ssu]]]
-            cov = cov + self._stage_covariance(
-                self.stage2,
-                totals2 * np.sqrt(fraction)[:, None],
-                prep.n_ssu,
-                prep.fpc2_factor,
-                prep.ssu_psu,
+            assert sums.stage2 is not None
+            cov = cov + self._grouped_covariance(
+                s2,
+                self._unit_totals(s2, sums.stage2, coefs, calib, 2),
+                prep.n_ssu[s2["group_id"]],
+                prep.fpc2_factor[s2["group_id"]],
+                prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]],
                 average=False,
             )
         return cov
 
-    def _stage_covariance(
+    def _grouped_covariance(
         self,
         cells: dict,
         totals: np.ndarray,
-        n_in_group: np.ndarray,
-        factor_of_group: np.ndarray,
-        group_of_unit: np.ndarray,
+        n_units: np.ndarray,
+        factor: np.ndarray,
+        multiplier: np.ndarray | None,
         *,
         average: bool,
     ) -> np.ndarray:
-        width = totals.shape[1]
-        group = group_of_unit[cells["cell_unit"]]
-        n_groups = len(n_in_group)
-        sums = np.zeros((n_groups, width))
-        np.add.at(sums, group, totals)
-        means = sums / n_in_group[:, None]
+        """R's onestrat() crossproducts, summed per domain: (domains, k, k)."""
+        k = totals.shape[1]
+        to_group = cells["cell_to_group"]
+        group = to_group.codes
+        means = to_group.sum(totals) / n_units[:, None]
         centred = totals - means[group]
-        lonely = self.prep.lonely_psu
-        n_units = n_in_group[group]
-        factor = factor_of_group[group]
+        if self.prep.lonely_psu == "adjust":
+            centred = np.where((n_units[group] == 1)[:, None], totals, centred)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(n_units > 1, factor * n_units / (n_units - 1), factor)
-        if lonely == "adjust":
-            centred = np.where((n_units == 1)[:, None], totals, centred)
         scale = np.where(factor < _SELF_REPRESENTING, 0.0, scale)
-        cov = (centred * scale[:, None]).T @ centred
-        # Units missing from the cells (absent from the domain) sit at zero: add their share.
-        observed = np.bincount(group, minlength=n_groups)
-        missing = n_in_group - observed
-        g_factor = np.where(factor_of_group < _SELF_REPRESENTING, 0.0, factor_of_group)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g_scale = np.where(n_in_group > 1, g_factor * n_in_group / (n_in_group - 1), 0.0)
-        weight = missing * g_scale
-        cov += (means * weight[:, None]).T @ means
+        if multiplier is not None:
+            scale = scale * multiplier
+        outer = centred[:, :, None] * centred[:, None, :] * scale[group][:, None, None]
+        cov = cells["cell_to_domain"].sum(outer.reshape(len(totals), k * k))
+        # Units of the group that hold no row of the domain have zero totals.
+        absent = n_units - np.bincount(group, minlength=len(n_units))
+        padding = means[:, :, None] * means[:, None, :] * (absent * scale)[:, None, None]
+        cov = cov + cells["group_to_domain"].sum(padding.reshape(len(n_units), k * k))
         if average:
-            lonely_groups = (n_in_group == 1) & (factor_of_group >= _SELF_REPRESENTING)
-            n_ok = n_groups - lonely_groups.sum()
-            cov = cov * n_groups / n_ok
-        return cov
+            lonely = ((n_units == 1) & (factor >= _SELF_REPRESENTING)).astype(np.float64)
+            n_groups = cells["group_to_domain"].sum(np.ones_like(lonely))
+            n_lonely = cells["group_to_domain"].sum(lonely)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cov = cov * (n_groups / (n_groups - n_lonely))[:, None]
+        return cov.reshape(-1, k, k)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1322,28 +1316,40 @@ def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: st
     return out
 
 
+CHISQ_COLUMNS = ["test", "statistic", "ndf", "ddf", "p_value", "pearson", "n"]
+
+
 def chisq(
     df: pd.DataFrame,
     design: Design,
     row: str,
     col: str,
+    by: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Design-based test of independence of two categorical variables. R: `svychisq(~row +
-    col, design)` (statistic="F", the default) and `svychisq(..., statistic="Chisq")`.
+    col, design)` (statistic="F", the default) and `svychisq(..., statistic="Chisq")`; with
+    `by`, the same on `subset(design, domain)` for every domain.
 
     Pearson's X^2 is computed on the weighted table rescaled to the number of rows (as R),
     then corrected with the eigenvalues of the design-effect matrix Delta (Rao & Scott 1984):
     "F" is the second-order correction X^2 / tr(Delta) on F(d, d * df) with
-    d = tr(Delta)^2 / tr(Delta^2); "Chisq" is the first-order correction, X^2 / mean
-    eigenvalue on chi^2((r-1)(c-1)). Rows with a missing `row` or `col` are left out of
-    the cell shares (R's na.rm=TRUE).
+    d = tr(Delta)^2 / tr(Delta^2) and df the (domain) design df; "Chisq" is the first-order
+    correction, X^2 / mean eigenvalue on chi^2((r-1)(c-1)). Rows with a missing `row` or
+    `col` are left out of the cell shares (R's na.rm=TRUE); the levels are those present in
+    the domain. (R's subset of a calibrated design keeps every row, so R rescales its table
+    to the whole sample; here a domain's table is rescaled to the domain's rows.)
 
-    Returns one row per test: `test` ("F", "Chisq"), `statistic` (F for "F", Pearson's X^2
-    for "Chisq", as R prints them), `ndf`, `ddf` (missing for "Chisq"), `p_value`,
-    `pearson` (the uncorrected X^2), `n`.
+    Returns the `by` columns then `CHISQ_COLUMNS`, two rows per domain: `test` ("F",
+    "Chisq"), `statistic` (F for "F", Pearson's X^2 for "Chisq", as R prints them), `ndf`,
+    `ddf` (missing for "Chisq"), `p_value`, `pearson` (the uncorrected X^2), `n` (rows
+    with both values).
     """
+    by_cols = _as_list(by, "by")
     _check_columns(df, [row, col], "chisq")
+    if row in by_cols or col in by_cols:
+        raise ParameterError("chisq: row and col cannot also be by columns")
     prep = prepare(df, design)
+    domains = _make_domains(df, by_cols)
     r_levels, c_levels = _levels_of(df[row]), _levels_of(df[col])
     if len(r_levels) < 2 or len(c_levels) < 2:
         raise InputError(
@@ -1352,57 +1358,101 @@ def chisq(
     nr, nc = len(r_levels), len(c_levels)
     r_code = pd.Categorical(df[row], categories=r_levels).codes.astype(np.int64)
     c_code = pd.Categorical(df[col], categories=c_levels).codes.astype(np.int64)
-    complete = (r_code >= 0) & (c_code >= 0)
+    complete = (r_code >= 0) & (c_code >= 0) & (domains.codes >= 0)
     cell = np.where(complete, r_code + nr * c_code, -1)  # rows vary fastest, as R's interaction
     k = nr * nc
-    indicators = np.zeros((prep.n, k))
-    indicators[np.flatnonzero(complete), cell[complete]] = 1.0
-    domains = _Domains(np.where(complete, 0, -1), 1, pd.DataFrame(index=range(1)))
-    engine = _Engine(df, prep, domains)
+    inner = _Domains(np.where(complete, domains.codes, -1), domains.count, domains.keys)
+    engine = _Engine(df, prep, inner)
     w = np.where(complete, prep.weights, 0.0)
-    weight_sum = w.sum()
-    shares = (w[:, None] * indicators).sum(axis=0) / weight_sum
-    z = w[:, None] * (indicators - shares) / weight_sum
-    z[~complete] = 0.0
-    v = engine.covariance(z)
-    n_total = prep.n  # R: N <- nrow(mm), every row of the design
-    nu = prep.n_psus - prep.n_strata
+    sums = engine.collect([engine.reduce([w * (cell == j), w]) for j in range(k)])
+    totals = engine.domain_sums(sums.stage1)  # (domains, k, [w I, w])
+    weight_sum = totals[:, :, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = totals[:, :, 0] / weight_sum
+        coefs = np.stack([1.0 / weight_sum, -shares / weight_sum])
+    cov = engine.covariance(np.nan_to_num(coefs), sums)
 
-    table = shares.reshape(nc, nr).T * n_total
+    d_count = domains.count
+    in_domain = domains.codes >= 0
+    n_rows = np.bincount(domains.codes[in_domain], minlength=d_count)  # R: nrow(subset)
+    n_complete = np.bincount(inner.codes[complete], minlength=d_count)
+    keys = domains.codes[in_domain] * prep.n_psus + prep.psu[in_domain]
+    cells, _ = _factorize(keys, d_count * prep.n_psus)
+    psus = np.bincount(cells // prep.n_psus, minlength=d_count)
+    keys = domains.codes[in_domain] * prep.n_strata + prep.stratum[in_domain]
+    groups, _ = _factorize(keys, d_count * prep.n_strata)
+    strata = np.bincount(groups // prep.n_strata, minlength=d_count)
+    nu = psus - strata
+
+    records = []
+    grid_r, grid_c = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
+    for d in range(d_count):  # r x c algebra per domain; the variance work is done above
+        stats_d = _rao_scott(shares[d], cov[d], grid_r, grid_c, int(n_rows[d]), int(nu[d]))
+        records.append([*stats_d, int(n_complete[d])])
+    values = np.array(records, dtype=np.float64)  # one row of 8 statistics per domain
+    out = domains.keys.iloc[np.repeat(np.arange(d_count), 2)].reset_index(drop=True)
+    f_stat, d0, ddf, f_p, pearson, chi_df, chi_p, n = values.T
+    return out.assign(
+        test=np.tile(["F", "Chisq"], d_count),
+        statistic=np.column_stack([f_stat, pearson]).ravel(),
+        ndf=np.column_stack([d0, chi_df]).ravel(),
+        ddf=np.column_stack([ddf, np.full(d_count, np.nan)]).ravel(),
+        p_value=np.column_stack([f_p, chi_p]).ravel(),
+        pearson=np.repeat(pearson, 2),
+        n=np.repeat(n, 2).astype(np.int64),
+    )
+
+
+def _rao_scott(
+    shares: np.ndarray,
+    v: np.ndarray,
+    grid_r: np.ndarray,
+    grid_c: np.ndarray,
+    n_total: int,
+    nu: int,
+) -> list[float]:
+    """R's svychisq() statistics for one table of cell shares with covariance v."""
+    nan = [np.nan] * 7
+    if not np.isfinite(shares).all():
+        return nan
+    rows = [i for i in np.unique(grid_r) if shares[grid_r == i].sum() > 0]
+    cols = [j for j in np.unique(grid_c) if shares[grid_c == j].sum() > 0]
+    if len(rows) < 2 or len(cols) < 2:
+        return nan
+    keep = np.isin(grid_r, rows) & np.isin(grid_c, cols)
+    p, v = shares[keep], v[np.ix_(keep, keep)]
+    gr = np.searchsorted(rows, grid_r[keep])
+    gc = np.searchsorted(cols, grid_c[keep])
+    nr, nc, k = len(rows), len(cols), int(keep.sum())
+
+    table = np.zeros((nr, nc))
+    table[gr, gc] = p * n_total
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     pearson = float(((table - expected) ** 2 / expected).sum())
 
-    grid_r = np.tile(np.arange(nr), nc)
-    grid_c = np.repeat(np.arange(nc), nr)
     x1 = np.column_stack(
         [np.ones(k)]
-        + [(grid_r == i).astype(float) for i in range(1, nr)]
-        + [(grid_c == j).astype(float) for j in range(1, nc)]
+        + [(gr == i).astype(float) for i in range(1, nr)]
+        + [(gc == j).astype(float) for j in range(1, nc)]
     )
     x12 = np.column_stack(
-        [((grid_r == i) & (grid_c == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+        [((gr == i) & (gc == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
     )
     q, _ = np.linalg.qr(x1)
     cmat = x12 - q @ (q.T @ x12)
     with np.errstate(divide="ignore"):
-        inv_share = np.where(shares == 0, 0.0, 1.0 / shares)
+        inv_share = np.where(p == 0, 0.0, 1.0 / p)
     denom = cmat.T @ (np.diag(inv_share) / n_total) @ cmat
     numer = cmat.T @ np.diag(inv_share) @ v @ np.diag(inv_share) @ cmat
-    delta = np.linalg.solve(denom, numer)
+    try:
+        delta = np.linalg.solve(denom, numer)
+    except np.linalg.LinAlgError:
+        return nan
     trace = float(np.trace(delta))
     d0 = trace**2 / float(np.trace(delta @ delta))
     f_stat = pearson / trace
-    f_p = float(stats.f.sf(f_stat, d0, d0 * nu))
     chisq_df = (nr - 1) * (nc - 1)
-    chisq_p = float(stats.chi2.sf(pearson / (trace / delta.shape[0]), chisq_df))
-    return pd.DataFrame(
-        {
-            "test": ["F", "Chisq"],
-            "statistic": [f_stat, pearson],
-            "ndf": [d0, float(chisq_df)],
-            "ddf": [d0 * nu, np.nan],
-            "p_value": [f_p, chisq_p],
-            "pearson": [pearson, pearson],
-            "n": [int(complete.sum())] * 2,
-        }
-    )
+    with np.errstate(invalid="ignore"):
+        f_p = float(stats.f.sf(f_stat, d0, d0 * nu)) if nu > 0 else np.nan
+        chisq_p = float(stats.chi2.sf(pearson / (trace / delta.shape[0]), chisq_df))
+    return [f_stat, d0, d0 * nu, f_p, pearson, float(chisq_df), chisq_p]

@@ -141,6 +141,25 @@ for (nm in names(chis)) {
   }
 }
 
+# chi-square within domains: svychisq on subset(design, domain)
+for (s in c("E", "M")) {
+  t <- svychisq(~awards + sch.wide, subset(dclus1, stype == s))
+  add("clus1/chisq_by_stype_F", "statistic", t$statistic, s)
+  add("clus1/chisq_by_stype_F", "p_value", t$p.value, s)
+  add("clus1/chisq_by_stype_F", "ddf", t$parameter[2], s)
+}
+# Character columns, as the CSV gives them to Python: with factors, svytable() keeps the
+# level H that the yr.rnd == "Yes" domain lacks and R's statistic there is NaN.
+apiclus2c <- transform(apiclus2, stype = as.character(stype),
+                       comp.imp = as.character(comp.imp))
+dclus2c <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2c)
+for (s in c("No", "Yes")) {
+  t <- svychisq(~comp.imp + stype, subset(dclus2c, yr.rnd == s))
+  add("clus2/chisq_by_yrrnd_F", "statistic", t$statistic, s)
+  add("clus2/chisq_by_yrrnd_F", "p_value", t$p.value, s)
+  add("clus2/chisq_by_yrrnd_F", "ddf", t$parameter[2], s)
+}
+
 # --- lonely PSUs: a stratum holding a single cluster
 apiclus1$lstr <- ifelse(apiclus1$dnum == 413, "A", ifelse(apiclus1$dnum < 450, "B", "C"))
 dlonely <- svydesign(id = ~dnum, strata = ~lstr, weights = ~pw, data = apiclus1)
