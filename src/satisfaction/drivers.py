@@ -114,6 +114,20 @@ _COLUMNS = [
 ]
 
 
+# what the model part of a drivers table holds, before labels and ranks are added
+_MODEL_COLUMNS = [
+    "predictor",
+    "method",
+    "coefficient",
+    "se",
+    "z",
+    "p",
+    "odds_ratio",
+    "importance",
+    "n",
+]
+
+
 class _Fallback(Exception):
     """Internal: the ordinal model cannot be trusted; carries the reason."""
 
@@ -124,12 +138,13 @@ def _linearised_variance(
 ) -> np.ndarray:
     """Between-PSU variance of score totals, centred within strata, times n_h / (n_h - 1).
 
-    `scores` is n x p (already weighted); the result is p x p. This is R survey's
+    `scores` is n x p (already weighted), `clusters` and `strata` integer codes 0..k-1 (or
+    None: each form its own PSU / one stratum); the result is p x p. This is R survey's
     ``svyrecvar`` for a with-replacement design without fpc.
     """
     n = scores.shape[0]
-    cluster_ids = np.arange(n) if clusters is None else pd.factorize(clusters)[0]
-    stratum_of_row = np.zeros(n, dtype=int) if strata is None else pd.factorize(strata)[0]
+    cluster_ids = np.arange(n) if clusters is None else clusters
+    stratum_of_row = np.zeros(n, dtype=int) if strata is None else strata
     totals = np.zeros((cluster_ids.max() + 1, scores.shape[1]))
     np.add.at(totals, cluster_ids, scores)
     stratum_of_cluster = np.full(totals.shape[0], -1)
@@ -296,34 +311,79 @@ def _column_or_none(df: pd.DataFrame, column: str | None, what: str) -> np.ndarr
 
 
 @dataclass(frozen=True)
+class _Design:
+    """Weights and PSU / stratum codes of the forms with a positive weight (the design)."""
+
+    w: np.ndarray  # every form; NaN or 0 outside the design
+    in_design: np.ndarray
+    clusters: np.ndarray | None  # integer codes over the design's forms
+    strata: np.ndarray | None
+
+    def sample(self, y: np.ndarray, x: np.ndarray) -> _Sample:
+        complete = np.isfinite(y) & np.isfinite(x).all(axis=1)
+        keep = self.in_design & complete
+        w = self.w[keep]
+        if len(w):
+            w = w / w.mean()
+        return _Sample(y=y[keep], x=x[keep], w=w, complete=complete[self.in_design], design=self)
+
+
+def _design_of(
+    df: pd.DataFrame, weight: str | None, cluster: str | None, strata: str | None
+) -> _Design:
+    w = weights(df, weight)
+    in_design = np.isfinite(w) & (w > 0)
+    codes = []
+    for column, what in ((cluster, "PSU (cluster)"), (strata, "strata")):
+        values = _column_or_none(df, column, what)
+        if values is None:
+            codes.append(None)
+            continue
+        values = values[in_design]
+        if pd.isna(values).any():
+            count = int(pd.isna(values).sum())
+            raise DesignError(f"{count} form(s) with a weight but no value", column=column)
+        codes.append(pd.factorize(values)[0])
+    return _Design(w=w, in_design=in_design, clusters=codes[0], strata=codes[1])
+
+
+@dataclass(frozen=True)
 class _Sample:
     """Complete cases of a model, and the design they sit in.
 
-    `y`, `x`, `w` (weights rescaled to mean 1) hold the complete forms; `clusters`,
-    `strata` and `complete` run over every form with a positive weight (the design), so a
-    PSU without any complete form still counts as a PSU with a zero score total -- R
-    survey's convention for a subset (``svyolr`` drops incomplete forms with ``design[-nao,
-    ]``), and the design-based one: the domain of complete forms is random.
+    `y`, `x`, `w` (weights rescaled to mean 1) hold the complete forms; `complete` runs
+    over the design's forms, so a PSU without any complete form still counts as a PSU with
+    a zero score total -- R survey's convention for a subset (``svyolr`` drops incomplete
+    forms with ``design[-nao, ]``), and the design-based one: the domain of complete forms
+    is random.
     """
 
     y: np.ndarray
     x: np.ndarray
     w: np.ndarray
     complete: np.ndarray
-    clusters: np.ndarray | None
-    strata: np.ndarray | None
+    design: _Design
 
     def variance(self, scores: np.ndarray) -> np.ndarray:
         """Linearisation variance of weighted per-form scores (complete forms x p)."""
         full = np.zeros((len(self.complete), scores.shape[1]))
         full[self.complete] = scores
-        return _linearised_variance(full, self.clusters, self.strata)
+        return _linearised_variance(full, self.design.clusters, self.design.strata)
 
     @property
     def n_clusters(self) -> int:
-        if self.clusters is None:
+        if self.design.clusters is None:
             return len(self.complete)
-        return int(pd.Series(self.clusters).nunique())
+        return int(self.design.clusters.max(initial=-1) + 1)
+
+
+def _check_model(outcome: str, predictors: Sequence[str]) -> None:
+    if isinstance(predictors, str):
+        raise ParameterError(f"predictors must be a list of columns, got {predictors!r}")
+    if not predictors:
+        raise ParameterError("predictors: none given")
+    if outcome in predictors:
+        raise ParameterError(f"the outcome {outcome!r} is also a predictor")
 
 
 def _prepare(
@@ -335,35 +395,10 @@ def _prepare(
     strata: str | None,
 ) -> _Sample:
     """Complete cases of `outcome` and `predictors` within the design."""
-    if isinstance(predictors, str):
-        raise ParameterError(f"predictors must be a list of columns, got {predictors!r}")
-    if not predictors:
-        raise ParameterError("predictors: none given")
-    if outcome in predictors:
-        raise ParameterError(f"the outcome {outcome!r} is also a predictor")
+    _check_model(outcome, predictors)
     y = numeric_matrix(df, [outcome])[:, 0]
     x = numeric_matrix(df, predictors)
-    w = weights(df, weight)
-    in_design = np.isfinite(w) & (w > 0)
-    clusters = _column_or_none(df, cluster, "PSU (cluster)")
-    strata_values = _column_or_none(df, strata, "strata")
-    for values, column in ((clusters, cluster), (strata_values, strata)):
-        if values is not None and pd.isna(values[in_design]).any():
-            count = int(pd.isna(values[in_design]).sum())
-            raise DesignError(f"{count} form(s) with a weight but no value", column=column)
-    complete = np.isfinite(y) & np.isfinite(x).all(axis=1)
-    keep = in_design & complete
-    w_kept = w[keep]
-    if len(w_kept):
-        w_kept = w_kept / w_kept.mean()
-    return _Sample(
-        y=y[keep],
-        x=x[keep],
-        w=w_kept,
-        complete=complete[in_design],
-        clusters=None if clusters is None else clusters[in_design],
-        strata=None if strata_values is None else strata_values[in_design],
-    )
+    return _design_of(df, weight, cluster, strata).sample(y, x)
 
 
 def _weighted_sd(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -407,7 +442,9 @@ def ordinal_logit(
         # repeat it (BFGS stops short by design: Newton finishes the job)
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", HessianInversionWarning)
-        first = model.fit(method="bfgs", maxiter=maxiter, disp=0, gtol=1e-6, skip_hessian=True)
+        first = model.fit(
+            method="bfgs", maxiter=maxiter, disp=0, gtol=1e-4 * len(y), skip_hessian=True
+        )
         final = model.fit(
             start_params=np.asarray(first.params),
             method="newton",
@@ -483,6 +520,19 @@ def _pearson_with_influence(
     return r, influence
 
 
+def _correlation(sample: _Sample, kind: str) -> tuple[float, float, int]:
+    xv, yv, w = sample.x[:, 0], sample.y, sample.w
+    if len(w) < 3:
+        return float("nan"), float("nan"), len(w)
+    if kind == "spearman":
+        xv, yv = _weighted_ranks(xv, w), _weighted_ranks(yv, w)
+    r, influence = _pearson_with_influence(xv, yv, w)
+    if not np.isfinite(r):
+        return r, float("nan"), len(w)
+    variance = sample.variance((w * influence)[:, None])
+    return r, float(math.sqrt(variance[0, 0])), len(w)
+
+
 def weighted_correlation(
     df: pd.DataFrame,
     x: str,
@@ -501,17 +551,7 @@ def weighted_correlation(
     """
     if kind not in ("pearson", "spearman"):
         raise ParameterError(f"kind must be 'pearson' or 'spearman', got {kind!r}")
-    sample = _prepare(df, y, [x], weight, cluster, strata)
-    xv, yv, w = sample.x[:, 0], sample.y, sample.w
-    if len(w) < 3:
-        return float("nan"), float("nan"), len(w)
-    if kind == "spearman":
-        xv, yv = _weighted_ranks(xv, w), _weighted_ranks(yv, w)
-    r, influence = _pearson_with_influence(xv, yv, w)
-    if not np.isfinite(r):
-        return r, float("nan"), len(w)
-    variance = sample.variance((w * influence)[:, None])
-    return r, float(math.sqrt(variance[0, 0])), len(w)
+    return _correlation(_prepare(df, y, [x], weight, cluster, strata), kind)
 
 
 # ------------------------------------------------------------------ drivers
@@ -578,11 +618,12 @@ def _correlation_rows(
     strata: str | None,
     kind: Literal["pearson", "spearman"],
 ) -> pd.DataFrame:
+    design = _design_of(data, weight, cluster, strata)
+    y = numeric_matrix(data, [outcome])[:, 0]
+    x = numeric_matrix(data, predictors)
     rows = []
-    for predictor in predictors:
-        r, se, n = weighted_correlation(
-            data, predictor, outcome, weight=weight, cluster=cluster, strata=strata, kind=kind
-        )
+    for j, predictor in enumerate(predictors):
+        r, se, n = _correlation(design.sample(y, x[:, j : j + 1]), kind)
         z = r / se if se > 0 else float("nan")
         rows.append(
             {
@@ -597,7 +638,7 @@ def _correlation_rows(
                 "n": n,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_MODEL_COLUMNS)
 
 
 def _check_ordinal(fit: OrdinalFit) -> None:
