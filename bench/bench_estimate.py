@@ -89,7 +89,9 @@ def time_ours(df: pd.DataFrame, design: Design, items: list[str], by: list[str],
     return min(times), result
 
 
-def _svy_child(df: pd.DataFrame, items: list[str], by: list[str], out: str) -> None:
+def _svy_child(
+    df: pd.DataFrame, items: list[str], by: list[str], provinces: int | None, out: str
+) -> None:
     import resource
 
     import polars as pl
@@ -100,16 +102,20 @@ def _svy_child(df: pd.DataFrame, items: list[str], by: list[str], out: str) -> N
     resource.setrlimit(resource.RLIMIT_AS, (SVY_MEMORY_LIMIT, SVY_MEMORY_LIMIT))
     frame = pl.from_pandas(df[["province", "commune", "field", "weight", *items]])
     sample = svy.Sample(frame, svy.Design(stratum="province", psu="commune", wgt="weight"))
+    # A domain restriction (where=) keeps the whole design, as by= does: same SEs as ours.
+    where = None if provinces is None else pl.col("province") < provinces
     start = time.perf_counter()
     estimates = []
     for item in items:
-        e = sample.estimation.prop(item, by=by, ci_method="logit", drop_nulls=True)
+        e = sample.estimation.prop(item, by=by, where=where, ci_method="logit", drop_nulls=True)
         estimates.append(e.to_polars().to_pandas().assign(variable=item))
     elapsed = time.perf_counter() - start
     pd.concat(estimates, ignore_index=True).assign(_seconds=elapsed).to_pickle(out)
 
 
-def time_svy(df: pd.DataFrame, items: list[str], by: list[str], timeout: float):
+def time_svy(
+    df: pd.DataFrame, items: list[str], by: list[str], timeout: float, provinces: int | None
+):
     """svy's time and results in a child process (bounded memory and time), or the failure."""
     import multiprocessing
     import tempfile
@@ -117,7 +123,7 @@ def time_svy(df: pd.DataFrame, items: list[str], by: list[str], timeout: float):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "svy.pkl")
         child = multiprocessing.get_context("fork").Process(
-            target=_svy_child, args=(df, items, by, out)
+            target=_svy_child, args=(df, items, by, provinces, out)
         )
         child.start()
         child.join(timeout)
@@ -154,6 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--svy-items", type=int, default=1, help="items run through svy")
     parser.add_argument("--svy-timeout", type=float, default=900, help="seconds per svy run")
+    parser.add_argument(
+        "--svy-provinces", type=int, default=4, help="commune x field: svy on provinces < this"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
@@ -191,18 +200,25 @@ def main() -> None:
         )
         if have_svy and args.svy_items > 0:
             subset = items[: args.svy_items]
-            svy_seconds, theirs = time_svy(df, subset, by, args.svy_timeout)
+            # svy keeps the covariance of all domain estimates: for commune x field it needs
+            # more than 12 GiB, so it runs on the domains of the first few provinces.
+            provinces = None if by[0] == "province" else args.svy_provinces
+            svy_seconds, theirs = time_svy(df, subset, by, args.svy_timeout, provinces)
             if svy_seconds is None:
                 print(f"  svy {svy.__version__} on {len(subset)} item(s): {theirs}")
                 continue
             svy_per_item = svy_seconds / len(subset)
             worst = compare(result, theirs, by)
+            level_col = next(c for c in theirs.columns if c in set(subset))
+            svy_domains = int((theirs[level_col] == 1.0).sum() / len(subset))
+            scope = "" if provinces is None else f", provinces < {provinces} only"
             print(
-                f"  svy {svy.__version__}: {svy_seconds:.2f} s for {len(subset)} item(s) = "
-                f"{svy_per_item * 1000:.0f} ms per item"
+                f"  svy {svy.__version__}: {svy_seconds:.2f} s for {len(subset)} item(s) x "
+                f"{svy_domains:,} domains{scope} = {svy_per_item * 1000:.0f} ms per item"
             )
+            note = "" if provinces is None else f" (svy did {svy_domains / n_domains:.0%} of it)"
             print(
-                f"  speed-up per item: {svy_per_item / per_item:.0f}x (target >= 20x); "
+                f"  speed-up per item: {svy_per_item / per_item:.0f}x{note} (target >= 20x); "
                 f"largest relative difference in estimate/se/CI: {worst:.1e} (target 1e-6)"
             )
 

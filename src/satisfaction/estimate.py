@@ -1192,8 +1192,7 @@ def difference(
             raise InputError(f"no rows with {between} == {value!r}", column=between)
     coarse = _make_domains(df, by_cols)
     fine_codes = np.where((coarse.codes >= 0) & (side >= 0), coarse.codes * 2 + side, -1)
-    fine = _Domains(fine_codes, coarse.count * 2, pd.DataFrame(index=range(coarse.count * 2)))
-    fine_engine = _Engine(df, prep, fine)
+    to_fine = _Grouper(fine_codes, coarse.count * 2)
     coarse_codes = np.where(fine_codes >= 0, coarse.codes, -1)
     coarse_in = _Domains(coarse_codes, coarse.count, coarse.keys)
     engine = _Engine(df, prep, coarse_in)
@@ -1204,8 +1203,8 @@ def difference(
     valid = ~np.isnan(y) & (fine_codes >= 0)[:, None]
     y = np.where(valid, y, 0.0)
     wv = np.where(valid, w[:, None], 0.0)
-    weight_sum = fine_engine.to_domain_sum(wv)
-    wy_sum = fine_engine.to_domain_sum(wv * y)
+    weight_sum = to_fine.sum(wv)
+    wy_sum = to_fine.sum(wv * y)
     with np.errstate(divide="ignore", invalid="ignore"):
         if statistic == "mean":
             est = wy_sum / weight_sum
