@@ -31,6 +31,7 @@ from satisfaction.errors import InputError, ParameterError, Problem
 
 __all__ = [
     "REQUIRED",
+    "Choices",
     "Param",
     "inject_parameters",
     "notebook_schema",
