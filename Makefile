@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SURVEY ?= demo
+# small matrices on 2 cores: threaded BLAS only adds contention (measured ~2x slower tests)
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test lint lab bench clean-outputs

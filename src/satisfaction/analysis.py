@@ -270,8 +270,20 @@ def compute_estimates(
         "n_respondents": len(frame),
         "provinces": sorted(p for p in frame["province"].dropna().unique()),
         "fields": sorted(f for f in frame["field"].dropna().unique()),
+        "likert_labels": _likert_labels(instrument),
     }
     return Estimates(frames=frames, meta=meta)
+
+
+def _likert_labels(instrument: Instrument) -> dict[str, dict[str, str]]:
+    """Code -> label of the overall question's scale, per language (for the figures)."""
+    overall = instrument.items_with(role="overall") or instrument.criteria
+    if not overall or overall[0].scale is None:
+        return {}
+    scale = instrument.scale_of(overall[0])
+    return {
+        lang: {str(c): label for c, label in scale.labels(lang).items()} for lang in ("vi", "en")
+    }
 
 
 def _distributions(
@@ -391,20 +403,23 @@ def write_estimates(estimates: Estimates, out_dir: str | Path) -> Path:
         clean = frame.copy()
         for column in clean.columns:
             if clean[column].dtype == object:
-                clean[column] = (
-                    clean[column]
-                    .map(
-                        lambda v: (
-                            None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-                        )
-                    )
-                    .astype("string")
-                )
+                clean[column] = _plain_column(clean[column])
         clean.to_parquet(out_dir / f"{name}.parquet", index=False)
     (out_dir / "meta.json").write_text(
         json.dumps(estimates.meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
     return out_dir
+
+
+def _plain_column(values: pd.Series) -> pd.Series:
+    """Mixed object columns as numbers when every value is a number, else as text."""
+    present = values.dropna()
+    if len(present) and all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        for v in present
+    ):
+        return pd.to_numeric(values, errors="coerce").astype("Float64")
+    return values.map(lambda v: None if pd.isna(v) else str(v)).astype("string")
 
 
 def load_estimates(out_dir: str | Path) -> Estimates:

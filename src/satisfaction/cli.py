@@ -19,6 +19,7 @@ from satisfaction.errors import SatisfactionError
 
 if TYPE_CHECKING:
     from satisfaction.clean import CleanResult
+    from satisfaction.jobs import JobResult
 
 __all__ = ["app", "main"]
 
@@ -108,23 +109,71 @@ def make_demo(
 
 
 @app.command()
-def demo(
-    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
-    survey_dir: Annotated[Path, typer.Option(help="the demo survey folder")] = Path(
-        "surveys/demo"
-    ),
+def batch(
+    survey: Annotated[str, typer.Argument(help="survey folder name under surveys/")],
+    provinces: Annotated[str, typer.Option(help="'all' or comma-separated names")] = "all",
+    fields: Annotated[str, typer.Option(help="'all' or comma-separated field names")] = "all",
+    workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
+    force: Annotated[bool, typer.Option(help="rerun units whose inputs did not change")] = False,
+    dask: Annotated[
+        str | None, typer.Option(help="address of a Dask scheduler to send units to")
+    ] = None,
+    run: Annotated[str, typer.Option(help="name of this run's folder")] = "reports",
+    language: Annotated[str, typer.Option(help="vi or en")] = "vi",
 ) -> None:
-    """Run the main job on the bundled demo survey (clean, then the reports)."""
-    from satisfaction.survey import clean_output_dir, clean_survey
+    """Clean, estimate once, and run the report notebooks per province and field."""
+    from satisfaction.jobs import run_reports
 
-    if not (survey_dir / "instrument.yaml").exists():
+    result = run_reports(
+        survey,
+        provinces=provinces,
+        fields=fields,
+        workers=workers,
+        force=force,
+        dask_address=dask,
+        run=run,
+        language=language,
+    )
+    _print_job(result)
+
+
+def _print_job(result: JobResult) -> None:
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.manifest.counts.items()))
+    console.print(f"units — {counts}")
+    for record in result.manifest.with_status("failed"):
+        console.print(
+            f"[red]failed[/red] {record['folder']}: {record.get('error')}",
+            markup=True,
+            highlight=False,
+        )
+    console.print(f"index: {result.index}")
+
+
+@app.command()
+def demo(
+    workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
+    force: Annotated[bool, typer.Option(help="redo every step")] = False,
+) -> None:
+    """The main job on the bundled demo survey: clean, estimate, every report, the index."""
+    from satisfaction.jobs import run_reports
+    from satisfaction.sections import find_root
+
+    root = find_root()
+    if not (root / "surveys" / "demo" / "instrument.yaml").exists():
         from satisfaction.demo import write_demo_survey
 
-        write_demo_survey(survey_dir)
-    with console.status("cleaning the demo survey ..."):
-        result = clean_survey(survey_dir, outputs)
-    _print_clean_summary(result)
-    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+        write_demo_survey(root / "surveys" / "demo")
+    result = run_reports("demo", workers=workers, force=force, root=root)
+    summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
+    if summary.exists():
+        import pandas as pd
+
+        table = pd.read_csv(summary, encoding="utf-8-sig")
+        console.print(
+            f"cleaning log: {int(table['count'].sum())} entries in "
+            f"{table['rule'].nunique()} rules ({summary.parent})"
+        )
+    _print_job(result)
 
 
 def main(argv: list[str] | None = None) -> int:

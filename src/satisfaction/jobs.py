@@ -1,0 +1,230 @@
+"""The main job: clean a survey, estimate once, run every report notebook, link them.
+
+`run_reports(survey)` does, in order and only when its inputs changed:
+1. clean `surveys/<survey>/` into `outputs/<survey>/clean/` (skipped when the raw file and
+   instrument hash as before);
+2. compute every estimate once into `outputs/<survey>/estimates/` (skipped likewise);
+3. run `province_report.ipynb` for the whole survey and for each province and
+   `field_report.ipynb` for each field (and any extra report notebooks) on a bounded pool,
+   into `outputs/<survey>/<run>/`, with `index.html` and `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from satisfaction.analysis import ALL, compute_estimates, load_estimates, write_estimates
+from satisfaction.batch import Manifest, Unit, make_unit, run_batch
+from satisfaction.errors import ParameterError
+from satisfaction.instrument import load_instrument
+from satisfaction.params import slugify
+from satisfaction.sections import estimates_dir, find_root
+from satisfaction.survey import clean_survey, input_hash, load_clean, raw_data_path
+
+__all__ = ["JobResult", "prepare_survey", "report_units", "run_reports"]
+
+_STAMP = "inputs.sha256"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What the job produced: the batch manifest and where the index page is."""
+
+    manifest: Manifest
+    index: Path
+    estimates: Path
+    cleaned: bool
+    estimated: bool
+
+
+def _stamp_matches(folder: Path, digest: str) -> bool:
+    stamp = folder / _STAMP
+    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest
+
+
+def prepare_survey(
+    survey: str, *, root: Path | None = None, force: bool = False
+) -> tuple[Path, bool, bool]:
+    """Clean and estimate when the raw data, instrument or package changed.
+
+    Returns (estimates folder, cleaned?, estimated?).
+    """
+    from satisfaction import __version__
+    from satisfaction.analysis import AnalysisOptions
+
+    root = root or find_root()
+    survey_dir = root / "surveys" / survey
+    if not (survey_dir / "instrument.yaml").exists():
+        valid = sorted(
+            p.name for p in (root / "surveys").iterdir() if (p / "instrument.yaml").exists()
+        )
+        raise ParameterError(
+            f"{survey!r} is not a survey folder; valid: {', '.join(valid)}",
+            key="parameter 'survey'",
+        )
+    instrument = load_instrument(survey_dir / "instrument.yaml")
+    inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
+    extends = _extended_files(survey_dir / "instrument.yaml")
+    digest = input_hash(*inputs, *extends) + f"/{__version__}"
+    outputs = root / "outputs"
+    clean_dir = outputs / instrument.id / "clean"
+    cleaned = estimated = False
+    if force or not _stamp_matches(clean_dir, digest):
+        clean_survey(survey_dir, outputs)
+        (clean_dir / _STAMP).write_text(digest, encoding="utf-8")
+        cleaned = True
+    target = estimates_dir(root, instrument.id, AnalysisOptions())
+    if cleaned or force or not _stamp_matches(target, digest):
+        estimates = compute_estimates(load_clean(outputs, instrument.id), instrument)
+        write_estimates(estimates, target)
+        (target / _STAMP).write_text(digest, encoding="utf-8")
+        estimated = True
+    return target, cleaned, estimated
+
+
+def _extended_files(path: Path) -> list[Path]:
+    """The instrument files an instrument extends (their changes must trigger a rerun)."""
+    import yaml
+
+    files = []
+    current = path
+    for _ in range(10):
+        spec = yaml.safe_load(current.read_text(encoding="utf-8-sig"))
+        ref = spec.get("extends") if isinstance(spec, dict) else None
+        if not isinstance(ref, str):
+            break
+        current = (current.parent / ref).resolve()
+        files.append(current)
+    return files
+
+
+def _pick(requested: str | Sequence[str], valid: list[str], name: str) -> list[str]:
+    if isinstance(requested, str):
+        requested = [part.strip() for part in requested.split(",") if part.strip()]
+    if list(requested) in ([], ["all"]):
+        return valid
+    unknown = [r for r in requested if r not in valid]
+    if unknown:
+        raise ParameterError(
+            f"{unknown[0]!r} is not in the survey; valid: all, {', '.join(valid)}",
+            key=f"parameter '{name}'",
+        )
+    return list(requested)
+
+
+def report_units(
+    survey: str,
+    estimates_path: Path,
+    *,
+    provinces: str | Sequence[str] = "all",
+    fields: str | Sequence[str] = "all",
+    language: str = "vi",
+    root: Path | None = None,
+    extra_notebooks: Sequence[str] = (),
+) -> list[Unit]:
+    """The report units of a survey: whole survey + each province, each field."""
+    root = root or find_root()
+    estimates = load_estimates(estimates_path)
+    chosen_provinces = _pick(provinces, estimates.provinces, "provinces")
+    chosen_fields = _pick(fields, estimates.fields, "fields")
+    inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
+    clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
+    if clean_summary.exists():
+        inputs.append(clean_summary)
+    notebooks = root / "notebooks"
+    units = []
+    for province in ["all", *chosen_provinces]:
+        units.append(
+            make_unit(
+                notebooks / "province_report.ipynb",
+                {"survey": survey, "province": province, "language": language},
+                valid_values={"province": ["all", *estimates.provinces]},
+                folder=f"province/{slugify(province if province != 'all' else 'toan-bo')}",
+                title=("Toàn bộ khảo sát" if province == "all" else province),
+                inputs=inputs,
+            )
+        )
+    for field_name in chosen_fields:
+        units.append(
+            make_unit(
+                notebooks / "field_report.ipynb",
+                {"survey": survey, "field": field_name, "language": language},
+                valid_values={"field": estimates.fields},
+                folder=f"field/{slugify(field_name)}",
+                title=f"Lĩnh vực: {field_name}",
+                inputs=inputs,
+            )
+        )
+    for notebook in extra_notebooks:
+        for province in ["all", *chosen_provinces]:
+            path = notebooks / notebook
+            units.append(
+                make_unit(
+                    path,
+                    {"survey": survey, "province": province, "language": language},
+                    valid_values={"province": ["all", *estimates.provinces]},
+                    folder=f"{slugify(path.stem)}/"
+                    f"{slugify(province if province != 'all' else 'toan-bo')}",
+                    title=f"{path.stem}: {province if province != 'all' else ALL}",
+                    inputs=inputs,
+                )
+            )
+    return units
+
+
+def run_reports(
+    survey: str,
+    *,
+    provinces: str | Sequence[str] = "all",
+    fields: str | Sequence[str] = "all",
+    workers: int = 2,
+    force: bool = False,
+    dask_address: str | None = None,
+    run: str = "reports",
+    language: str = "vi",
+    root: Path | None = None,
+    progress: bool = True,
+    extra_notebooks: Sequence[str] = (),
+) -> JobResult:
+    """Clean, estimate, then run every report notebook of `survey` (see module docstring)."""
+    root = (root or find_root()).resolve()
+    os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
+    if language not in ("vi", "en"):
+        raise ParameterError(
+            f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
+        )
+    estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
+    units = report_units(
+        survey,
+        estimates_path,
+        provinces=provinces,
+        fields=fields,
+        language=language,
+        root=root,
+        extra_notebooks=extra_notebooks,
+    )
+    run_slug = slugify(run)
+    out_dir = root / "outputs" / survey / run_slug
+    manifest = run_batch(
+        units,
+        out_dir=out_dir,
+        workers=workers,
+        force=force,
+        dask_address=dask_address,
+        progress=progress,
+    )
+    (out_dir / "estimates.json").write_text(
+        json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return JobResult(
+        manifest=manifest,
+        index=manifest.index,
+        estimates=estimates_path,
+        cleaned=cleaned,
+        estimated=estimated,
+    )

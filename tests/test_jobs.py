@@ -1,0 +1,125 @@
+"""The main job end to end on the demo survey: every report runs, every link resolves,
+figures are embedded and equal the estimates, and a rerun with nothing changed skips all."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from satisfaction.analysis import ALL, load_estimates
+from satisfaction.errors import ParameterError
+from satisfaction.jobs import run_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVINCES = ["Hà Nội", "Hải Phòng", "Vĩnh Long", "Đắk Lắk"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(ROOT / "surveys", root / "surveys")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(project):
+    return run_reports("demo", workers=2, root=project, progress=False)
+
+
+def test_every_unit_succeeds_one_report_per_province_and_field(first_run):
+    counts = first_run.manifest.counts
+    assert counts == {"ok": 10}, [
+        (u["folder"], u.get("error")) for u in first_run.manifest.units if u["status"] != "ok"
+    ]
+    folders = {u["folder"] for u in first_run.manifest.units}
+    assert {
+        "province/toan-bo",
+        "province/ha-noi",
+        "province/vinh-long",
+        "province/dak-lak",
+        "province/hai-phong",
+    } <= folders
+    assert {f for f in folders if f.startswith("field/")} == {
+        "field/dat-dai",
+        "field/bao-hiem-y-te",
+        "field/cong-chung-chung-thuc",
+        "field/ho-tich",
+        "field/xay-dung",
+    }
+
+
+def test_every_link_of_the_index_resolves(first_run):
+    index = first_run.index
+    html = index.read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"#]+)"', html)
+    assert len(links) > 50
+    for link in links:
+        target = (
+            index.parent / re.sub(r"%([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), link)
+        ).resolve()
+        assert target.exists(), link
+    assert "Vĩnh Long" in html and "Lĩnh vực: Đất đai" in html
+
+
+def test_each_report_html_embeds_its_figures(first_run):
+    out = first_run.index.parent
+    for folder in ("province/vinh-long", "province/toan-bo"):
+        html = (out / folder / "province_report.html").read_text(encoding="utf-8")
+        figures = list((out / folder / "figures").glob("*.png"))
+        assert len(figures) == 6
+        assert html.count("data:image/png;base64,") >= len(figures)
+        assert "Chỉ số hài lòng chung và theo yếu tố" in html
+    field_html = (out / "field/dat-dai/field_report.html").read_text(encoding="utf-8")
+    assert field_html.count("data:image/png;base64,") >= 2
+
+
+def test_figure_numbers_equal_the_estimates(first_run):
+    out = first_run.index.parent
+    estimates = load_estimates(first_run.estimates)
+    drawn = pd.read_csv(out / "province/vinh-long/figures/so-sanh-tinh.csv", encoding="utf-8-sig")
+    overall = estimates["overall"]
+    expected = overall[(overall["province"] != ALL) & (overall["field"] == ALL)]
+    merged = drawn.merge(expected, on="province", suffixes=("_drawn", ""))
+    assert sorted(merged["province"]) == sorted(PROVINCES)
+    assert (merged["estimate_drawn"] - merged["estimate"]).abs().max() < 1e-12
+    assert drawn.set_index("province").loc["Vĩnh Long", "sig"] == "below" or pd.isna(
+        drawn.set_index("province").loc["Vĩnh Long", "sig"]
+    )
+
+
+def test_svg_keeps_vietnamese_text(first_run):
+    svg = first_run.index.parent / "province/vinh-long/figures/hai-long-theo-linh-vuc.svg"
+    text = svg.read_text(encoding="utf-8")
+    for label in ("Đất đai", "Hộ tịch", "Rất không hài lòng", "Vĩnh Long"):
+        assert label in text
+
+
+def test_a_second_run_with_nothing_changed_skips_every_unit(first_run, project):
+    again = run_reports("demo", workers=2, root=project, progress=False)
+    assert again.manifest.counts == {"skipped": 10}
+    assert not again.cleaned and not again.estimated
+
+
+def test_unknown_province_lists_the_valid_ones_and_writes_nothing(first_run, project):
+    before = sorted(p for p in project.rglob("*"))
+    with pytest.raises(ParameterError) as info:
+        run_reports("demo", provinces="Hà Nộii", root=project, progress=False)
+    assert "valid: all, Hà Nội, Hải Phòng, Vĩnh Long, Đắk Lắk" in str(info.value)
+    assert sorted(p for p in project.rglob("*")) == before
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "x'; import os; os.system('true') #", "a/b"])
+def test_hostile_province_names_are_refused(first_run, project, bad):
+    with pytest.raises(ParameterError):
+        run_reports("demo", provinces=bad, root=project, progress=False)
+    assert not (project.parent / "etc").exists()
+
+
+def test_unknown_survey_is_a_clear_error(project):
+    with pytest.raises(ParameterError, match="valid: demo"):
+        run_reports("../demo", root=project, progress=False)
