@@ -28,3 +28,22 @@ def demo_instrument():
     from satisfaction.instrument import load_instrument
 
     return load_instrument(ROOT / "surveys" / "demo" / "instrument.yaml")
+
+
+@pytest.fixture(scope="session")
+def report_project(tmp_path_factory):
+    """A copy of the project's surveys and notebooks, so the job writes into tmp."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(ROOT / "surveys", root / "surveys")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_reports(report_project):
+    """The main job run once on the demo survey (every report, the index)."""
+    from satisfaction.jobs import run_reports
+
+    return run_reports("demo", workers=2, root=report_project, progress=False)

@@ -4,7 +4,6 @@ figures are embedded and equal the estimates, and a rerun with nothing changed s
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +18,13 @@ PROVINCES = ["Hà Nội", "Hải Phòng", "Vĩnh Long", "Đắk Lắk"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(ROOT / "surveys", root / "surveys")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return root
+def project(report_project):
+    return report_project
 
 
 @pytest.fixture(scope="module")
-def first_run(project):
-    return run_reports("demo", workers=2, root=project, progress=False)
+def first_run(demo_reports):
+    return demo_reports
 
 
 def test_every_unit_succeeds_one_report_per_province_and_field(first_run):

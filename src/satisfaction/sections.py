@@ -269,7 +269,7 @@ class ProvinceReport(_Report):
         sample = self.estimates["sample"]
         mine = sample[(sample["province"] == self.province)]
         mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
-        mine["N"] = mine["N"].round(0)
+        mine["N"] = mine["N"].round(0).astype("int64")
         table = mine[["field", "n", "N"]].rename(
             columns={"field": "Lĩnh vực" if self.language == "vi" else "Field"}
         )
