@@ -58,3 +58,41 @@ def test_no_natural_straightlining_outside_the_planted_forms(demo_survey):
     alike = np.all(grid == grid[:, :1], axis=1)
     assert alike.sum() == PLANTED["straightlining"] + 0  # only the planted ones
     assert set(np.flatnonzero(alike)) == set(np.flatnonzero(demo_survey.truth["straightlining"]))
+
+
+def test_previous_wave_is_rebuilt_byte_for_byte_with_its_own_id(tmp_path):
+    from satisfaction.demo import PREVIOUS_WAVE, write_demo_survey
+
+    folder = ROOT / "surveys" / "demo-2024"
+    write_demo_survey(tmp_path, wave=PREVIOUS_WAVE)
+    assert (tmp_path / "responses.xlsx").read_bytes() == (folder / "responses.xlsx").read_bytes()
+    text = (folder / "instrument.yaml").read_text(encoding="utf-8")
+    assert (tmp_path / "instrument.yaml").read_text(encoding="utf-8") == text
+    assert "id: demo-2024" in text and "year: 2024" in text
+    assert "extends: ../sipas/instrument.yaml" in text  # same instrument version as 2025
+
+
+def test_previous_wave_is_an_independent_sample_with_the_planted_changes(demo_survey):
+    from satisfaction.demo import NULL_CHANGE, PREVIOUS_WAVE, generate_demo
+
+    before = generate_demo(wave=PREVIOUS_WAVE)
+    # a new sample: different form ids and different answers, same size of design
+    assert not set(before.raw["ma_phieu"]) & set(demo_survey.raw["ma_phieu"])
+    assert 7_500 <= len(before.raw) <= 8_500
+
+    def share(truth: pd.DataFrame, province: str, field: str | None, items: list[str]) -> float:
+        truth = truth.loc[~truth["quarantined"].to_numpy()]
+        current = truth["tinh"].replace({"Trà Vinh": "Vĩnh Long", "Hải Dương": "Hải Phòng"})
+        rows = (current == province) & ((truth["linh_vuc"] == field) if field else True)
+        return float(_top2(truth.loc[rows], items).mean())
+
+    e3 = [c for c in CRITERIA if c.startswith("c3_")]
+    land_now = share(demo_survey.truth, "Hà Nội", "Đất đai", CRITERIA)
+    land_before = share(before.truth, "Hà Nội", "Đất đai", CRITERIA)
+    assert land_now - land_before > 0.10  # +0.6 on the latent scale
+    vl_now = share(demo_survey.truth, "Vĩnh Long", None, e3)
+    vl_before = share(before.truth, "Vĩnh Long", None, e3)
+    assert vl_before - vl_now > 0.15  # the E3 weakness grew from 15% to 100%
+    null_now = share(demo_survey.truth, *NULL_CHANGE, CRITERIA)
+    null_before = share(before.truth, *NULL_CHANGE, CRITERIA)
+    assert abs(null_now - null_before) < 0.05  # nothing planted: sampling noise only

@@ -11,6 +11,19 @@ the weight is the inverse of the two-stage selection probability, so weights are
 The story the figures should show: land (đất đai) is the least satisfying field and civil
 registration (hộ tịch) the most; Vĩnh Long is weak on civil-servant attitude (element E3).
 
+Two waves. `surveys/demo/` is wave 2025; `surveys/demo-2024/` is the previous wave
+(`PREVIOUS_WAVE`), drawn by the same generator with its own random stream (seed and wave
+together seed it, so the two samples are independent: new communes, new respondents) and
+the same instrument version (both extend ../sipas/instrument.yaml), so the change analysis
+may compare them. The changes planted from 2024 to 2025 (`PLANTED_CHANGES`), on the latent
+satisfaction scale every answer is cut from:
+
+- Hà Nội, đất đai: +0.6 (land was worse in Hà Nội in 2024): a rise of every land criterion;
+- Vĩnh Long, element E3 (công chức): its weakness was 15% as strong in 2024 (-0.165 on the
+  E3 criteria), 100% in 2025 (-1.1): a fall of the six E3 criteria in every field there;
+- nothing else: in particular công chứng, chứng thực in Hà Nội (`NULL_CHANGE`) has no
+  planted change, and a design-based test of it must not find one.
+
 Planted dirt -- every number below is exact, asserted by the generator itself, and the
 tests assert that cleaning finds exactly these (see `PLANTED`):
 
@@ -60,7 +73,10 @@ import pandas as pd
 __all__ = [
     "DEMO_PROVINCES",
     "DEMO_SEED",
+    "NULL_CHANGE",
     "PLANTED",
+    "PLANTED_CHANGES",
+    "PREVIOUS_WAVE",
     "DemoSurvey",
     "demo_workbook_bytes",
     "generate_demo",
@@ -68,6 +84,13 @@ __all__ = [
 ]
 
 DEMO_SEED = 2025
+PREVIOUS_WAVE = 2024
+# (province, field or None, element or None) -> latent change from PREVIOUS_WAVE to DEMO_SEED
+PLANTED_CHANGES: dict[tuple[str, str | None, str | None], float] = {
+    ("Hà Nội", "Đất đai", None): 0.6,
+    ("Vĩnh Long", None, "E3"): -1.1 * (1 - 0.15),
+}
+NULL_CHANGE = ("Hà Nội", "Công chứng, chứng thực")  # (province, field): nothing planted
 
 PLANTED: dict[str, int] = {
     "label_to_code": 120,
@@ -363,7 +386,9 @@ def _respondents(
     if wave != DEMO_SEED:
         # the previous wave: land was worse in Hà Nội, Vĩnh Long's E3 was not yet weak
         in_hn = (psu["province"] == "Hà Nội").to_numpy()
-        field_effect = field_effect - 0.6 * ((field == "Đất đai") & in_hn)
+        field_effect = field_effect - PLANTED_CHANGES[("Hà Nội", "Đất đai", None)] * (
+            (field == "Đất đai") & in_hn
+        )
         e3_effect = e3_effect * 0.15
     psu_effect = rng.normal(0, 0.35, size=len(design))[
         np.repeat(np.arange(len(design)), design["n"])
@@ -781,7 +806,7 @@ _DEMO_INSTRUMENT = """\
 # The demo survey: synthetic data (satisfaction.demo, seed {seed}), not a real survey.
 # It is the SIPAS instrument plus where the data are and how the sample was drawn.
 extends: ../sipas/instrument.yaml
-id: demo
+id: {survey_id}
 title:
   vi: Khảo sát mô phỏng sự hài lòng về sự phục vụ hành chính (dữ liệu mô phỏng)
   en: Demo satisfaction survey (synthetic data)
@@ -802,13 +827,20 @@ def write_demo_survey(
     seed: int = DEMO_SEED,
     wave: int = DEMO_SEED,
     extends: str = "../sipas/instrument.yaml",
+    survey_id: str | None = None,
 ) -> Path:
-    """Write `instrument.yaml` and `responses.xlsx` of the demo survey into `directory`."""
+    """Write `instrument.yaml` and `responses.xlsx` of the demo survey into `directory`.
+
+    The instrument's id is `survey_id`, by default "demo" for wave `DEMO_SEED` and
+    "demo-<wave>" for another wave (the previous wave lives in `surveys/demo-2024/`).
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     survey = generate_demo(seed=seed, wave=wave)
     (directory / "responses.xlsx").write_bytes(demo_workbook_bytes(survey, seed=seed))
-    instrument = _DEMO_INSTRUMENT.format(seed=seed, wave=wave, sheet=SHEET)
+    if survey_id is None:
+        survey_id = "demo" if wave == DEMO_SEED else f"demo-{wave}"
+    instrument = _DEMO_INSTRUMENT.format(seed=seed, wave=wave, sheet=SHEET, survey_id=survey_id)
     instrument = instrument.replace("../sipas/instrument.yaml", extends)
     (directory / "instrument.yaml").write_text(instrument, encoding="utf-8")
     return directory
