@@ -1,15 +1,16 @@
 """Benchmark: satisfied shares for every item x domain of a national survey (issue 3).
 
-Synthetic survey: 1,000,000 respondents, 34 provinces (strata), about 700 communes (PSUs),
-8 fields, 22 five-point items with about 5% missing answers, unequal weights. For each item
-the satisfied share (top-2-box: 4 or 5 among valid answers) with SE and logit CI is computed
-for every province x field (272 domains) and every commune x field (about 5,600 domains),
-with `satisfaction.estimate.proportion(..., levels=[1])` on 0/1 indicator columns.
+Synthetic survey: 1,000,000 respondents, 34 provinces (strata), 700 PSUs, 700 communes
+(crossing the PSUs), 8 fields, 22 five-point items with about 5% missing answers, unequal
+weights. For each item the satisfied share (top-2-box: 4 or 5 among valid answers) with SE
+and logit CI is computed for every province x field (272 domains) and every commune x field
+(about 5,600 domains), with `satisfaction.estimate.proportion(..., levels=[1])` on 0/1
+indicator columns.
 
 Targets: each run under 3 s on 2 cores, and at least 20x faster per item than `svy`
 (`Sample.estimation.prop`, Taylor, logit CI) on the same domains; svy runs on fewer items
 (it is slow) and its estimates and SEs must agree with ours to 1e-6. Prints its figures; not
-a timed test. Run: `.venv/bin/python bench/bench_estimate.py [--svy-items 1] [--svy-timeout 900]`.
+a timed test. Run: `.venv/bin/python bench/bench_estimate.py [--svy-items 1]`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from satisfaction.estimate import proportion
 
 N_RESPONDENTS = 1_000_000
 N_PROVINCES = 34
+N_PSUS = 700
 N_COMMUNES = 700
 N_FIELDS = 8
 N_ITEMS = 22
@@ -33,30 +35,42 @@ MISSING_SHARE = 0.05
 SVY_MEMORY_LIMIT = 12 * 2**30
 
 
+def _spread(rng: np.random.Generator, units: int) -> np.ndarray:
+    """Province of each unit: at least two per province, the rest at random."""
+    extra = rng.integers(0, N_PROVINCES, units - 2 * N_PROVINCES)
+    return np.concatenate([np.arange(N_PROVINCES), np.arange(N_PROVINCES), extra])
+
+
 def make_survey(seed: int = 20250701) -> pd.DataFrame:
-    """A seeded synthetic survey with province, commune (PSU) and field effects."""
+    """A seeded synthetic survey with province, PSU, commune and field effects.
+
+    PSUs (sampled villages of the old frame) and communes (the post-2025 units) are both
+    nested in provinces but cut across each other, so a commune x field domain spans
+    several PSUs. (Were communes the PSUs, every commune x field domain would sit in one
+    PSU and have no design-based variance at all.)
+    """
     rng = np.random.default_rng(seed)
-    # Communes spread over provinces (at least 2 per province), commune sizes unequal.
-    commune_province = np.concatenate(
-        [
-            np.arange(N_PROVINCES),
-            np.arange(N_PROVINCES),
-            rng.integers(0, N_PROVINCES, N_COMMUNES - 2 * N_PROVINCES),
-        ]
-    )
-    commune_size = rng.gamma(4.0, 1.0, N_COMMUNES)
-    commune = rng.choice(N_COMMUNES, N_RESPONDENTS, p=commune_size / commune_size.sum())
-    province = commune_province[commune]
+    psu_province = _spread(rng, N_PSUS)
+    psu_size = rng.gamma(4.0, 1.0, N_PSUS)
+    psu = rng.choice(N_PSUS, N_RESPONDENTS, p=psu_size / psu_size.sum())
+    province = psu_province[psu]
+    commune_province = _spread(rng, N_COMMUNES)
+    commune = np.empty(N_RESPONDENTS, dtype=np.int64)
+    for p in range(N_PROVINCES):  # data generation only: each province's communes
+        rows = np.flatnonzero(province == p)
+        choices = np.flatnonzero(commune_province == p)
+        commune[rows] = rng.choice(choices, len(rows))
     field = rng.integers(0, N_FIELDS, N_RESPONDENTS)
-    commune_weight = rng.lognormal(3.0, 0.5, N_COMMUNES)
-    weight = commune_weight[commune] * rng.uniform(0.7, 1.4, N_RESPONDENTS)
+    weight = rng.lognormal(3.0, 0.5, N_PSUS)[psu] * rng.uniform(0.7, 1.4, N_RESPONDENTS)
     latent = (
         rng.normal(0.9, 0.35, N_PROVINCES)[province]
-        + rng.normal(0, 0.3, N_COMMUNES)[commune]
+        + rng.normal(0, 0.3, N_PSUS)[psu]
+        + rng.normal(0, 0.2, N_COMMUNES)[commune]
         + rng.normal(0, 0.25, N_FIELDS)[field]
     )
     data = {
         "province": province.astype(np.int16),
+        "psu": psu.astype(np.int16),
         "commune": commune.astype(np.int16),
         "field": field.astype(np.int8),
         "weight": weight,
@@ -104,8 +118,8 @@ def _svy_child(
         # Whole strata only: a domain's linearised values are zero in every other stratum,
         # so dropping those strata leaves its estimate, SE and df unchanged.
         df = df[df["province"] < provinces]
-    frame = pl.from_pandas(df[["province", "commune", "field", "weight", *items]])
-    sample = svy.Sample(frame, svy.Design(stratum="province", psu="commune", wgt="weight"))
+    frame = pl.from_pandas(df[["province", "psu", "commune", "field", "weight", *items]])
+    sample = svy.Sample(frame, svy.Design(stratum="province", psu="psu", wgt="weight"))
     start = time.perf_counter()
     estimates = []
     for item in items:
@@ -172,10 +186,11 @@ def main() -> None:
     df = make_survey()
     items = add_top2(df, [f"q{i + 1:02d}" for i in range(N_ITEMS)])
     built = time.perf_counter() - start
-    design = Design(strata="province", psu="commune", weight="weight")
+    design = Design(strata="province", psu="psu", weight="weight")
     print(
         f"data: {len(df):,} respondents, {df['province'].nunique()} provinces (strata), "
-        f"{df['commune'].nunique()} communes (PSUs), {N_FIELDS} fields, {N_ITEMS} items "
+        f"{df['psu'].nunique()} PSUs, {df['commune'].nunique()} communes, {N_FIELDS} fields, "
+        f"{N_ITEMS} items "
         f"({MISSING_SHARE:.0%} missing); built in {built:.1f} s; "
         f"cpus={os.cpu_count()}"
     )

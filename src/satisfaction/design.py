@@ -144,7 +144,8 @@ class Design:
 class PreparedDesign:
     """A design checked against one frame: integer codes and per-stratum constants.
 
-    Row arrays have one entry per frame row; `psu` codes are unique across strata. Stage-1
+    Row arrays have one entry per frame row; `psu` codes are unique across strata and
+    numbered stratum by stratum (`psu_stratum` is sorted); `ssu` codes PSU by PSU. Stage-1
     constants are per stratum (`n_psu`, `fpc_factor` = 1 - n/N, `sampling_fraction` = n/N);
     stage-2 constants are per PSU and exist only when `two_stage` (ssu with fpc2).
     """
@@ -349,6 +350,12 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
                 column=design.psu,
             )
             problems.raise_if_any(DesignError)
+    # Number PSUs stratum by stratum, so that the PSUs of a stratum are consecutive codes.
+    order = np.argsort(psu_stratum, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(len(order))
+    psu = renumber[psu]
+    psu_stratum = psu_stratum[order]
     n_psus = len(psu_stratum)
     n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.float64)
     if n_psus == 1:
