@@ -56,6 +56,7 @@ __all__ = [
     "flag_reliability",
     "mean",
     "proportion",
+    "proportion_interval",
     "ratio",
     "total",
 ]
@@ -993,14 +994,22 @@ def _indicator(series: pd.Series, value: object) -> _Column:
     return make
 
 
-def _proportion_interval(
+def proportion_interval(
     p: np.ndarray,
     se: np.ndarray,
     n: np.ndarray,
     df: np.ndarray,
-    level: float,
-    method: str,
+    level: float = 0.95,
+    method: str = "logit",
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval of shares from their estimate, SE, unweighted n and design df.
+
+    The intervals of `proportion` (see there for the methods; R's `svyciprop`), for shares
+    computed elsewhere, e.g. composite indices whose SE comes from a linearised total.
+    """
+    if method not in PROPORTION_METHODS:
+        raise ParameterError(f"method={method!r} is not one of {', '.join(PROPORTION_METHODS)}")
+    p, se, n, df = (np.asarray(a, dtype=np.float64) for a in (p, se, n, df))
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore"):
         t = _t_quantile(1 - alpha / 2, df)
@@ -1026,6 +1035,9 @@ def _proportion_interval(
             p[degenerate], se[degenerate], n[degenerate], df[degenerate], level, cap=True
         )
     return low, high
+
+
+_proportion_interval = proportion_interval  # the name other modules first used
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -1083,7 +1095,7 @@ def proportion(
         raise InputError("variable has no non-missing values", column=", ".join(names))
     st = _mean_stats(engine, columns, "mean")
     se = np.sqrt(st.variance)
-    ci = _proportion_interval(st.estimate, se, st.n, st.df, level, method)
+    ci = proportion_interval(st.estimate, se, st.n, st.df, level, method)
     return _frame(
         domains,
         column_variables,
