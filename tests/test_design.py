@@ -178,3 +178,22 @@ def test_calibration_columns_are_part_of_the_design():
     step = CalibrationStep("rake", (("sex",), ("age",)), ("_w1", "_w2"))
     d = Design(weight="w", calibration=(step,))
     assert d.columns() == ["w", "sex", "age", "_w1", "_w2"]
+
+
+def test_factorize_sorted_counts_small_integer_ranges_and_keeps_order():
+    from satisfaction.design import factorize_sorted, group_codes
+
+    codes, uniques = factorize_sorted(pd.Series(np.array([-30000, 30000, 0], dtype=np.int16)))
+    assert codes.tolist() == [0, 2, 1] and uniques.tolist() == [-30000, 0, 30000]
+    codes, uniques = factorize_sorted(pd.Series(["b", None, "a"]))
+    assert codes.tolist() == [1, -1, 0] and uniques.tolist() == ["a", "b"]
+    frame = pd.DataFrame({"a": [2, 1, 2, None], "b": ["x", "y", "y", "x"]})
+    assert group_codes(frame, ["a", "b"]).tolist() == [1, 0, 2, -1]
+
+
+def test_psus_are_numbered_stratum_by_stratum():
+    df = small_frame()
+    df["psu"] = [9, 9, 9, 2, 2, 2, 5, 5, 5, 1, 1, 1]
+    prepared = prepare(df, Design(weight="w", strata="stratum", psu="psu"))
+    assert prepared.psu_stratum.tolist() == [0, 0, 1, 1]
+    assert prepared.psu.tolist() == [1, 1, 1, 0, 0, 0, 3, 3, 3, 2, 2, 2]

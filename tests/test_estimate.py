@@ -522,3 +522,15 @@ def test_chisq_within_domains_matches_svychisq_on_subsets():
     for s, row in f_rows.set_index("yr.rnd").iterrows():  # "Yes" has no high school
         for stat in ("statistic", "p_value", "ddf"):
             assert_close(row[stat], golden("clus2/chisq_by_yrrnd_F", stat, s))
+
+
+def test_proportion_interval_for_shares_computed_elsewhere():
+    df, des = design("clus1")
+    row = est.proportion(df, des, "sw", method="beta", levels=[1]).iloc[0]
+    low, high = est.proportion_interval(
+        [row["estimate"]], [row["se"]], [row["n"]], [row["df"]], method="beta"
+    )
+    assert_close(low[0], golden("clus1/ciprop_beta", "ci_low", "", "sw"))
+    assert_close(high[0], golden("clus1/ciprop_beta", "ci_high", "", "sw"))
+    with pytest.raises(ParameterError, match="method='exact'"):
+        est.proportion_interval([0.5], [0.1], [50], [10], method="exact")
