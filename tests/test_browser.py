@@ -74,7 +74,15 @@ return Array.from(document.images).map(i => [i.getAttribute('src').slice(0, 60),
 
 
 def _images(browser) -> list:
-    browser.execute_script("window.scrollTo(0, document.body.scrollHeight);")
+    """Every image after loading it (lazy thumbnails are asked to load now)."""
+    import time
+
+    browser.execute_script("for (const i of document.images) { i.loading = 'eager'; }")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if browser.execute_script("return Array.from(document.images).every(i => i.complete);"):
+            break
+        time.sleep(0.2)
     return browser.execute_script(IMAGES)
 
 

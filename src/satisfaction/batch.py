@@ -446,11 +446,22 @@ def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
             f"{esc(str(error.get('evalue')))}</p>"
         )
     if figures:
-        lines.append('<div class="figures">')
+        # one thumbnail per figure (PNG preferred); its other formats as small links
+        by_stem: dict[Path, list[Path]] = {}
         for figure in figures:
-            href = _link(out_root, figure)
+            by_stem.setdefault(figure.with_suffix(""), []).append(figure)
+        lines.append('<div class="figures">')
+        for versions in by_stem.values():
+            versions.sort(key=lambda p: (p.suffix.lower() != ".png", p.suffix.lower()))
+            shown = versions[0]
+            href = _link(out_root, shown)
+            extra = " ".join(
+                f'<a href="{_link(out_root, p)}">{esc(p.suffix.lstrip(".").upper())}</a>'
+                for p in versions[1:]
+            )
             lines.append(
-                f'<a href="{href}"><img src="{href}" alt="{esc(figure.name)}" loading="lazy"></a>'
+                f'<figure><a href="{href}"><img src="{href}" alt="{esc(shown.name)}" '
+                f'loading="lazy"></a><figcaption>{esc(shown.stem)} {extra}</figcaption></figure>'
             )
         lines.append("</div>")
     for label, group in (("Bảng · tables", tables), ("Tệp · files", others)):
@@ -495,7 +506,8 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
     if failures:
         body.append(f'<div class="failures"><p>Lỗi · failed</p><ul>{"".join(failures)}</ul></div>')
     for group, sections in groups.items():
-        body.append(f'<h2>{esc(group)} <span class="count">({len(sections)})</span></h2>')
+        heading = GROUP_TITLES.get(group, group)
+        body.append(f'<h2>{esc(heading)} <span class="count">({len(sections)})</span></h2>')
         body.extend(sections)
     summary = ", ".join(f"{n} {esc(s)}" for s, n in sorted(counts.items())) or "no units"
     page = _INDEX_TEMPLATE.format(
@@ -508,6 +520,13 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
     _write_atomic(path, page)
     return path
 
+
+# Headings of the index's groups (the first folder of a unit); others show the folder name.
+GROUP_TITLES = {
+    "province": "Báo cáo theo tỉnh · province reports",
+    "field": "Báo cáo theo lĩnh vực · field reports",
+    "remediation-plan": "Kế hoạch khắc phục · remediation plans",
+}
 
 _INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="vi">
@@ -524,7 +543,10 @@ h3 {{ margin: .4rem 0 0; }} .meta {{ color: #555; margin: 0 0 .3rem; }}
 .status {{ font-weight: bold; }} .ok .status, .skipped .status {{ color: #1b5e20; }}
 .failed .status, .error {{ color: #b00020; }}
 .failures {{ border: 1px solid #b00020; padding: .25rem 1rem; background: #fff5f5; }}
-.figures img {{ max-height: 12rem; max-width: 18rem; margin: .25rem; border: 1px solid #ddd; }}
+.figures {{ display: flex; flex-wrap: wrap; }}
+.figures figure {{ margin: .25rem; }}
+.figures img {{ max-height: 12rem; max-width: 18rem; border: 1px solid #ddd; }}
+.figures figcaption {{ font-size: .8rem; color: #555; }}
 .label {{ margin: .3rem 0 0; font-weight: bold; }} ul {{ margin-top: .1rem; }}
 </style>
 </head>

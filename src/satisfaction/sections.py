@@ -174,6 +174,13 @@ class _Report:
             level=meta["options"]["level"],
         )
 
+    def header(self) -> Any:
+        """A Markdown line naming the report's scope and the aggregation rules."""
+        from IPython.display import Markdown
+
+        scope = getattr(self, "where", None) or getattr(self, "field_name", "")
+        return Markdown(f"**{scope}** — {self.rule_note}")
+
     def _table(
         self, key: str, frame: pd.DataFrame, *, by: Sequence[str] = (), extra: Sequence[str] = ()
     ) -> pd.DataFrame:
@@ -269,7 +276,7 @@ class ProvinceReport(_Report):
         sample = self.estimates["sample"]
         mine = sample[(sample["province"] == self.province)]
         mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
-        mine["N"] = mine["N"].round(0).astype("int64")
+        mine["N"] = mine["N"].round(0).astype("int64").astype("int64")
         table = mine[["field", "n", "N"]].rename(
             columns={"field": "Lĩnh vực" if self.language == "vi" else "Field"}
         )
