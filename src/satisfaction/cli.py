@@ -100,11 +100,14 @@ def make_demo(
         "surveys/demo"
     ),
     seed: Annotated[int, typer.Option(help="random seed")] = 2025,
+    wave: Annotated[
+        int, typer.Option(help="survey year: 2025, or 2024 for surveys/demo-2024")
+    ] = 2025,
 ) -> None:
     """Regenerate the synthetic demo survey byte-for-byte from its seed."""
     from satisfaction.demo import write_demo_survey
 
-    write_demo_survey(directory, seed=seed)
+    write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
 
 
@@ -120,6 +123,15 @@ def batch(
     ] = None,
     run: Annotated[str, typer.Option(help="name of this run's folder")] = "reports",
     language: Annotated[str, typer.Option(help="vi or en")] = "vi",
+    plans: Annotated[
+        bool, typer.Option(help="also write remediation plans (xlsx + docx) per province")
+    ] = True,
+    previous_wave: Annotated[
+        str | None, typer.Option(help="survey folder of the previous wave, for the change")
+    ] = None,
+    target: Annotated[
+        str, typer.Option(help="target share of the plans (e.g. 0.8) or 'overall'")
+    ] = "0.8",
 ) -> None:
     """Clean, estimate once, and run the report notebooks per province and field."""
     from satisfaction.jobs import run_reports
@@ -133,6 +145,9 @@ def batch(
         dask_address=dask,
         run=run,
         language=language,
+        remediation=plans,
+        previous_wave=previous_wave,
+        target=target,
     )
     _print_job(result)
 
@@ -154,16 +169,25 @@ def demo(
     workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
 ) -> None:
-    """The main job on the bundled demo survey: clean, estimate, every report, the index."""
+    """The main job on the bundled demo survey: clean, estimate, every report and remediation
+    plan (against the previous wave, surveys/demo-2024), the index."""
+    from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.jobs import run_reports
     from satisfaction.sections import find_root
 
     root = find_root()
-    if not (root / "surveys" / "demo" / "instrument.yaml").exists():
-        from satisfaction.demo import write_demo_survey
-
-        write_demo_survey(root / "surveys" / "demo")
-    result = run_reports("demo", workers=workers, force=force, root=root)
+    previous = f"demo-{PREVIOUS_WAVE}"
+    for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
+        if not (root / "surveys" / folder / "instrument.yaml").exists():
+            write_demo_survey(root / "surveys" / folder, wave=wave)
+    result = run_reports(
+        "demo",
+        workers=workers,
+        force=force,
+        root=root,
+        remediation=True,
+        previous_wave=previous,
+    )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():
         import pandas as pd

@@ -6,7 +6,11 @@
 2. compute every estimate once into `outputs/<survey>/estimates/` (skipped likewise);
 3. run `province_report.ipynb` for the whole survey and for each province and
    `field_report.ipynb` for each field (and any extra report notebooks) on a bounded pool,
-   into `outputs/<survey>/<run>/`, with `index.html` and `manifest.json`.
+   into `outputs/<survey>/<run>/`, with `index.html` and `manifest.json`;
+4. with `remediation=True`, `remediation_plan.ipynb` for the whole survey and each
+   province (remediation_plan.xlsx and .docx, linked from the index), compared with
+   `previous_wave` (a survey folder, cleaned and estimated first; its files are inputs of
+   those units, so a change there reruns them).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from satisfaction.params import slugify
 from satisfaction.sections import estimates_dir, find_root
 from satisfaction.survey import clean_survey, input_hash, load_clean, raw_data_path
 
-__all__ = ["JobResult", "prepare_survey", "report_units", "run_reports"]
+__all__ = ["REMEDIATION_NOTEBOOK", "JobResult", "prepare_survey", "report_units", "run_reports"]
+
+REMEDIATION_NOTEBOOK = "remediation_plan.ipynb"
 
 _STAMP = "inputs.sha256"
 
@@ -125,8 +131,17 @@ def report_units(
     language: str = "vi",
     root: Path | None = None,
     extra_notebooks: Sequence[str] = (),
+    remediation: bool = False,
+    previous_wave: str | None = None,
+    previous_estimates: Path | None = None,
+    target: float | str = 0.8,
 ) -> list[Unit]:
-    """The report units of a survey: whole survey + each province, each field."""
+    """The report units of a survey: whole survey + each province, each field.
+
+    With `remediation`, also a remediation plan for the whole survey and each province,
+    compared with `previous_wave` (whose estimates folder, `previous_estimates`, and the
+    clean responses the plan's drivers and comments read are among the unit's inputs).
+    """
     root = root or find_root()
     estimates = load_estimates(estimates_path)
     chosen_provinces = _pick(provinces, estimates.provinces, "provinces")
@@ -173,6 +188,31 @@ def report_units(
                     inputs=inputs,
                 )
             )
+    if remediation:
+        plan_inputs = list(inputs)
+        clean = root / "outputs" / survey / "clean" / "responses.parquet"
+        if clean.exists():
+            plan_inputs.append(clean)
+        if previous_estimates is not None:
+            plan_inputs += sorted(p for p in previous_estimates.glob("*") if p.is_file())
+        for province in ["all", *chosen_provinces]:
+            where = province if province != "all" else "toan-bo"
+            units.append(
+                make_unit(
+                    notebooks / REMEDIATION_NOTEBOOK,
+                    {
+                        "survey": survey,
+                        "province": province,
+                        "previous_wave": previous_wave or "",
+                        "target": target,
+                        "language": language,
+                    },
+                    valid_values={"province": ["all", *estimates.provinces]},
+                    folder=f"remediation-plan/{slugify(where)}",
+                    title=f"Kế hoạch khắc phục: {province if province != 'all' else ALL}",
+                    inputs=plan_inputs,
+                )
+            )
     return units
 
 
@@ -189,8 +229,15 @@ def run_reports(
     root: Path | None = None,
     progress: bool = True,
     extra_notebooks: Sequence[str] = (),
+    remediation: bool = False,
+    previous_wave: str | None = None,
+    target: float | str = 0.8,
 ) -> JobResult:
-    """Clean, estimate, then run every report notebook of `survey` (see module docstring)."""
+    """Clean, estimate, then run every report notebook of `survey` (see module docstring).
+
+    `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
+    surveys/, or None) against `target` (a share such as 0.8, or "overall").
+    """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
     if language not in ("vi", "en"):
@@ -198,6 +245,17 @@ def run_reports(
             f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
         )
     estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
+    previous_estimates = None
+    if remediation:
+        from satisfaction.remediation import PriorityRule
+
+        target = PriorityRule(target=target).target  # refuse a bad target before any run
+        if previous_wave == survey:
+            raise ParameterError(
+                "the previous wave cannot be the survey itself", key="parameter 'previous_wave'"
+            )
+        if previous_wave:
+            previous_estimates, _, _ = prepare_survey(previous_wave, root=root, force=force)
     units = report_units(
         survey,
         estimates_path,
@@ -206,6 +264,10 @@ def run_reports(
         language=language,
         root=root,
         extra_notebooks=extra_notebooks,
+        remediation=remediation,
+        previous_wave=previous_wave,
+        previous_estimates=previous_estimates,
+        target=target,
     )
     run_slug = slugify(run)
     out_dir = root / "outputs" / survey / run_slug
