@@ -177,21 +177,72 @@ def log_summary(log: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["_order", "column"]).drop(columns="_order").reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- columns
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of one type (4 and "4" differ: the value changed), or both missing."""
+    if _isna(a) or _isna(b):
+        return _isna(a) and _isna(b)
+    return type(a) is type(b) and bool(a == b)
+
+
+@dataclass(frozen=True)
+class _Col:
+    """A column as distinct values plus, per row, which one (factorized once).
+
+    `values[-1]` is the missing value, so `values[codes]` is the column. Every cleaning
+    step maps the distinct values only; a million rows cost as much as their spellings.
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, series: pd.Series) -> _Col:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1] = [None if _isna(v) else v for v in np.asarray(uniques, dtype=object)]
+        values[-1] = None
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        return cls(codes, values)
+
+    def map(self, func: Callable[[Any], Any]) -> _Col:
+        mapped = np.empty(len(self.values), dtype=object)
+        mapped[:] = [func(v) for v in self.values]
+        return _Col(self.codes, mapped)
+
+    def where(self, flags: np.ndarray | list[bool]) -> np.ndarray:
+        """Row mask from one flag per distinct value."""
+        return np.asarray(flags, dtype=bool)[self.codes]
+
+    def changed(self, other: _Col) -> np.ndarray:
+        return self.where(
+            [not _same(a, b) for a, b in zip(self.values, other.values, strict=True)]
+        )
+
+    def rows(self) -> np.ndarray:
+        return self.values[self.codes]
+
+    def strings(self, index: pd.Index) -> pd.Series:
+        text_values = np.empty(len(self.values), dtype=object)
+        text_values[:] = [None if _isna(v) else _fmt(v) for v in self.values]
+        return pd.Series(text_values[self.codes], index=index, dtype="string")
+
+
 # --------------------------------------------------------------------------- the log
 class _Log:
     """Accumulates log entries column-wise (vectorised), then builds one frame."""
 
-    def __init__(self, row_ids: pd.Series, form_ids: pd.Series) -> None:
-        self.row_ids = row_ids
-        self.form_ids = form_ids
+    def __init__(self, row_ids: pd.Series, form_ids: np.ndarray) -> None:
+        self.row_ids = np.asarray(row_ids)
+        self.form_ids = np.asarray(form_ids, dtype=object)
         self.parts: list[pd.DataFrame] = []
 
     def add(
         self,
         mask: np.ndarray | pd.Series,
         column: str,
-        old: pd.Series | str,
-        new: pd.Series | str,
+        old: _Col | pd.Series | str,
+        new: _Col | pd.Series | str,
         rule: str,
         *,
         hide: bool = False,
@@ -203,8 +254,8 @@ class _Log:
         self.parts.append(
             pd.DataFrame(
                 {
-                    "row_id": self.row_ids.to_numpy()[mask],
-                    "form_id": self.form_ids.to_numpy()[mask],
+                    "row_id": self.row_ids[mask],
+                    "form_id": self.form_ids[mask],
                     "column": column,
                     "old_value": [HIDDEN] * count if hide else _as_text(old, mask),
                     "new_value": [HIDDEN] * count if hide else _as_text(new, mask),
@@ -248,78 +299,53 @@ class _Log:
         return log
 
 
-def _as_text(values: pd.Series | str, mask: np.ndarray) -> list[str]:
+def _as_text(values: _Col | pd.Series | str, mask: np.ndarray) -> list[str]:
     if isinstance(values, str):
         return [values] * int(mask.sum())
-    selected = values.to_numpy(dtype=object)[mask]
+    if isinstance(values, _Col):
+        selected = values.values[values.codes[mask]]
+    else:
+        selected = values.to_numpy(dtype=object)[mask]
     return ["" if _isna(v) else _fmt(v) for v in selected]
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     return str(value)
 
 
 def _isna(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
-
-
-def _map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """Apply `func` once per distinct value (NA included) and map the results back."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    results = [func(u) for u in uniques]
-    na_result = func(None) if (codes == -1).any() else None
-    out = np.empty(len(series), dtype=object)
-    if results:
-        mapped = np.empty(len(results), dtype=object)
-        mapped[:] = results
-        valid = codes >= 0
-        out[valid] = mapped[codes[valid]]
-    out[codes == -1] = [na_result] * int((codes == -1).sum())
-    return pd.Series(out, index=series.index)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and np.isnan(value)
 
 
 # ---------------------------------------------------------------------- text columns
-def _clean_text_column(series: pd.Series, column: str, log: _Log, *, hide: bool) -> pd.Series:
+def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col:
     """Legacy encodings, NFC and whitespace, each logged as its own rule."""
-    current = series.astype(object).where(series.notna(), None)
-    is_str = current.map(lambda v: isinstance(v, str))
-    if not is_str.any():
-        return current
-    new_values, encoding, _ = text.convert_legacy(current)
+    strings = [v for v in col.values if isinstance(v, str)]
+    if not strings:
+        return col
+    distinct = pd.Series(col.values[:-1], dtype=object)
+    converted, encoding, _ = text.convert_legacy(distinct)
+    current = col
     if encoding is not None:
-        new_values = new_values.astype(object).where(new_values.notna(), None)
-        log.add(
-            _changed(current, new_values),
-            column,
-            current,
-            new_values,
-            f"legacy_{encoding}",
-            hide=hide,
-        )
-    current = new_values
-    nfc_values = _map_unique(current, lambda v: text.nfc(v) if isinstance(v, str) else v)
-    log.add(_changed(current, nfc_values), column, current, nfc_values, "nfc", hide=hide)
-    current = nfc_values
-    spaced = _map_unique(
-        current, lambda v: text.normalise_whitespace(v) if isinstance(v, str) else v
+        legacy = np.empty(len(col.values), dtype=object)
+        legacy[:-1] = [None if _isna(v) else v for v in converted.to_numpy(dtype=object)]
+        legacy[-1] = None
+        after = _Col(col.codes, legacy)
+        log.add(current.changed(after), column, current, after, f"legacy_{encoding}", hide=hide)
+        current = after
+    composed = current.map(lambda v: text.nfc(v) if isinstance(v, str) else v)
+    log.add(current.changed(composed), column, current, composed, "nfc", hide=hide)
+    spaced = composed.map(
+        lambda v: (text.normalise_whitespace(v) or None) if isinstance(v, str) else v
     )
-    spaced = spaced.map(lambda v: None if v == "" else v)
-    log.add(_changed(current, spaced), column, current, spaced, "whitespace", hide=hide)
+    log.add(composed.changed(spaced), column, composed, spaced, "whitespace", hide=hide)
     return spaced
-
-
-def _changed(before: pd.Series, after: pd.Series) -> np.ndarray:
-    b = before.to_numpy(dtype=object)
-    a = after.to_numpy(dtype=object)
-    return np.array(
-        [
-            not (_isna(x) and _isna(y)) and (_isna(x) or _isna(y) or x != y)
-            for x, y in zip(b, a, strict=True)
-        ],
-        dtype=bool,
-    )
 
 
 # ---------------------------------------------------------------------- coded items
@@ -386,19 +412,23 @@ def _scale_lookup(scale: Scale) -> Callable[[Any], _Decision]:
     return decide
 
 
-def _clean_coded(series: pd.Series, item: Item, scale: Scale, log: _Log) -> pd.Series:
+def _log_rules(col: _Col, rules: list[str | None], column: str, new: _Col, log: _Log) -> None:
+    """One log entry per row whose distinct value got a rule."""
+    for rule in dict.fromkeys(r for r in rules if r):
+        log.add(col.where([r == rule for r in rules]), column, col, new, rule)
+
+
+def _clean_coded(col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index) -> pd.Series:
     decide = _scale_lookup(scale)
-    decisions = _map_unique(series, decide)
-    codes = decisions.map(lambda d: d.code)
-    rules = decisions.map(lambda d: d.rule)
-    for rule in rules.dropna().unique():
-        mask = (rules == rule).to_numpy()
-        log.add(mask, item.source_column, series, codes, str(rule))
-    return pd.Series(pd.array(codes.to_list(), dtype="Int16"), index=series.index)
+    decisions = [decide(v) for v in col.values]
+    codes = _Col(col.codes, np.array([d.code for d in decisions] + [], dtype=object))
+    _log_rules(col, [d.rule for d in decisions], item.source_column, codes, log)
+    per_value = pd.array([d.code for d in decisions], dtype="Int16")
+    return pd.Series(per_value.take(col.codes), index=index)
 
 
 def _clean_multiple(
-    series: pd.Series, item: Item, scale: Scale, log: _Log
+    col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index
 ) -> dict[str, pd.Series]:
     """One 0/1 column per option; an unrecognised token is logged and left out."""
     decide = _scale_lookup(scale)
@@ -423,62 +453,69 @@ def _clean_multiple(
             return None, problem or "missing_blank"
         return tuple(sorted(set(codes))), problem
 
-    parsed = _map_unique(series, parse)
-    chosen = parsed.map(lambda p: p[0])
-    problems = parsed.map(lambda p: p[1])
-    canonical = chosen.map(lambda c: None if c is None else item.separator.join(map(str, c)))
-    for rule in problems.dropna().unique():
-        mask = (problems == rule).to_numpy()
-        log.add(mask, item.source_column, series, canonical, str(rule))
-    answered = chosen.notna().to_numpy()
-    out: dict[str, pd.Series] = {item.id: canonical.astype("string")}
+    parsed = [parse(v) for v in col.values]
+    canonical = _Col(
+        col.codes,
+        np.array(
+            [None if c is None else item.separator.join(map(str, c)) for c, _ in parsed],
+            dtype=object,
+        ),
+    )
+    _log_rules(col, [p for _, p in parsed], item.source_column, canonical, log)
+    out: dict[str, pd.Series] = {item.id: canonical.strings(index)}
     for code in scale.codes:
-        values = np.where(answered, [c is not None and code in c for c in chosen], False)
-        column = pd.Series(pd.array(values.astype(int), dtype="Int8"), index=series.index)
-        column[~answered] = pd.NA
-        out[f"{item.id}_{code}"] = column
+        per_value = pd.array(
+            [None if c is None else int(code in c) for c, _ in parsed], dtype="Int8"
+        )
+        out[f"{item.id}_{code}"] = pd.Series(per_value.take(col.codes), index=index)
     return out
 
 
-def _clean_numeric(series: pd.Series, item: Item, log: _Log) -> pd.Series:
-    numbers = pd.to_numeric(series, errors="coerce")
-    blank = (
-        series.isna().to_numpy()
-        | (series.astype("string").str.strip() == "").fillna(True).to_numpy()
-    )
-    bad = ~blank & numbers.isna().to_numpy()
-    log.add(blank, item.source_column, series, numbers, "missing_blank")
-    log.add(bad, item.source_column, series, numbers, "not_a_number")
-    out_range = np.zeros(len(series), dtype=bool)
-    if item.min is not None:
-        out_range |= (numbers < item.min).fillna(False).to_numpy()
-    if item.max is not None:
-        out_range |= (numbers > item.max).fillna(False).to_numpy()
-    cleaned = numbers.where(~out_range)
-    log.add(out_range, item.source_column, series, cleaned, "out_of_range")
-    return cleaned.astype("Float64")
+def _clean_numeric(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Series:
+    def parse(value: Any) -> tuple[float | None, str | None]:
+        if _isna(value) or (isinstance(value, str) and value.strip() == ""):
+            return None, "missing_blank"
+        try:
+            number = (
+                float(str(value).strip().replace(",", "."))
+                if isinstance(value, str)
+                else float(value)
+            )
+        except ValueError:
+            return None, "not_a_number"
+        if (item.min is not None and number < item.min) or (
+            item.max is not None and number > item.max
+        ):
+            return None, "out_of_range"
+        return number, None
+
+    parsed = [parse(v) for v in col.values]
+    numbers = _Col(col.codes, np.array([n for n, _ in parsed], dtype=object))
+    _log_rules(col, [r for _, r in parsed], item.source_column, numbers, log)
+    per_value = pd.array([n for n, _ in parsed], dtype="Float64")
+    return pd.Series(per_value.take(col.codes), index=index)
 
 
-def _clean_date(series: pd.Series, item: Item, log: _Log) -> pd.Series:
-    def parse(value: Any) -> Any:
+def _clean_date(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Series:
+    def parse(value: Any) -> tuple[Any, str | None]:
         if _isna(value):
-            return pd.NaT
+            return pd.NaT, "missing_blank"
+        if isinstance(value, pd.Timestamp):
+            return value, None
         raw = str(value).strip()
-        iso = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        if pd.isna(iso):
-            iso = pd.to_datetime(raw, errors="coerce", dayfirst=True)
-        return iso
+        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if pd.isna(parsed):
+            parsed = pd.to_datetime(raw, errors="coerce", dayfirst=True)
+        return parsed, ("not_a_date" if pd.isna(parsed) else None)
 
-    parsed = _map_unique(series, parse)
-    dates = pd.to_datetime(parsed, errors="coerce")
-    blank = series.isna().to_numpy()
-    bad = ~blank & dates.isna().to_numpy()
-    log.add(blank, item.source_column, series, dates, "missing_blank")
-    log.add(bad, item.source_column, series, dates, "not_a_date")
-    return dates
+    parsed = [parse(v) for v in col.values]
+    dates = _Col(col.codes, np.array([d for d, _ in parsed], dtype=object))
+    _log_rules(col, [r for _, r in parsed], item.source_column, dates, log)
+    per_value = pd.to_datetime(pd.Series([d for d, _ in parsed], dtype=object), errors="coerce")
+    return pd.Series(per_value.to_numpy()[col.codes], index=index)
 
 
-def _restore_zeros(series: pd.Series, column: str, width: int, log: _Log) -> pd.Series:
+def _restore_zeros(col: _Col, column: str, width: int, log: _Log) -> _Col:
     def pad(value: Any) -> Any:
         if _isna(value):
             return value
@@ -487,13 +524,14 @@ def _restore_zeros(series: pd.Series, column: str, width: int, log: _Log) -> pd.
             return raw.zfill(width)
         return raw
 
-    padded = _map_unique(series, pad)
-    log.add(_changed(series, padded), column, series, padded, "leading_zeros")
+    padded = col.map(pad)
+    flags = [not _isna(a) and _fmt(a) != b for a, b in zip(col.values, padded.values, strict=True)]
+    log.add(col.where(flags), column, col, padded, "leading_zeros")
     return padded
 
 
 # ---------------------------------------------------------------------- fields, places
-def _clean_field(series: pd.Series, instrument: Instrument, log: _Log) -> pd.Series:
+def _clean_field(col: _Col, instrument: Instrument, log: _Log, index: pd.Index) -> pd.Series:
     vocabulary = instrument.fields
     assert vocabulary is not None
     by_key: dict[str, str] = {}
@@ -501,18 +539,23 @@ def _clean_field(series: pd.Series, instrument: Instrument, log: _Log) -> pd.Ser
         for spelling in (term.label.vi, term.label.en, term.code, *term.synonyms):
             if spelling:
                 by_key.setdefault(text.ascii_key(spelling), term.label.vi)
-    mapped = _map_unique(series, lambda v: None if _isna(v) else by_key.get(text.ascii_key(v)))
-    unmatched = series.notna().to_numpy() & mapped.isna().to_numpy()
-    changed = series.notna().to_numpy() & mapped.notna().to_numpy() & _changed(series, mapped)
-    blank = series.isna().to_numpy()
-    log.add(changed, vocabulary.column, series, mapped, "field_synonym")
-    log.add(unmatched, vocabulary.column, series, mapped, "field_unmatched")
-    log.add(blank, vocabulary.column, series, mapped, "missing_blank")
-    return mapped.astype("string")
+    mapped = col.map(lambda v: None if _isna(v) else by_key.get(text.ascii_key(str(v))))
+    rules = []
+    for before, after in zip(col.values, mapped.values, strict=True):
+        if _isna(before):
+            rules.append("missing_blank")
+        elif after is None:
+            rules.append("field_unmatched")
+        elif before != after:
+            rules.append("field_synonym")
+        else:
+            rules.append(None)
+    _log_rules(col, rules, vocabulary.column, mapped, log)
+    return mapped.strings(index)
 
 
 def _clean_province(
-    series: pd.Series, column: str, instrument: Instrument, log: _Log
+    col: _Col, column: str, instrument: Instrument, log: _Log, index: pd.Index
 ) -> tuple[pd.Series, pd.Series]:
     """Standardise names; a pre-2025 name of a merged province is kept and flagged."""
 
@@ -525,15 +568,14 @@ def _clean_province(
         flag = "pre2025" if match.merged_pre2025 and instrument.geography == "current_34" else ""
         return match.name, flag
 
-    decided = _map_unique(series, decide)
-    names = decided.map(lambda d: d[0])
-    flags = decided.map(lambda d: d[1]).astype("string")
-    changed = _changed(series, names)
-    log.add(changed, column, series, names, "province_standardised")
-    pre = (flags == "pre2025").to_numpy()
-    log.add(pre, column, series, names, "province_pre2025")
-    log.add((flags == "unmatched").to_numpy(), column, series, names, "province_unmatched")
-    return names.astype("string"), flags
+    decided = [decide(v) for v in col.values]
+    names = _Col(col.codes, np.array([name for name, _ in decided], dtype=object))
+    flags = [flag for _, flag in decided]
+    log.add(col.changed(names), column, col, names, "province_standardised")
+    log.add(col.where([f == "pre2025" for f in flags]), column, col, names, "province_pre2025")
+    log.add(col.where([f == "unmatched" for f in flags]), column, col, names, "province_unmatched")
+    flag_col = _Col(col.codes, np.array(flags, dtype=object))
+    return names.strings(index), flag_col.strings(index)
 
 
 # ---------------------------------------------------------------------- personal data
@@ -570,9 +612,10 @@ def clean(
     _check_columns(frame, instrument, source_text)
 
     id_column = instrument.id_column
-    form_ids = frame[id_column].map(lambda v: None if _isna(v) else _fmt(v).strip())
-    log = _Log(frame["_row"], form_ids)
+    ids = _Col.of(frame[id_column]).map(lambda v: None if _isna(v) else _fmt(v).strip() or None)
+    log = _Log(frame["_row"], ids.rows())
     out = pd.DataFrame({"_row": frame["_row"].to_numpy()}, index=frame.index)
+    index = frame.index
 
     if removed is not None and len(removed):
         for reason in ("blank_row", "totals_row"):
@@ -587,8 +630,10 @@ def clean(
         if action == "drop":
             log.add_rows([pd.NA], column, "personal_dropped", old=HIDDEN, new="")
         elif action == "hash":
-            values = frame[column].map(lambda v: None if _isna(v) else text.nfc(_fmt(v).strip()))
-            hashed = text.salted_hash(values.astype("string"), instrument.salt or instrument.id)
+            values = _Col.of(frame[column]).map(
+                lambda v: None if _isna(v) else text.nfc(_fmt(v).strip())
+            )
+            hashed = text.salted_hash(values.strings(index), instrument.salt or instrument.id)
             out[column] = hashed
             log.add_rows([pd.NA], column, "personal_hashed", old=HIDDEN, new="sha256")
 
@@ -601,54 +646,43 @@ def clean(
     for column in frame.columns:
         if column in handled:
             continue
-        series = frame[column]
+        col = _Col.of(frame[column])
         item = items_by_column.get(column)
         hide = personal.get(column) == "scrub"
-        is_text_like = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-        if is_text_like and not (item is not None and item.type in ("likert", "single")):
-            series = _clean_text_column(series, column, log, hide=hide)
-        elif is_text_like:
-            # coded items: only NFC/whitespace matter and they are part of label matching
-            series = series.astype(object).where(series.notna(), None)
+        coded = item is not None and item.type in ("likert", "single")
+        if not coded:  # coded items: NFC and spaces are part of matching their labels
+            col = _clean_text_column(col, column, log, hide=hide)
         if hide:
-            scrubbed = _map_unique(series, _scrub)
-            log.add(
-                _changed(series, scrubbed),
-                column,
-                series,
-                scrubbed,
-                "personal_scrubbed",
-                hide=True,
-            )
-            series = scrubbed
+            scrubbed = col.map(_scrub)
+            log.add(col.changed(scrubbed), column, col, scrubbed, "personal_scrubbed", hide=True)
+            col = scrubbed
         if column == field_column:
-            out[column] = _clean_field(series, instrument, log)
+            out[column] = _clean_field(col, instrument, log, index)
         elif column == province_column:
-            out[column], flag_province = _clean_province(series, column, instrument, log)
-        elif item is not None and item.type in ("likert", "single"):
-            out[column] = _clean_coded(series, item, instrument.scale_of(item), log)
+            out[column], flag_province = _clean_province(col, column, instrument, log, index)
+        elif coded:
+            out[column] = _clean_coded(col, item, instrument.scale_of(item), log, index)
         elif item is not None and item.type == "multiple":
             for name, values in _clean_multiple(
-                series, item, instrument.scale_of(item), log
+                col, item, instrument.scale_of(item), log, index
             ).items():
                 out[name] = values
         elif item is not None and item.type == "numeric":
-            out[column] = _clean_numeric(series, item, log)
+            out[column] = _clean_numeric(col, item, log, index)
         elif item is not None and item.type == "date":
-            out[column] = _clean_date(series, item, log)
+            out[column] = _clean_date(col, item, log, index)
         elif column == instrument.design.get("weight"):
-            out[column] = _clean_weight(series, column, log)
+            out[column] = _clean_weight(col, column, log, index)
         else:
             if item is not None and item.width:
-                series = _restore_zeros(series, column, item.width, log)
-            out[column] = _as_string(series)
+                col = _restore_zeros(col, column, item.width, log)
+            out[column] = col.strings(index)
         handled.add(column)
 
     if flag_province is not None:
         out["flag_province"] = flag_province.fillna("")
-    out[id_column] = _as_string(form_ids)
-    missing_id = out[id_column].isna().to_numpy()
-    log.add(missing_id, id_column, out[id_column], out[id_column], "missing_id")
+    out[id_column] = ids.strings(index)
+    log.add(ids.where([v is None for v in ids.values]), id_column, ids, ids, "missing_id")
 
     out, quarantine = _quarantine_duplicates(out, instrument, log)
     _flag_straightlining(out, instrument, log)
@@ -670,17 +704,20 @@ def clean(
     )
 
 
-def _as_string(series: pd.Series) -> pd.Series:
-    values = series.map(lambda v: None if _isna(v) else _fmt(v))
-    return values.astype("string")
+def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Series:
+    def parse(value: Any) -> float | None:
+        try:
+            number = (
+                float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+            )
+        except (TypeError, ValueError):
+            return None
+        return number if number > 0 and np.isfinite(number) else None
 
-
-def _clean_weight(series: pd.Series, column: str, log: _Log) -> pd.Series:
-    numbers = pd.to_numeric(series, errors="coerce")
-    bad = (numbers.isna() | (numbers <= 0)).to_numpy()
-    cleaned = numbers.where(~bad)
-    log.add(bad, column, series, cleaned, "invalid_weight")
-    return cleaned.astype("Float64")
+    numbers = col.map(lambda v: None if _isna(v) else parse(v))
+    log.add(col.where([v is None for v in numbers.values]), column, col, numbers, "invalid_weight")
+    per_value = pd.array(list(numbers.values), dtype="Float64")
+    return pd.Series(per_value.take(col.codes), index=index)
 
 
 def _check_columns(frame: pd.DataFrame, instrument: Instrument, source: str | None) -> None:

@@ -247,7 +247,7 @@ def _finish_share(
     se = frame["se"].to_numpy(dtype=float)
     n = frame["n"].to_numpy(dtype=float)
     df_ = frame["df"].to_numpy(dtype=float)
-    low, high = estimate._proportion_interval(p, se, n, df_, level, method)
+    low, high = estimate.proportion_interval(p, se, n, df_, level, method)
     frame["ci_low"] = low
     frame["ci_high"] = high
     with np.errstate(invalid="ignore", divide="ignore"):
