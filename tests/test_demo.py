@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 import satisfaction.demo as demo
+from demo_waves import previous_wave
 from satisfaction.demo import CRITERIA, PLANTED, demo_workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,22 +61,31 @@ def test_no_natural_straightlining_outside_the_planted_forms(demo_survey):
     assert set(np.flatnonzero(alike)) == set(np.flatnonzero(demo_survey.truth["straightlining"]))
 
 
-def test_previous_wave_is_rebuilt_byte_for_byte_with_its_own_id(tmp_path):
-    from satisfaction.demo import PREVIOUS_WAVE, write_demo_survey
-
+def test_previous_wave_is_rebuilt_byte_for_byte_with_its_own_id():
     folder = ROOT / "surveys" / "demo-2024"
-    write_demo_survey(tmp_path, wave=PREVIOUS_WAVE)
-    assert (tmp_path / "responses.xlsx").read_bytes() == (folder / "responses.xlsx").read_bytes()
+    committed = (folder / "responses.xlsx").read_bytes()
+    assert demo_workbook_bytes(previous_wave()) == committed
     text = (folder / "instrument.yaml").read_text(encoding="utf-8")
-    assert (tmp_path / "instrument.yaml").read_text(encoding="utf-8") == text
-    assert "id: demo-2024" in text and "year: 2024" in text
-    assert "extends: ../sipas/instrument.yaml" in text  # same instrument version as 2025
+    current = (ROOT / "surveys" / "demo" / "instrument.yaml").read_text(encoding="utf-8")
+    # the same instrument (extends ../sipas/instrument.yaml: same version), its own id and year
+    assert text == current.replace("id: demo\n", "id: demo-2024\n").replace(
+        "year: 2025", "year: 2024"
+    )
+    assert "id: demo-2024" in text and "extends: ../sipas/instrument.yaml" in text
+
+
+def test_write_demo_survey_names_the_previous_wave(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "generate_demo", lambda seed, wave: previous_wave())
+    monkeypatch.setattr(demo, "demo_workbook_bytes", lambda survey, seed: b"")  # tested above
+    demo.write_demo_survey(tmp_path, wave=demo.PREVIOUS_WAVE)
+    written = (tmp_path / "instrument.yaml").read_text(encoding="utf-8")
+    assert written == (ROOT / "surveys" / "demo-2024" / "instrument.yaml").read_text("utf-8")
 
 
 def test_previous_wave_is_an_independent_sample_with_the_planted_changes(demo_survey):
-    from satisfaction.demo import NULL_CHANGE, PREVIOUS_WAVE, generate_demo
+    from satisfaction.demo import NULL_CHANGE
 
-    before = generate_demo(wave=PREVIOUS_WAVE)
+    before = previous_wave()
     # a new sample: different form ids and different answers, same size of design
     assert not set(before.raw["ma_phieu"]) & set(demo_survey.raw["ma_phieu"])
     assert 7_500 <= len(before.raw) <= 8_500

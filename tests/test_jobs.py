@@ -119,3 +119,39 @@ def test_hostile_province_names_are_refused(first_run, project, bad):
 def test_unknown_survey_is_a_clear_error(project):
     with pytest.raises(ParameterError, match="valid: demo"):
         run_reports("../demo", root=project, progress=False)
+
+
+def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_input(tmp_path):
+    import shutil
+
+    from constructed_survey import PREVIOUS_CHANGE, write_constructed
+    from satisfaction.jobs import REMEDIATION_NOTEBOOK, prepare_survey, report_units
+
+    write_constructed(tmp_path, "plan-test", 2025)
+    write_constructed(tmp_path, "plan-test-prev", 2024, change=PREVIOUS_CHANGE)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    current, _, _ = prepare_survey("plan-test", root=tmp_path)
+    previous, _, _ = prepare_survey("plan-test-prev", root=tmp_path)
+    common = dict(root=tmp_path, previous_wave="plan-test-prev", previous_estimates=previous)
+    units = report_units("plan-test", current, remediation=True, target=0.9, **common)
+    plans = [u for u in units if u.notebook.name == REMEDIATION_NOTEBOOK]
+    assert [u.folder for u in plans] == [
+        "remediation-plan/toan-bo",
+        "remediation-plan/ha-noi",
+        "remediation-plan/dak-lak",
+    ]
+    assert dict(plans[1].parameters) == {
+        "survey": "plan-test",
+        "province": "Hà Nội",
+        "previous_wave": "plan-test-prev",
+        "target": 0.9,
+        "language": "vi",
+        "dossiers": "",
+    }
+    inputs = set(plans[0].inputs)
+    assert previous / "meta.json" in inputs and current / "meta.json" in inputs
+    assert tmp_path / "outputs/plan-test/clean/responses.parquet" in inputs  # drivers read it
+    assert len(units) - len(plans) == len(report_units("plan-test", current, **common))
+    assert not [u for u in report_units("plan-test", current, **common) if u in plans]
+    with pytest.raises(ParameterError, match="divide by 100"):
+        run_reports("plan-test", root=tmp_path, remediation=True, target=80, progress=False)

@@ -141,7 +141,8 @@ def _pct(value: float, *, sign: bool = False) -> str:
 
 
 def _points(value: float) -> str:
-    return format_percent(value, sign=True).removesuffix("%") + " điểm %"
+    """A change or gap in percentage points: ``0.131`` -> ``"+13,1 điểm %"`` (no-break)."""
+    return format_percent(value, sign=True).removesuffix("%") + "\u00a0điểm\u00a0%"
 
 
 def _p_text(value: float) -> str:
@@ -616,7 +617,7 @@ class RemediationReport(_Report):
         n = sample[(sample["province"] == self.province) & (sample["field"] == ALL)]["n"]
         where = "toàn bộ khảo sát" if self.province == ALL else self.province
         first = (
-            f"Khảo sát {meta.get('title')} năm {meta.get('year')} có "
+            f"{meta.get('title')} năm {meta.get('year')} có "
             f"{format_number(n.iloc[0], digits=0)} phiếu hợp lệ tại {where}. Chỉ số hài lòng "
             f"chung đạt {_pct(whole['estimate'])} "
             f"(khoảng tin cậy 95%: {_pct(whole['ci_low'])}–{_pct(whole['ci_high'])})."
@@ -752,14 +753,16 @@ class RemediationReport(_Report):
                 "Lĩnh vực": worst["field"].to_numpy(),
                 "Tiêu chí": worst["label"].to_numpy(),
                 "Tỷ lệ hài lòng (%)": worst["estimate"].to_numpy(),
-                "KTC 95% dưới": worst["ci_low"].to_numpy(),
-                "KTC 95% trên": worst["ci_high"].to_numpy(),
+                "KTC 95%": [
+                    f"{format_number(100 * a, digits=1)}–{format_number(100 * b, digits=1)}"
+                    for a, b in zip(worst["ci_low"], worst["ci_high"], strict=True)
+                ],
                 "n": worst["n"].astype("Int64").to_numpy(),
                 "Chênh lệch (điểm %)": [format_number(100 * v, digits=1) for v in worst["gap"]],
                 "Mức ưu tiên": worst["priority"].to_numpy(),
             }
         )
-        table.attrs["percent_columns"] = ["Tỷ lệ hài lòng (%)", "KTC 95% dưới", "KTC 95% trên"]
+        table.attrs["percent_columns"] = ["Tỷ lệ hài lòng (%)"]
         return paragraphs, table
 
     def docx_plan_frame(self) -> pd.DataFrame:
