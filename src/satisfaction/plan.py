@@ -721,7 +721,9 @@ class RemediationReport(_Report):
                 text += f"; so với {self.previous_label}: {_points(row['change'])}"
             said = phrases[phrases["field"] == row["field"]] if len(phrases) else phrases
             if len(said):
-                top = said.iloc[0]
+                # a phrase of three words or more says what is wrong; one word ("đất") does not
+                long = said[said["words"] >= 3]
+                top = (long if len(long) else said).iloc[0]
                 text += (
                     f". Ý kiến góp ý thường gặp: “{top['phrase']}” ({int(top['count'])}/"
                     f"{int(top['comments'])} ý kiến)"
