@@ -439,11 +439,13 @@ def ordinal_logit(
     model = _WeightedOrderedModel(endog, x, w)
     with np.errstate(over="ignore"), warnings.catch_warnings():
         # convergence is judged below from the gradient; statsmodels' warnings would only
-        # repeat it (BFGS stops short by design: Newton finishes the job)
+        # repeat it (BFGS stops short by design: Newton finishes the job). statsmodels
+        # scales the gradient by 1/n, so gtol is a per-form tolerance, not one that grows
+        # with n (which stopped BFGS after ~3 steps and left Newton a singular Hessian).
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", HessianInversionWarning)
         first = model.fit(
-            method="bfgs", maxiter=maxiter, disp=0, gtol=1e-4 * len(y), skip_hessian=True
+            method="bfgs", maxiter=maxiter, disp=0, gtol=1e-5, skip_hessian=True
         )
         final = model.fit(
             start_params=np.asarray(first.params),

@@ -126,14 +126,16 @@ def ensure_estimates(
 
 
 # ------------------------------------------------------------------------------ base
-def _show(fig: plt.Figure) -> None:
+def _show(png: Path) -> None:
+    """Show a saved figure in the notebook from its PNG (rendering it again would double
+    the drawing time of a report, which dominates a batch)."""
     try:
         from IPython import get_ipython
-        from IPython.display import display
+        from IPython.display import Image, display
     except ImportError:  # pragma: no cover - IPython comes with jupyter
         return
     if get_ipython() is not None:
-        display(fig)
+        display(Image(filename=str(png), width=860))
 
 
 @dataclass
@@ -197,8 +199,8 @@ class _Report:
     ) -> dict[str, Path]:
         fig, ax = plt.subplots(figsize=size)
         draw(ax)
-        _show(fig)
         written = save_figure(fig, self.output_dir / "figures", name, data=data)
+        _show(written["png"])
         self.figures_written.extend(written.values())
         return written
 
