@@ -444,9 +444,7 @@ def ordinal_logit(
         # with n (which stopped BFGS after ~3 steps and left Newton a singular Hessian).
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", HessianInversionWarning)
-        first = model.fit(
-            method="bfgs", maxiter=maxiter, disp=0, gtol=1e-5, skip_hessian=True
-        )
+        first = model.fit(method="bfgs", maxiter=maxiter, disp=0, gtol=1e-5, skip_hessian=True)
         final = model.fit(
             start_params=np.asarray(first.params),
             method="newton",
