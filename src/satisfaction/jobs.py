@@ -26,7 +26,7 @@ from satisfaction.batch import Manifest, Unit, make_unit, run_batch
 from satisfaction.errors import ParameterError
 from satisfaction.instrument import load_instrument
 from satisfaction.params import slugify
-from satisfaction.sections import estimates_dir, find_root
+from satisfaction.sections import choose_many, estimates_dir, find_root, survey_folder
 from satisfaction.survey import clean_survey, input_hash, load_clean, raw_data_path
 
 __all__ = ["REMEDIATION_NOTEBOOK", "JobResult", "prepare_survey", "report_units", "run_reports"]
@@ -63,15 +63,7 @@ def prepare_survey(
     from satisfaction.analysis import AnalysisOptions
 
     root = root or find_root()
-    survey_dir = root / "surveys" / survey
-    if not (survey_dir / "instrument.yaml").exists():
-        valid = sorted(
-            p.name for p in (root / "surveys").iterdir() if (p / "instrument.yaml").exists()
-        )
-        raise ParameterError(
-            f"{survey!r} is not a survey folder; valid: {', '.join(valid)}",
-            key="parameter 'survey'",
-        )
+    survey_dir = survey_folder(root, survey)
     instrument = load_instrument(survey_dir / "instrument.yaml")
     inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
     extends = _extended_files(survey_dir / "instrument.yaml")
@@ -108,20 +100,6 @@ def _extended_files(path: Path) -> list[Path]:
     return files
 
 
-def _pick(requested: str | Sequence[str], valid: list[str], name: str) -> list[str]:
-    if isinstance(requested, str):
-        requested = [part.strip() for part in requested.split(",") if part.strip()]
-    if list(requested) in ([], ["all"]):
-        return valid
-    unknown = [r for r in requested if r not in valid]
-    if unknown:
-        raise ParameterError(
-            f"{unknown[0]!r} is not in the survey; valid: all, {', '.join(valid)}",
-            key=f"parameter '{name}'",
-        )
-    return list(requested)
-
-
 def report_units(
     survey: str,
     estimates_path: Path,
@@ -144,8 +122,8 @@ def report_units(
     """
     root = root or find_root()
     estimates = load_estimates(estimates_path)
-    chosen_provinces = _pick(provinces, estimates.provinces, "provinces")
-    chosen_fields = _pick(fields, estimates.fields, "fields")
+    chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
+    chosen_fields = choose_many(fields, estimates.fields, "fields")
     inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
     clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
     if clean_summary.exists():

@@ -32,7 +32,7 @@ import pandas as pd
 
 from satisfaction import figures
 from satisfaction.analysis import ALL, AnalysisOptions
-from satisfaction.errors import InputError, ParameterError
+from satisfaction.errors import ParameterError
 from satisfaction.instrument import load_instrument
 from satisfaction.remediation import (
     PlanAnalysis,
@@ -46,7 +46,14 @@ from satisfaction.report import (
     write_remediation_docx,
     write_workbook,
 )
-from satisfaction.sections import _Report, ensure_estimates, find_root
+from satisfaction.sections import (
+    _Report,
+    choose_one,
+    ensure_estimates,
+    find_root,
+    load_or_clean,
+    survey_folder,
+)
 
 __all__ = ["PLAN_NAME", "RemediationReport", "priority_rule_text"]
 
@@ -228,37 +235,15 @@ class RemediationReport(_Report):
         root: str | Path | None = None,
     ) -> RemediationReport:
         """Load estimates and clean data of `survey` (and `previous_wave`) and analyse once."""
-        from satisfaction.survey import clean_survey, load_clean
-
         root_path = Path(root) if root else find_root()
         options = AnalysisOptions(level=level, min_n=min_n, adjust=adjust)
         rule = PriorityRule(target=target, adjust=adjust, alpha=options.alpha)
         estimates = ensure_estimates(survey, options, root=root_path)
-        chosen = ALL if province in ("all", ALL) else province
-        if chosen != ALL and chosen not in estimates.provinces:
-            raise ParameterError(
-                f"{province!r} is not in the survey; valid: all, {', '.join(estimates.provinces)}",
-                key="parameter 'province'",
-            )
-        instrument = load_instrument(root_path / "surveys" / survey / "instrument.yaml")
-        outputs = root_path / "outputs"
-        try:
-            clean = load_clean(outputs, instrument.id)
-        except InputError:
-            clean = clean_survey(root_path / "surveys" / survey, outputs).data
+        chosen = choose_one(province, estimates.provinces, "province")
+        instrument, clean = load_or_clean(root_path, survey)
         previous = previous_instrument = None
         if previous_wave:
-            folder = root_path / "surveys" / previous_wave
-            if not (folder / "instrument.yaml").is_file() or "/" in previous_wave:
-                valid = sorted(
-                    p.name
-                    for p in (root_path / "surveys").iterdir()
-                    if (p / "instrument.yaml").is_file() and p.name != survey
-                )
-                raise ParameterError(
-                    f"{previous_wave!r} is not a survey folder; valid: {', '.join(valid)}",
-                    key="parameter 'previous_wave'",
-                )
+            folder = survey_folder(root_path, previous_wave, "previous_wave", exclude=survey)
             previous = ensure_estimates(previous_wave, options, root=root_path)
             previous_instrument = load_instrument(folder / "instrument.yaml")
         counts = _read_dossiers(dossiers, root_path / "surveys" / survey)

@@ -31,14 +31,19 @@ from satisfaction.analysis import (
     write_estimates,
 )
 from satisfaction.errors import InputError, ParameterError
+from satisfaction.instrument import Instrument
 from satisfaction.report import estimates_table, save_figure, write_workbook
 
 __all__ = [
     "FieldReport",
     "ProvinceReport",
+    "choose_many",
+    "choose_one",
     "ensure_estimates",
     "estimates_dir",
     "find_root",
+    "load_or_clean",
+    "survey_folder",
 ]
 
 TEXT = {
@@ -92,6 +97,83 @@ def find_root(start: str | Path | None = None) -> Path:
     )
 
 
+def survey_folder(
+    root: Path, name: str, parameter: str = "survey", *, exclude: str | None = None
+) -> Path:
+    """`surveys/<name>/` when it holds an instrument; else an error listing the surveys
+    (without `exclude`, e.g. the current wave when asking for the previous one)."""
+    folder = root / "surveys" / name
+    if "/" in name or "\\" in name or not (folder / "instrument.yaml").is_file():
+        valid = sorted(
+            p.name
+            for p in (root / "surveys").iterdir()
+            if (p / "instrument.yaml").is_file() and p.name != exclude
+        )
+        raise ParameterError(
+            f"{name!r} is not a survey folder; valid: {', '.join(valid)}",
+            key=f"parameter '{parameter}'",
+        )
+    return folder
+
+
+def choose_one(value: str, valid: list[str], parameter: str) -> str:
+    """One value of the data, or `ALL` for "all"; else an error listing the valid ones."""
+    if value in ("all", ALL):
+        return ALL
+    if value not in valid:
+        raise ParameterError(
+            f"{value!r} is not in the survey; valid: all, {', '.join(valid)}",
+            key=f"parameter '{parameter}'",
+        )
+    return value
+
+
+def _split_names(text_value: str, valid: list[str]) -> list[str]:
+    """Comma-separated names, where a name may itself hold commas ("Công chứng, chứng
+    thực"): adjacent parts are joined while they make up a valid name."""
+    if text_value.strip() in valid:
+        return [text_value.strip()]
+    parts = [part.strip() for part in text_value.split(",") if part.strip()]
+    names, pending = [], ""
+    for part in parts:
+        pending = f"{pending}, {part}" if pending else part
+        if pending in valid or pending == "all":
+            names.append(pending)
+            pending = ""
+    if pending:  # what is left is unknown: report it as typed
+        names.append(pending)
+    return names
+
+
+def choose_many(requested: str | Sequence[str], valid: list[str], parameter: str) -> list[str]:
+    """Values of the data: "all", a list, or comma-separated text; unknown ones refused."""
+    if isinstance(requested, str):
+        requested = _split_names(requested, valid)
+    if list(requested) in ([], ["all"]):
+        return list(valid)
+    unknown = [r for r in requested if r not in valid]
+    if unknown:
+        raise ParameterError(
+            f"{unknown[0]!r} is not in the survey; valid: all, {', '.join(valid)}",
+            key=f"parameter '{parameter}'",
+        )
+    return list(requested)
+
+
+def load_or_clean(root: Path, survey: str) -> tuple[Instrument, pd.DataFrame]:
+    """The survey's instrument and clean data, cleaning first when there is none yet."""
+    from satisfaction.instrument import load_instrument
+    from satisfaction.survey import clean_survey, load_clean
+
+    folder = survey_folder(root, survey)
+    instrument = load_instrument(folder / "instrument.yaml")
+    outputs = root / "outputs"
+    try:
+        return instrument, load_clean(outputs, instrument.id)
+    except InputError:
+        return instrument, clean_survey(folder, outputs).data
+
+
 def estimates_dir(root: Path, survey: str, options: AnalysisOptions) -> Path:
     """Where estimates for these options live: the default options get `estimates/`."""
     base = root / "outputs" / survey / "estimates"
@@ -105,21 +187,12 @@ def ensure_estimates(
     survey: str, options: AnalysisOptions | None = None, *, root: Path | None = None
 ) -> Estimates:
     """Load the survey's estimates, cleaning and estimating first when they are missing."""
-    from satisfaction.instrument import load_instrument
-    from satisfaction.survey import clean_survey, load_clean
-
     options = options or AnalysisOptions()
     root = root or find_root()
     target = estimates_dir(root, survey, options)
     if (target / "meta.json").exists():
         return load_estimates(target)
-    survey_dir = root / "surveys" / survey
-    instrument = load_instrument(survey_dir / "instrument.yaml")
-    outputs = root / "outputs"
-    try:
-        clean = load_clean(outputs, instrument.id)
-    except InputError:
-        clean = clean_survey(survey_dir, outputs).data
+    instrument, clean = load_or_clean(root, survey)
     estimates = compute_estimates(clean, instrument, options)
     write_estimates(estimates, target)
     return estimates
@@ -237,25 +310,10 @@ class ProvinceReport(_Report):
         root_path = Path(root) if root else find_root()
         options = AnalysisOptions(level=level, min_n=min_n)
         estimates = ensure_estimates(survey, options, root=root_path)
-        provinces = estimates.provinces
-        chosen = ALL if province in ("all", ALL) else province
-        if chosen != ALL and chosen not in provinces:
-            raise ParameterError(
-                f"{province!r} is not in the survey; valid: all, {', '.join(provinces)}",
-                key="parameter 'province'",
-            )
-        all_fields = estimates.fields
-        wanted = (
-            all_fields
-            if fields in ("all", ["all"])
-            else list([fields] if isinstance(fields, str) else fields)
+        chosen = choose_one(province, estimates.provinces, "province")
+        wanted = choose_many(
+            fields if isinstance(fields, list) else [fields], estimates.fields, "fields"
         )
-        unknown = [f for f in wanted if f not in all_fields]
-        if unknown:
-            raise ParameterError(
-                f"{unknown[0]!r} is not a field of the survey; valid: {', '.join(all_fields)}",
-                key="parameter 'fields'",
-            )
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         return cls(
             estimates=estimates, language=language, output_dir=out, province=chosen, fields=wanted
@@ -569,18 +627,11 @@ class FieldReport(_Report):
                 f"{', '.join(estimates.fields)}",
                 key="parameter 'field'",
             )
-        valid = estimates.provinces
-        wanted = (
-            valid
-            if provinces in ("all", ["all"])
-            else list([provinces] if isinstance(provinces, str) else provinces)
+        wanted = choose_many(
+            provinces if isinstance(provinces, list) else [provinces],
+            estimates.provinces,
+            "provinces",
         )
-        unknown = [p for p in wanted if p not in valid]
-        if unknown:
-            raise ParameterError(
-                f"{unknown[0]!r} is not in the survey; valid: {', '.join(valid)}",
-                key="parameter 'provinces'",
-            )
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         return cls(
             estimates=estimates,
