@@ -1102,7 +1102,20 @@ class DocxReport:
 
     @property
     def text_width_mm(self) -> float:
-        return _A4[0] - _MARGINS["left"] - _MARGINS["right"]
+        """Width between the margins of the current (last) section."""
+        from docx.enum.section import WD_ORIENT
+
+        landscape = self.document.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+        return _A4[1 if landscape else 0] - _MARGINS["left"] - _MARGINS["right"]
+
+    def landscape_section(self) -> None:
+        """Go on on a new A4 landscape page (wide tables such as the remediation plan)."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+        from docx.shared import Mm
+
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(_A4[1]), Mm(_A4[0])
 
     def _style(self) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -1608,10 +1621,12 @@ def write_remediation_docx(
         else:
             report.paragraph(_PLACEHOLDER_CAUSE, italic=True)
 
+    # Seven columns, two left blank for the analyst: the plan gets a landscape page so the
+    # criterion column does not wrap to five lines.
+    report.landscape_section()
     next_heading()  # Giải pháp, nhiệm vụ
     note = plan_note
     if unreliable_marked:
         note = f"{_UNRELIABLE_NOTE} {plan_note}" if plan_note else _UNRELIABLE_NOTE
-    # Seven columns on a portrait page: one point smaller than other tables.
-    report.table(plan, caption=plan_caption, note=note, size_pt=report.size_pt - 2)
+    report.table(plan, caption=plan_caption, note=note, size_pt=report.size_pt - 1)
     return report.save(path, title=title)
