@@ -107,14 +107,12 @@ class Estimates:
 
 
 # ----------------------------------------------------------------------------- frame
-def _labelled(series: pd.Series, instrument: Instrument, item_id: str | None) -> pd.Series:
-    if item_id is None or (item_id not in series.index.names and series.name is None):
-        return series.astype("string")
+def _labelled(series: pd.Series, instrument: Instrument, item_id: str) -> pd.Series:
+    """Codes shown as the scale's Vietnamese labels (text kept as it is without a scale)."""
     try:
-        scale = instrument.scale_of(item_id)
+        labels = instrument.scale_of(item_id).labels("vi")
     except KeyError:
         return series.astype("string")
-    labels = scale.labels("vi")
     return series.map(lambda v: labels.get(int(v)) if pd.notna(v) else None).astype("string")
 
 
@@ -139,7 +137,7 @@ def analysis_frame(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     for role in ("sex", "respondent_group", "urban_rural"):
         column = roles.get(role)
         if column in frame.columns:
-            frame[role] = _labelled(frame[column].rename(column), instrument, column)
+            frame[role] = _labelled(frame[column], instrument, column)
     age_column = roles.get("age")
     if age_column in frame.columns:
         age = pd.to_numeric(frame[age_column], errors="coerce")

@@ -421,7 +421,7 @@ def _log_rules(col: _Col, rules: list[str | None], column: str, new: _Col, log: 
 def _clean_coded(col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index) -> pd.Series:
     decide = _scale_lookup(scale)
     decisions = [decide(v) for v in col.values]
-    codes = _Col(col.codes, np.array([d.code for d in decisions] + [], dtype=object))
+    codes = _Col(col.codes, np.array([d.code for d in decisions], dtype=object))
     _log_rules(col, [d.rule for d in decisions], item.source_column, codes, log)
     per_value = pd.array([d.code for d in decisions], dtype="Int16")
     return pd.Series(per_value.take(col.codes), index=index)
