@@ -107,3 +107,15 @@ def test_write_and_load_round_trip(estimates, tmp_path):
     )
     assert loaded.meta["provinces"] == estimates.meta["provinces"]
     assert loaded.provinces == ["Hà Nội", "Hải Phòng", "Vĩnh Long", "Đắk Lắk"]
+
+
+def test_element_question_shares_equal_weighted_hand_computation(estimates, clean_demo):
+    share = estimates["element_questions"]
+    whole = share[(share["province"] == ALL) & (share["group"] == "E3")].iloc[0]
+    codes = pd.to_numeric(clean_demo["e3"])
+    weights = clean_demo["trong_so"].astype(float)
+    valid = codes.notna()
+    expected = (weights[valid] * (codes[valid] >= 4)).sum() / weights[valid].sum()
+    assert whole["estimate"] == pytest.approx(expected, rel=1e-12)
+    assert whole["ci_low"] < whole["estimate"] < whole["ci_high"]
+    assert set(share["label"]) >= {"Công chức trực tiếp giải quyết công việc"}

@@ -67,7 +67,7 @@ def test_each_report_html_embeds_its_figures(first_run):
     for folder in ("province/vinh-long", "province/toan-bo"):
         html = (out / folder / "province_report.html").read_text(encoding="utf-8")
         figures = list((out / folder / "figures").glob("*.png"))
-        assert len(figures) == 6
+        assert len(figures) == 7
         assert html.count("data:image/png;base64,") >= len(figures)
         assert "Chỉ số hài lòng chung và theo yếu tố" in html
     field_html = (out / "field/dat-dai/field_report.html").read_text(encoding="utf-8")

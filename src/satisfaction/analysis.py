@@ -315,10 +315,25 @@ def _distributions(
         likert = _stack(parts)
         groups = {i.id: i.group for i in element_items}
         likert["group"] = likert["variable"].map(groups)
-        likert["label"] = likert["group"].map(
-            lambda g: instrument.group(g).label.get(language) if g else None
-        )
+        labels = {g.id: g.label.get(language) for g in instrument.groups}
+        likert["label"] = likert["group"].map(labels)
         out["likert_elements"] = likert
+        # the satisfied share of each element question, for the whisker on its bar
+        shares = []
+        for by in ((), ("province",)):
+            part = estimate.proportion(
+                frame,
+                design,
+                [sat_column(i.id) for i in element_items],
+                by=list(by) or None,
+                levels=[1],
+                **kwargs,
+            )
+            shares.append(_with_all(part, by))
+        share = _stack(shares)
+        share["group"] = share["variable"].map({sat_column(i.id): i.group for i in element_items})
+        share["label"] = share["group"].map(labels)
+        out["element_questions"] = share
     expectation_items = instrument.items_with(role="expectation")
     parts = []
     for item in expectation_items:

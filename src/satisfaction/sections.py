@@ -53,6 +53,7 @@ TEXT = {
         "overall": "Chỉ số hài lòng chung",
         "elements_title": "Chỉ số hài lòng theo yếu tố — {where}",
         "fields_title": "Mức độ hài lòng chung theo lĩnh vực — {where}",
+        "element_questions_title": "Mức độ hài lòng theo từng yếu tố — {where}",
         "heatmap_title": "Tỷ lệ hài lòng theo tiêu chí và lĩnh vực — {where}",
         "compare_title": "Chỉ số hài lòng chung theo tỉnh (so với toàn bộ)",
         "breakdown_title": "Chỉ số hài lòng chung theo nhóm — {where}",
@@ -69,6 +70,7 @@ TEXT = {
         "overall": "Overall satisfaction index",
         "elements_title": "Satisfaction index by element — {where}",
         "fields_title": "Overall satisfaction by field — {where}",
+        "element_questions_title": "Satisfaction with each element — {where}",
         "heatmap_title": "Satisfied share by criterion and field — {where}",
         "compare_title": "Overall satisfaction index by province (against the whole survey)",
         "breakdown_title": "Overall satisfaction index by group — {where}",
@@ -386,7 +388,49 @@ class ProvinceReport(_Report):
             draw,
             elements[["label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
         )
+        self._element_distribution()
         return self._table("indices", both, by=["label"])
+
+    def _element_distribution(self) -> None:
+        """Answers to each element's satisfaction question, with its satisfied-share CI."""
+        frames = self.estimates.frames
+        if "likert_elements" not in frames or "element_questions" not in frames:
+            return
+        likert = self._mine("likert_elements")
+        share = self._mine("element_questions")
+        if likert.empty or share.empty:
+            return
+        flags = share.set_index("label")["reliable"]
+        likert = likert.assign(
+            level=likert["level"].astype(float), reliable=likert["label"].map(flags).fillna(False)
+        )
+        labels = {
+            float(code): text
+            for code, text in self.estimates.meta.get("likert_labels", {})
+            .get(self.language, {})
+            .items()
+        } or None
+        n_total = int(self._mine("overall")["n"].iloc[0])
+
+        def draw(ax: plt.Axes) -> None:
+            figures.likert_bars(
+                likert,
+                y="label",
+                level="level",
+                labels=labels,
+                satisfied_share=share[["label", "estimate", "ci_low", "ci_high"]],
+                language=self.language,
+                ax=ax,
+                n_total=n_total,
+                title=self.text["element_questions_title"].format(where=self.where),
+                source=self.source,
+            )
+
+        self._figure(
+            "phan-bo-theo-yeu-to",
+            draw,
+            likert[["label", "level", "estimate", "ci_low", "ci_high", "n"]],
+        )
 
     def by_field(self) -> pd.DataFrame:
         """Overall index by field, with the answer distribution of the overall question."""
