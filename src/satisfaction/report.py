@@ -495,7 +495,14 @@ def save_figure(
     try:
         with mpl.rc_context(rc), _atomic_paths(list(paths.values())) as temps:
             png, svg, csv = temps
-            common = {"bbox_inches": "tight", "facecolor": "white"}
+            # The tight box (titles and footers sit outside the Axes) is measured once, after
+            # one draw that lets drawers place their annotations, and used by both formats:
+            # savefig would otherwise draw the figure again for each of them.
+            fig.draw_without_rendering()
+            tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
+                mpl.rcParams["savefig.pad_inches"]
+            )
+            common = {"bbox_inches": tight, "facecolor": "white"}
             fig.savefig(png, format="png", dpi=dpi, **common)
             fig.savefig(svg, format="svg", metadata={"Date": None}, **common)
             table.to_csv(csv, index=False, encoding="utf-8-sig", lineterminator="\n")
