@@ -130,6 +130,8 @@ def test_extends_merges_top_level_keys(tmp_path):
     assert inst.id == "child"
     assert dict(inst.design) == {"weight": "w", "strata": "s", "psu": "p"}
     assert len(inst.criteria) == 22
+    assert inst.extends == (SIPAS.resolve(),)
+    assert load_instrument(SIPAS).extends == ()
 
 
 def test_broken_yaml_names_line(tmp_path):

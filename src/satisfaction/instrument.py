@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -246,6 +246,7 @@ class Instrument:
     data: DataSource | None = None
     salt: str = ""
     source: Path | None = None
+    extends: tuple[Path, ...] = ()
 
     # ------------------------------------------------------------------ lookups
     def item(self, item_id: str) -> Item:
@@ -321,7 +322,9 @@ def load_instrument(path: str | Path) -> Instrument:
         if not isinstance(base, dict):
             raise InstrumentError("base instrument is not a mapping", file=base_path)
         spec = {**base, **spec}  # the child's top-level keys replace the base's
-    return instrument_from_dict(spec, source=path)
+    instrument = instrument_from_dict(spec, source=path)
+    # the files it extends: a change in any of them must make results stale
+    return replace(instrument, extends=tuple(seen[1:]))
 
 
 def _read_yaml(path: Path) -> Any:

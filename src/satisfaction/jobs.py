@@ -66,8 +66,7 @@ def prepare_survey(
     survey_dir = survey_folder(root, survey)
     instrument = load_instrument(survey_dir / "instrument.yaml")
     inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
-    extends = _extended_files(survey_dir / "instrument.yaml")
-    digest = input_hash(*inputs, *extends) + f"/{__version__}"
+    digest = input_hash(*inputs, *instrument.extends) + f"/{__version__}"
     outputs = root / "outputs"
     clean_dir = outputs / instrument.id / "clean"
     cleaned = estimated = False
@@ -82,22 +81,6 @@ def prepare_survey(
         (target / _STAMP).write_text(digest, encoding="utf-8")
         estimated = True
     return target, cleaned, estimated
-
-
-def _extended_files(path: Path) -> list[Path]:
-    """The instrument files an instrument extends (their changes must trigger a rerun)."""
-    import yaml
-
-    files = []
-    current = path
-    for _ in range(10):
-        spec = yaml.safe_load(current.read_text(encoding="utf-8-sig"))
-        ref = spec.get("extends") if isinstance(spec, dict) else None
-        if not isinstance(ref, str):
-            break
-        current = (current.parent / ref).resolve()
-        files.append(current)
-    return files
 
 
 def report_units(

@@ -332,6 +332,17 @@ class ProvinceReport(_Report):
             return frame[frame["field"] == ALL].reset_index(drop=True)
         return frame[frame["field"].isin(self.fields)].reset_index(drop=True)
 
+    @property
+    def _likert_labels(self) -> dict[float, str] | None:
+        """Answer code -> label of the scale drawn in the diverging bars, in the language."""
+        labels = self.estimates.meta.get("likert_labels", {}).get(self.language, {})
+        return {float(code): text for code, text in labels.items()} or None
+
+    @property
+    def _n_total(self) -> int:
+        """Respondents behind this report (the unweighted n of its overall index)."""
+        return int(self._mine("overall")["n"].iloc[0])
+
     # sections
     def sample(self) -> pd.DataFrame:
         """Respondents (unweighted n) and weighted N by field."""
@@ -404,13 +415,8 @@ class ProvinceReport(_Report):
         likert = likert.assign(
             level=likert["level"].astype(float), reliable=likert["label"].map(flags).fillna(False)
         )
-        labels = {
-            float(code): text
-            for code, text in self.estimates.meta.get("likert_labels", {})
-            .get(self.language, {})
-            .items()
-        } or None
-        n_total = int(self._mine("overall")["n"].iloc[0])
+        labels = self._likert_labels
+        n_total = self._n_total
 
         def draw(ax: plt.Axes) -> None:
             figures.likert_bars(
@@ -441,17 +447,12 @@ class ProvinceReport(_Report):
             share = overall.rename(columns={"field": "field"})[
                 ["field", "estimate", "ci_low", "ci_high"]
             ]
-            n_total = int(self._mine("overall")["n"].iloc[0])
+            n_total = self._n_total
             # a bar is starred when its satisfied share is unreliable, not when a rare level is
             flags = overall.set_index("field")["reliable"]
             likert = likert.assign(reliable=likert["field"].map(flags).fillna(False))
 
-            labels = {
-                float(code): text
-                for code, text in self.estimates.meta.get("likert_labels", {})
-                .get(self.language, {})
-                .items()
-            } or None
+            labels = self._likert_labels
             likert = likert.assign(level=likert["level"].astype(float))
 
             def draw(ax: plt.Axes) -> None:
@@ -479,7 +480,7 @@ class ProvinceReport(_Report):
     def criterion_heatmap(self) -> pd.DataFrame:
         """Satisfied share of every criterion in every field; unreliable cells hatched."""
         criteria = self._mine("criteria", field_all=False)
-        n_total = int(self._mine("overall")["n"].iloc[0])
+        n_total = self._n_total
 
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
