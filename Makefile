@@ -27,9 +27,10 @@ demo: $(STAMP) ## build the demo survey, clean it, run every report; prints the 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff over the package, tests and benchmarks
+lint: $(STAMP) ## ruff over the package, tests and benchmarks; the import contract
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 lab: $(STAMP) ## JupyterLab on notebooks/ with the `satisfaction` kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name satisfaction --display-name "satisfaction"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from satisfaction.batch import make_unit, run_batch
-from satisfaction.kernel import DEFAULT_PRELOAD, KernelPool, execute_notebook
+from satisfaction.run.batch import make_unit, run_batch
+from satisfaction.run.kernel import DEFAULT_PRELOAD, KernelPool, execute_notebook
 
 HEAVY_IMPORTS = """import matplotlib.pyplot as plt
 import numpy as np

@@ -29,7 +29,7 @@ DROP = ["dia_chi", "ngay", "dtv", "nhom", "dan_toc", "khu_vuc", "ky_vong"]  # 47
 
 
 def make_file(rows: int, folder: Path) -> tuple[Path, Path]:
-    from satisfaction.demo import generate_demo
+    from satisfaction.demo.sipas import generate_demo
 
     demo = generate_demo().raw.drop(columns=DROP)
     rng = np.random.default_rng(11)
@@ -79,9 +79,9 @@ def make_file(rows: int, folder: Path) -> tuple[Path, Path]:
 
 CHILD = """
 import json, sys, time
-from satisfaction.instrument import load_instrument
-from satisfaction.read import read_responses
-from satisfaction.clean import clean
+from satisfaction.io.instrument import load_instrument
+from satisfaction.io.read import read_responses
+from satisfaction.cleaning.rules import clean
 t0 = time.perf_counter()
 instrument = load_instrument(sys.argv[1])
 raw = read_responses(sys.argv[2], expected_columns=instrument.expected_columns())

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from satisfaction.jobs import run_reports
+from satisfaction.run.jobs import run_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 

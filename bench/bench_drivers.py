@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from satisfaction.comments import top_phrases
-from satisfaction.demo import generate_demo
-from satisfaction.drivers import drivers
-from satisfaction.instrument import load_instrument
-from satisfaction.reliability import element_reliability
+from satisfaction.analysis.comments import top_phrases
+from satisfaction.demo.sipas import generate_demo
+from satisfaction.io.instrument import load_instrument
+from satisfaction.stats.drivers import drivers
+from satisfaction.stats.reliability import element_reliability
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIES = 10

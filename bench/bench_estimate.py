@@ -4,7 +4,7 @@ Synthetic survey: 1,000,000 respondents, 34 provinces (strata), 700 PSUs, 700 co
 (crossing the PSUs), 8 fields, 22 five-point items with about 5% missing answers, unequal
 weights. For each item the satisfied share (top-2-box: 4 or 5 among valid answers) with SE
 and logit CI is computed for every province x field (272 domains) and every commune x field
-(about 5,600 domains), with `satisfaction.estimate.proportion(..., levels=[1])` on 0/1
+(about 5,600 domains), with `satisfaction.stats.estimate.proportion(..., levels=[1])` on 0/1
 indicator columns.
 
 Targets: each run under 3 s on 2 cores, and at least 20x faster per item than `svy`
@@ -22,8 +22,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from satisfaction.design import Design
-from satisfaction.estimate import proportion
+from satisfaction.stats.design import Design
+from satisfaction.stats.estimate import proportion
 
 N_RESPONDENTS = 1_000_000
 N_PROVINCES = 34

@@ -17,7 +17,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from satisfaction.figures import forest, heatmap, importance_performance, likert_bars, set_theme
+from satisfaction.present.figures import (
+    forest,
+    heatmap,
+    importance_performance,
+    likert_bars,
+    set_theme,
+)
 
 
 def _frames(rng: np.random.Generator) -> dict[str, tuple]:

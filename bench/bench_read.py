@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from satisfaction.read import read_responses
+from satisfaction.io.read import read_responses
 
 VIETNAMESE = ["Hài lòng", "Rất hài lòng", "Bình thường", "Không hài lòng", "Đất đai", "Hộ tịch"]
 

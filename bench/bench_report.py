@@ -21,8 +21,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-from satisfaction import report
-from satisfaction.figures import forest, set_theme
+from satisfaction.present import report
+from satisfaction.present.figures import forest, set_theme
 
 
 def _tidy(rng: np.random.Generator, rows: int, by: dict[str, list[str]]) -> pd.DataFrame:

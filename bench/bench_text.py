@@ -12,8 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from satisfaction.geography import HISTORICAL_63, standardise_provinces
-from satisfaction.text import clean_text, convert_legacy, encode_tcvn3, match_key
+from satisfaction.io.geography import HISTORICAL_63, standardise_provinces
+from satisfaction.io.text import clean_text, convert_legacy, encode_tcvn3, match_key
 
 N_ROWS = 1_000_000
 N_DISTINCT = 1_000

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from satisfaction.design import Design
+from satisfaction.stats.design import Design
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "api"

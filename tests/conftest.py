@@ -11,21 +11,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def demo_survey():
-    from satisfaction.demo import generate_demo
+    from satisfaction.demo.sipas import generate_demo
 
     return generate_demo()
 
 
 @pytest.fixture(scope="session")
 def sipas_instrument():
-    from satisfaction.instrument import load_instrument
+    from satisfaction.io.instrument import load_instrument
 
     return load_instrument(ROOT / "surveys" / "sipas" / "instrument.yaml")
 
 
 @pytest.fixture(scope="session")
 def demo_instrument():
-    from satisfaction.instrument import load_instrument
+    from satisfaction.io.instrument import load_instrument
 
     return load_instrument(ROOT / "surveys" / "demo" / "instrument.yaml")
 
@@ -44,6 +44,6 @@ def report_project(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_reports(report_project):
     """The main job run once on the demo survey (every report, the index)."""
-    from satisfaction.jobs import run_reports
+    from satisfaction.run.jobs import run_reports
 
     return run_reports("demo", workers=2, root=report_project, progress=False)

@@ -11,6 +11,6 @@ from functools import cache
 @cache
 def previous_wave():
     """`generate_demo(wave=PREVIOUS_WAVE)`: the wave behind surveys/demo-2024/."""
-    from satisfaction.demo import PREVIOUS_WAVE, generate_demo
+    from satisfaction.demo.sipas import PREVIOUS_WAVE, generate_demo
 
     return generate_demo(wave=PREVIOUS_WAVE)

@@ -3,15 +3,18 @@
 Data flows one way: instrument + raw responses -> clean (with a cleaning log) -> design and
 estimates -> indices, comparisons, drivers -> figures and tables -> notebooks -> reports.
 
-The names below are the public entry points; modules (`satisfaction.estimate`,
-`satisfaction.weighting`, `satisfaction.figures`, ...) hold the rest.
+The subpackages are the stages, in the order data flow through them: `io` (files, text,
+the instrument), `cleaning`, `stats` (design, estimation, weighting, models), `studies`
+(indices of each kind of study), `analysis` (everything a report needs, computed once),
+`present` (figures, tables, documents), `run` (notebooks, batches, the main job), then
+`cli`. A module imports only from its own stage and stages before it (a contract test checks
+this). The names below are the public entry points; each subpackage's `__init__` names the
+rest.
 """
 
 from __future__ import annotations
 
-from satisfaction import estimate, weighting
-from satisfaction.clean import CleanResult, clean
-from satisfaction.design import Design
+from satisfaction.cleaning import CleanResult, clean
 from satisfaction.errors import (
     DesignError,
     InputError,
@@ -19,8 +22,8 @@ from satisfaction.errors import (
     ParameterError,
     SatisfactionError,
 )
-from satisfaction.instrument import Instrument, load_instrument
-from satisfaction.read import RawResponses, read_responses
+from satisfaction.io import Instrument, RawResponses, load_instrument, read_responses
+from satisfaction.stats import Design, estimate, weighting
 
 __version__ = "0.1.0"
 

@@ -18,8 +18,8 @@ from rich.table import Table
 from satisfaction.errors import SatisfactionError
 
 if TYPE_CHECKING:
-    from satisfaction.clean import CleanResult
-    from satisfaction.jobs import JobResult
+    from satisfaction.cleaning.rules import CleanResult
+    from satisfaction.run.jobs import JobResult
 
 __all__ = ["app", "main"]
 
@@ -48,7 +48,7 @@ def validate(
     instrument: Annotated[Path, typer.Argument(help="instrument.yaml, or a survey folder")],
 ) -> None:
     """Check an instrument and print what it declares."""
-    from satisfaction.instrument import load_instrument
+    from satisfaction.io.instrument import load_instrument
 
     inst = load_instrument(instrument)
     table = Table(title=f"{inst.id} — {inst.title.vi}", show_header=True)
@@ -71,7 +71,7 @@ def clean_command(
     outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
 ) -> None:
     """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
-    from satisfaction.survey import clean_output_dir, clean_survey
+    from satisfaction.cleaning.survey import clean_output_dir, clean_survey
 
     with console.status(f"cleaning {survey_dir} ..."):
         result = clean_survey(survey_dir, outputs)
@@ -105,7 +105,7 @@ def make_demo(
     ] = 2025,
 ) -> None:
     """Regenerate the synthetic demo survey byte-for-byte from its seed."""
-    from satisfaction.demo import write_demo_survey
+    from satisfaction.demo.sipas import write_demo_survey
 
     write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
@@ -134,7 +134,7 @@ def batch(
     ] = "0.8",
 ) -> None:
     """Clean, estimate once, and run the report notebooks per province and field."""
-    from satisfaction.jobs import run_reports
+    from satisfaction.run.jobs import run_reports
 
     result = run_reports(
         survey,
@@ -171,9 +171,9 @@ def demo(
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the index."""
-    from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
-    from satisfaction.jobs import run_reports
-    from satisfaction.sections import find_root
+    from satisfaction.demo.sipas import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
+    from satisfaction.present.sections import find_root
+    from satisfaction.run.jobs import run_reports
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"

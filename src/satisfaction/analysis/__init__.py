@@ -1,0 +1,33 @@
+"""Everything a report needs, computed once: estimates, remediation priorities, comments.
+
+- `estimates`: every estimate the reports read, computed once per survey and written to disk.
+- `remediation`: priorities and tiers, change between waves, method breaks.
+- `comments`: most frequent phrases of free-text comments (no personal data).
+"""
+
+from __future__ import annotations
+
+from satisfaction.analysis import comments, estimates, remediation
+from satisfaction.analysis.estimates import (
+    AnalysisOptions,
+    Estimates,
+    analysis_frame,
+    compute_estimates,
+    load_estimates,
+    write_estimates,
+)
+from satisfaction.analysis.remediation import MethodBreakError, remediation_analysis
+
+__all__ = [
+    "AnalysisOptions",
+    "Estimates",
+    "MethodBreakError",
+    "analysis_frame",
+    "comments",
+    "compute_estimates",
+    "estimates",
+    "load_estimates",
+    "remediation",
+    "remediation_analysis",
+    "write_estimates",
+]

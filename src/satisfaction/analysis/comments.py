@@ -1,0 +1,226 @@
+"""Free-text comments: the most frequent phrases per field, with personal data kept out.
+
+A remediation report quotes what people wrote ("thời gian giải quyết quá lâu") and how
+often. `top_phrases` normalises each comment (NFC, whitespace, lowercase, one tone style:
+`satisfaction.io.text.match_key`), removes personal data, splits it into stretches between
+punctuation marks, and counts the word n-grams of each stretch.
+
+Counting rules (what the numbers mean):
+
+* ``count`` is the number of COMMENTS containing the phrase (a comment repeating it counts
+  once), ``share`` that number over the comments of the group (blank comments are not
+  comments). A phrase never spans punctuation or a removed piece of personal data.
+* An n-gram that starts or ends with a stopword is not counted ("của cán bộ" no, "thủ tục
+  và hồ sơ" yes); neither is one made only of digits.
+* A phrase contained in a longer listed phrase with the same count says nothing more and
+  is dropped ("thời gian" when "thời gian giải quyết" has the same count), so a Vietnamese
+  word of two syllables is not listed three times.
+* Order: count (high first), then longer phrases first, then alphabetical.
+
+Personal data never reaches a phrase: e-mail addresses, Vietnamese phone numbers, ID
+numbers (9-digit CMND, 12-digit CCCD) and any other run of 6 or more digits (single
+spaces, dots or dashes between digits allowed), and the cleaning placeholder "[đã ẩn]", are
+cut out before counting; as a last guard a phrase holding 6 digits in a row is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from satisfaction.errors import InputError, ParameterError
+from satisfaction.io.text import clean_text, match_key
+
+__all__ = ["PLACEHOLDER", "VIETNAMESE_STOPWORDS", "scrub_personal", "top_phrases"]
+
+PLACEHOLDER = "[đã ẩn]"  # what cleaning writes where it removed personal data
+
+# Function words that carry no complaint on their own. Negations (không, chưa) and
+# intensifiers that make the complaint (quá, nhiều) are deliberately NOT here.
+VIETNAMESE_STOPWORDS: frozenset[str] = frozenset(
+    match_key(word)
+    for word in (
+        "và của là có cho các những được thì mà với này đã rất cũng để khi đến trong ra "
+        "vào nên lại nhưng hoặc hay từ theo tại về một cái việc sự đó đây ở bị do vì nếu "
+        "như thế vẫn đang sẽ còn nữa ạ à nhé ơi tôi chúng ta mình họ nó em anh chị ông bà "
+        "cần phải hơn nhất thêm"
+    ).split()
+)
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+_LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){5,}(?!\d)")  # ID numbers and the rest
+_PLACEHOLDER = re.compile(r"\[\s*đã\s+ẩn\s*\]", re.IGNORECASE)
+_SIX_DIGITS = re.compile(r"\d(?:\s?\d){5}")
+_BREAK = "\n"
+_SPLIT = re.compile(r"[^\w\s]|_|\n")
+
+
+def scrub_personal(text: str, replacement: str = _BREAK) -> str:
+    """Cut e-mails, phone numbers, ID and other long numbers, and "[đã ẩn]" out of `text`."""
+    text = _EMAIL.sub(replacement, text)
+    text = _PHONE.sub(replacement, text)
+    text = _LONG_NUMBER.sub(replacement, text)
+    return _PLACEHOLDER.sub(replacement, text)
+
+
+def _stretches(comment: str) -> list[list[str]]:
+    """Token lists of the stretches of a comment between punctuation and removed data."""
+    key = match_key(scrub_personal(clean_text(comment)))
+    return [part.split() for part in _SPLIT.split(key) if part.strip()]
+
+
+def _phrases(
+    stretches: list[list[str]], low: int, high: int, stopwords: frozenset[str]
+) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for tokens in stretches:
+        for size in range(low, high + 1):
+            for start in range(len(tokens) - size + 1):
+                gram = tuple(tokens[start : start + size])
+                if gram[0] in stopwords or gram[-1] in stopwords:
+                    continue
+                if all(token.isdigit() for token in gram):
+                    continue
+                if _SIX_DIGITS.search(" ".join(gram)):
+                    continue
+                found.add(gram)
+    return found
+
+
+def _subgrams(gram: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    for size in range(1, len(gram)):
+        for start in range(len(gram) - size + 1):
+            yield gram[start : start + size]
+
+
+def _join_chains(
+    kept: dict[tuple[str, ...], frozenset[int]], high: int, texts: list[str]
+) -> dict[tuple[str, ...], frozenset[int]]:
+    """Join longest-size phrases that overlap and occur together in the same comments.
+
+    "thủ tục khai", "tục khai sinh", "khai sinh nhanh" found in exactly the same comments
+    become "thủ tục khai sinh nhanh", provided that phrase is really in each of them.
+    """
+    longest = [gram for gram in kept if len(gram) == high and high > 1]
+    by_comments: dict[frozenset[int], list[tuple[str, ...]]] = {}
+    for gram in longest:
+        by_comments.setdefault(kept[gram], []).append(gram)
+    joined = dict(kept)
+    for ids, grams in by_comments.items():
+        if len(grams) < 2:
+            continue
+        heads = {gram[:-1]: gram for gram in grams}
+        tails = {gram[1:] for gram in grams}
+        for start in grams:
+            if start[:-1] in tails:
+                continue  # not the first link of a chain
+            chain, tokens = [start], list(start)
+            while tuple(tokens[-(high - 1) :]) in heads and len(chain) <= len(grams):
+                nxt = heads[tuple(tokens[-(high - 1) :])]
+                chain.append(nxt)
+                tokens.append(nxt[-1])
+            if len(chain) < 2:
+                continue
+            needle = " " + " ".join(tokens) + " "
+            if all(needle in texts[i] for i in ids):
+                for gram in chain:
+                    joined.pop(gram, None)
+                joined[tuple(tokens)] = ids
+    return joined
+
+
+def _top(
+    comments: Sequence[str], n: int, low: int, high: int, min_count: int, stop: frozenset[str]
+) -> list[tuple[str, int, int]]:
+    where: dict[tuple[str, ...], set[int]] = {}
+    texts: list[str] = []
+    for index, comment in enumerate(comments):
+        stretches = _stretches(comment)
+        # one searchable text per comment; "|" keeps stretches apart
+        texts.append(" " + " | ".join(" ".join(tokens) for tokens in stretches) + " ")
+        for gram in _phrases(stretches, low, high, stop):
+            where.setdefault(gram, set()).add(index)
+    kept = {gram: frozenset(ids) for gram, ids in where.items() if len(ids) >= min_count}
+    kept = _join_chains(kept, high, texts)
+    count = {gram: len(ids) for gram, ids in kept.items()}
+    redundant = {
+        sub
+        for gram, c in count.items()
+        for sub in _subgrams(gram)
+        if len(sub) >= low and count.get(sub, len(where.get(sub, ()))) == c
+    }
+    ordered = sorted(
+        (gram for gram in count if gram not in redundant),
+        key=lambda gram: (-count[gram], -len(gram), " ".join(gram)),
+    )
+    return [(" ".join(gram), len(gram), count[gram]) for gram in ordered[:n]]
+
+
+def _is_comment(value: object) -> bool:
+    return isinstance(value, str) and bool(clean_text(value))
+
+
+def top_phrases(
+    df: pd.DataFrame,
+    text_column: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    n: int = 10,
+    ngram: tuple[int, int] = (1, 3),
+    min_count: int = 3,
+    stopwords: Iterable[str] = VIETNAMESE_STOPWORDS,
+) -> pd.DataFrame:
+    """The `n` most frequent phrases of `ngram` words in `text_column`, per `by` group.
+
+    See the module docstring for the normalisation, what is counted and how personal data
+    is kept out. Phrases found in fewer than `min_count` comments are not shown (a phrase
+    one person wrote can identify them). Stopwords are compared after `match_key`.
+
+    Returns the `by` columns, then ``phrase``, ``words`` (its length), ``count`` (comments
+    containing it), ``comments`` (non-blank comments in the group), ``share``
+    (count / comments) and ``rank`` (1 = most frequent). Groups without any phrase give no
+    rows.
+    """
+    if text_column not in df.columns:
+        raise InputError("text column not in the data", column=text_column)
+    by_columns = [] if by is None else [by] if isinstance(by, str) else list(by)
+    missing = [c for c in by_columns if c not in df.columns]
+    if missing:
+        raise InputError(f"by column(s) not in the data: {', '.join(map(repr, missing))}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ParameterError(f"n must be a whole number >= 1, got {n!r}")
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise ParameterError(f"min_count must be a whole number >= 1, got {min_count!r}")
+    try:
+        low, high = (int(v) for v in ngram)
+    except (TypeError, ValueError):
+        raise ParameterError(f"ngram must be a pair (min, max), got {ngram!r}") from None
+    if not 1 <= low <= high:
+        raise ParameterError(f"ngram must satisfy 1 <= min <= max, got {ngram!r}")
+    stop = frozenset(match_key(str(word)) for word in stopwords)
+
+    is_comment = df[text_column].map(_is_comment).astype(bool)
+    data = df.loc[is_comment, [*by_columns, text_column]]
+    columns = [*by_columns, "phrase", "words", "count", "comments", "share", "rank"]
+    rows: list[dict[str, object]] = []
+    groups = data.groupby(by_columns, dropna=False, sort=True) if by_columns else [((), data)]
+    for key, group in groups:
+        values = key if isinstance(key, tuple) else (key,)
+        texts = group[text_column].tolist()
+        for rank, (phrase, words, count) in enumerate(
+            _top(texts, n, low, high, min_count, stop), start=1
+        ):
+            row: dict[str, object] = dict(zip(by_columns, values, strict=True))
+            row.update(
+                phrase=phrase,
+                words=words,
+                count=count,
+                comments=len(texts),
+                share=count / len(texts),
+                rank=rank,
+            )
+            rows.append(row)
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,32 @@
+"""Cleaning: raw responses + instrument -> clean data, a log of every change, a quarantine.
+
+Raw data are never changed: `clean` returns a new frame and a log row for every changed,
+coded-missing, flagged or rejected value; rejected rows go to the quarantine, so clean +
+quarantine = raw, row for row. `survey` runs this for a survey folder and writes the files.
+"""
+
+from __future__ import annotations
+
+from satisfaction.cleaning.rules import LOG_COLUMNS, RULES, CleanResult, clean, log_summary
+from satisfaction.cleaning.survey import (
+    CLEAN_FILES,
+    clean_output_dir,
+    clean_survey,
+    input_hash,
+    load_clean,
+    raw_data_path,
+)
+
+__all__ = [
+    "CLEAN_FILES",
+    "LOG_COLUMNS",
+    "RULES",
+    "CleanResult",
+    "clean",
+    "clean_output_dir",
+    "clean_survey",
+    "input_hash",
+    "load_clean",
+    "log_summary",
+    "raw_data_path",
+]

@@ -1,0 +1,253 @@
+"""The main job: clean a survey, estimate once, run every report notebook, link them.
+
+`run_reports(survey)` does, in order and only when its inputs changed:
+1. clean `surveys/<survey>/` into `outputs/<survey>/clean/` (skipped when the raw file and
+   instrument hash as before);
+2. compute every estimate once into `outputs/<survey>/estimates/` (skipped likewise);
+3. run `province_report.ipynb` for the whole survey and for each province and
+   `field_report.ipynb` for each field (and any extra report notebooks) on a bounded pool,
+   into `outputs/<survey>/<run>/`, with `index.html` and `manifest.json`;
+4. with `remediation=True`, `remediation_plan.ipynb` for the whole survey and each
+   province (remediation_plan.xlsx and .docx, linked from the index), compared with
+   `previous_wave` (a survey folder, cleaned and estimated first; its files are inputs of
+   those units, so a change there reruns them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from satisfaction.analysis.estimates import ALL, compute_estimates, load_estimates, write_estimates
+from satisfaction.cleaning.survey import clean_survey, input_hash, load_clean, raw_data_path
+from satisfaction.errors import ParameterError
+from satisfaction.io.instrument import load_instrument
+from satisfaction.io.paths import slugify
+from satisfaction.present.sections import choose_many, estimates_dir, find_root, survey_folder
+from satisfaction.run.batch import Manifest, Unit, make_unit, run_batch
+
+__all__ = ["REMEDIATION_NOTEBOOK", "JobResult", "prepare_survey", "report_units", "run_reports"]
+
+REMEDIATION_NOTEBOOK = "remediation_plan.ipynb"
+
+_STAMP = "inputs.sha256"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What the job produced: the batch manifest and where the index page is."""
+
+    manifest: Manifest
+    index: Path
+    estimates: Path
+    cleaned: bool
+    estimated: bool
+
+
+def _stamp_matches(folder: Path, digest: str) -> bool:
+    stamp = folder / _STAMP
+    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest
+
+
+def prepare_survey(
+    survey: str, *, root: Path | None = None, force: bool = False
+) -> tuple[Path, bool, bool]:
+    """Clean and estimate when the raw data, instrument or package changed.
+
+    Returns (estimates folder, cleaned?, estimated?).
+    """
+    from satisfaction import __version__
+    from satisfaction.analysis.estimates import AnalysisOptions
+
+    root = root or find_root()
+    survey_dir = survey_folder(root, survey)
+    instrument = load_instrument(survey_dir / "instrument.yaml")
+    inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
+    digest = input_hash(*inputs, *instrument.extends) + f"/{__version__}"
+    outputs = root / "outputs"
+    clean_dir = outputs / instrument.id / "clean"
+    cleaned = estimated = False
+    if force or not _stamp_matches(clean_dir, digest):
+        clean_survey(survey_dir, outputs)
+        (clean_dir / _STAMP).write_text(digest, encoding="utf-8")
+        cleaned = True
+    target = estimates_dir(root, instrument.id, AnalysisOptions())
+    if cleaned or force or not _stamp_matches(target, digest):
+        estimates = compute_estimates(load_clean(outputs, instrument.id), instrument)
+        write_estimates(estimates, target)
+        (target / _STAMP).write_text(digest, encoding="utf-8")
+        estimated = True
+    return target, cleaned, estimated
+
+
+def report_units(
+    survey: str,
+    estimates_path: Path,
+    *,
+    provinces: str | Sequence[str] = "all",
+    fields: str | Sequence[str] = "all",
+    language: str = "vi",
+    root: Path | None = None,
+    extra_notebooks: Sequence[str] = (),
+    remediation: bool = False,
+    previous_wave: str | None = None,
+    previous_estimates: Path | None = None,
+    target: float | str = 0.8,
+) -> list[Unit]:
+    """The report units of a survey: whole survey + each province, each field.
+
+    With `remediation`, also a remediation plan for the whole survey and each province,
+    compared with `previous_wave` (whose estimates folder, `previous_estimates`, and the
+    clean responses the plan's drivers and comments read are among the unit's inputs).
+    """
+    root = root or find_root()
+    estimates = load_estimates(estimates_path)
+    chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
+    chosen_fields = choose_many(fields, estimates.fields, "fields")
+    inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
+    clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
+    if clean_summary.exists():
+        inputs.append(clean_summary)
+    notebooks = root / "notebooks"
+    units = []
+    for province in ["all", *chosen_provinces]:
+        units.append(
+            make_unit(
+                notebooks / "province_report.ipynb",
+                {"survey": survey, "province": province, "language": language},
+                valid_values={"province": ["all", *estimates.provinces]},
+                folder=f"province/{slugify(province if province != 'all' else 'toan-bo')}",
+                title=("Toàn bộ khảo sát" if province == "all" else province),
+                inputs=inputs,
+            )
+        )
+    for field_name in chosen_fields:
+        units.append(
+            make_unit(
+                notebooks / "field_report.ipynb",
+                {"survey": survey, "field": field_name, "language": language},
+                valid_values={"field": estimates.fields},
+                folder=f"field/{slugify(field_name)}",
+                title=f"Lĩnh vực: {field_name}",
+                inputs=inputs,
+            )
+        )
+    for notebook in extra_notebooks:
+        for province in ["all", *chosen_provinces]:
+            path = notebooks / notebook
+            units.append(
+                make_unit(
+                    path,
+                    {"survey": survey, "province": province, "language": language},
+                    valid_values={"province": ["all", *estimates.provinces]},
+                    folder=f"{slugify(path.stem)}/"
+                    f"{slugify(province if province != 'all' else 'toan-bo')}",
+                    title=f"{path.stem}: {province if province != 'all' else ALL}",
+                    inputs=inputs,
+                )
+            )
+    if remediation:
+        plan_inputs = list(inputs)
+        clean = root / "outputs" / survey / "clean" / "responses.parquet"
+        if clean.exists():
+            plan_inputs.append(clean)
+        if previous_estimates is not None:
+            plan_inputs += sorted(p for p in previous_estimates.glob("*") if p.is_file())
+        for province in ["all", *chosen_provinces]:
+            where = province if province != "all" else "toan-bo"
+            units.append(
+                make_unit(
+                    notebooks / REMEDIATION_NOTEBOOK,
+                    {
+                        "survey": survey,
+                        "province": province,
+                        "previous_wave": previous_wave or "",
+                        "target": target,
+                        "language": language,
+                    },
+                    valid_values={"province": ["all", *estimates.provinces]},
+                    folder=f"remediation-plan/{slugify(where)}",
+                    title=f"Kế hoạch khắc phục: {province if province != 'all' else ALL}",
+                    inputs=plan_inputs,
+                )
+            )
+    return units
+
+
+def run_reports(
+    survey: str,
+    *,
+    provinces: str | Sequence[str] = "all",
+    fields: str | Sequence[str] = "all",
+    workers: int = 2,
+    force: bool = False,
+    dask_address: str | None = None,
+    run: str = "reports",
+    language: str = "vi",
+    root: Path | None = None,
+    progress: bool = True,
+    extra_notebooks: Sequence[str] = (),
+    remediation: bool = False,
+    previous_wave: str | None = None,
+    target: float | str = 0.8,
+) -> JobResult:
+    """Clean, estimate, then run every report notebook of `survey` (see module docstring).
+
+    `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
+    surveys/, or None) against `target` (a share such as 0.8, or "overall").
+    """
+    root = (root or find_root()).resolve()
+    os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
+    if language not in ("vi", "en"):
+        raise ParameterError(
+            f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
+        )
+    estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
+    previous_estimates = None
+    if remediation:
+        from satisfaction.analysis.remediation import PriorityRule
+
+        target = PriorityRule(target=target).target  # refuse a bad target before any run
+        if previous_wave == survey:
+            raise ParameterError(
+                "the previous wave cannot be the survey itself", key="parameter 'previous_wave'"
+            )
+        if previous_wave:
+            previous_estimates, _, _ = prepare_survey(previous_wave, root=root, force=force)
+    units = report_units(
+        survey,
+        estimates_path,
+        provinces=provinces,
+        fields=fields,
+        language=language,
+        root=root,
+        extra_notebooks=extra_notebooks,
+        remediation=remediation,
+        previous_wave=previous_wave,
+        previous_estimates=previous_estimates,
+        target=target,
+    )
+    run_slug = slugify(run)
+    out_dir = root / "outputs" / survey / run_slug
+    manifest = run_batch(
+        units,
+        out_dir=out_dir,
+        workers=workers,
+        force=force,
+        dask_address=dask_address,
+        progress=progress,
+    )
+    (out_dir / "estimates.json").write_text(
+        json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return JobResult(
+        manifest=manifest,
+        index=manifest.index,
+        estimates=estimates_path,
+        cleaned=cleaned,
+        estimated=estimated,
+    )

@@ -1,0 +1,16 @@
+"""What each kind of study computes from estimates.
+
+- `indices`: SIPAS-style criterion, element and overall indices under declared rules.
+"""
+
+from __future__ import annotations
+
+from satisfaction.studies import indices
+from satisfaction.studies.indices import (
+    IndexRules,
+    criterion_indices,
+    element_indices,
+    overall_index,
+)
+
+__all__ = ["IndexRules", "criterion_indices", "element_indices", "indices", "overall_index"]

@@ -1,0 +1,157 @@
+"""The main job end to end on the demo survey: every report runs, every link resolves,
+figures are embedded and equal the estimates, and a rerun with nothing changed skips all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from satisfaction.analysis.estimates import ALL, load_estimates
+from satisfaction.errors import ParameterError
+from satisfaction.run.jobs import run_reports
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVINCES = ["Hà Nội", "Hải Phòng", "Vĩnh Long", "Đắk Lắk"]
+
+
+@pytest.fixture(scope="module")
+def project(report_project):
+    return report_project
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_reports):
+    return demo_reports
+
+
+def test_every_unit_succeeds_one_report_per_province_and_field(first_run):
+    counts = first_run.manifest.counts
+    assert counts == {"ok": 10}, [
+        (u["folder"], u.get("error")) for u in first_run.manifest.units if u["status"] != "ok"
+    ]
+    folders = {u["folder"] for u in first_run.manifest.units}
+    assert {
+        "province/toan-bo",
+        "province/ha-noi",
+        "province/vinh-long",
+        "province/dak-lak",
+        "province/hai-phong",
+    } <= folders
+    assert {f for f in folders if f.startswith("field/")} == {
+        "field/dat-dai",
+        "field/bao-hiem-y-te",
+        "field/cong-chung-chung-thuc",
+        "field/ho-tich",
+        "field/xay-dung",
+    }
+
+
+def test_every_link_of_the_index_resolves(first_run):
+    index = first_run.index
+    html = index.read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"#]+)"', html)
+    assert len(links) > 50
+    for link in links:
+        target = (
+            index.parent / re.sub(r"%([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), link)
+        ).resolve()
+        assert target.exists(), link
+    assert "Vĩnh Long" in html and "Lĩnh vực: Đất đai" in html
+
+
+def test_each_report_html_embeds_its_figures(first_run):
+    out = first_run.index.parent
+    for folder in ("province/vinh-long", "province/toan-bo"):
+        html = (out / folder / "province_report.html").read_text(encoding="utf-8")
+        figures = list((out / folder / "figures").glob("*.png"))
+        assert len(figures) == 7
+        assert html.count("data:image/png;base64,") >= len(figures)
+        assert "Chỉ số hài lòng chung và theo yếu tố" in html
+    field_html = (out / "field/dat-dai/field_report.html").read_text(encoding="utf-8")
+    assert field_html.count("data:image/png;base64,") >= 2
+
+
+def test_figure_numbers_equal_the_estimates(first_run):
+    out = first_run.index.parent
+    estimates = load_estimates(first_run.estimates)
+    drawn = pd.read_csv(out / "province/vinh-long/figures/so-sanh-tinh.csv", encoding="utf-8-sig")
+    overall = estimates["overall"]
+    expected = overall[(overall["province"] != ALL) & (overall["field"] == ALL)]
+    merged = drawn.merge(expected, on="province", suffixes=("_drawn", ""))
+    assert sorted(merged["province"]) == sorted(PROVINCES)
+    assert (merged["estimate_drawn"] - merged["estimate"]).abs().max() < 1e-12
+    assert drawn.set_index("province").loc["Vĩnh Long", "sig"] == "below" or pd.isna(
+        drawn.set_index("province").loc["Vĩnh Long", "sig"]
+    )
+
+
+def test_svg_keeps_vietnamese_text(first_run):
+    svg = first_run.index.parent / "province/vinh-long/figures/hai-long-theo-linh-vuc.svg"
+    text = svg.read_text(encoding="utf-8")
+    for label in ("Đất đai", "Hộ tịch", "Rất không hài lòng", "Vĩnh Long"):
+        assert label in text
+
+
+def test_a_second_run_with_nothing_changed_skips_every_unit(first_run, project):
+    again = run_reports("demo", workers=2, root=project, progress=False)
+    assert again.manifest.counts == {"skipped": 10}
+    assert not again.cleaned and not again.estimated
+
+
+def test_unknown_province_lists_the_valid_ones_and_writes_nothing(first_run, project):
+    before = sorted(p for p in project.rglob("*"))
+    with pytest.raises(ParameterError) as info:
+        run_reports("demo", provinces="Hà Nộii", root=project, progress=False)
+    assert "valid: all, Hà Nội, Hải Phòng, Vĩnh Long, Đắk Lắk" in str(info.value)
+    assert sorted(p for p in project.rglob("*")) == before
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "x'; import os; os.system('true') #", "a/b"])
+def test_hostile_province_names_are_refused(first_run, project, bad):
+    with pytest.raises(ParameterError):
+        run_reports("demo", provinces=bad, root=project, progress=False)
+    assert not (project.parent / "etc").exists()
+
+
+def test_unknown_survey_is_a_clear_error(project):
+    with pytest.raises(ParameterError, match="valid: demo"):
+        run_reports("../demo", root=project, progress=False)
+
+
+def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_input(tmp_path):
+    import shutil
+
+    from constructed_survey import PREVIOUS_CHANGE, write_constructed
+    from satisfaction.run.jobs import REMEDIATION_NOTEBOOK, prepare_survey, report_units
+
+    write_constructed(tmp_path, "plan-test", 2025)
+    write_constructed(tmp_path, "plan-test-prev", 2024, change=PREVIOUS_CHANGE)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    current, _, _ = prepare_survey("plan-test", root=tmp_path)
+    previous, _, _ = prepare_survey("plan-test-prev", root=tmp_path)
+    common = dict(root=tmp_path, previous_wave="plan-test-prev", previous_estimates=previous)
+    units = report_units("plan-test", current, remediation=True, target=0.9, **common)
+    plans = [u for u in units if u.notebook.name == REMEDIATION_NOTEBOOK]
+    assert [u.folder for u in plans] == [
+        "remediation-plan/toan-bo",
+        "remediation-plan/ha-noi",
+        "remediation-plan/dak-lak",
+    ]
+    assert dict(plans[1].parameters) == {
+        "survey": "plan-test",
+        "province": "Hà Nội",
+        "previous_wave": "plan-test-prev",
+        "target": 0.9,
+        "language": "vi",
+        "dossiers": "",
+    }
+    inputs = set(plans[0].inputs)
+    assert previous / "meta.json" in inputs and current / "meta.json" in inputs
+    assert tmp_path / "outputs/plan-test/clean/responses.parquet" in inputs  # drivers read it
+    assert len(units) - len(plans) == len(report_units("plan-test", current, **common))
+    assert not [u for u in report_units("plan-test", current, **common) if u in plans]
+    with pytest.raises(ParameterError, match="divide by 100"):
+        run_reports("plan-test", root=tmp_path, remediation=True, target=80, progress=False)
