@@ -21,8 +21,9 @@ from pathlib import Path
 
 import nbformat
 
-from satisfaction.run.batch import make_unit, run_batch
+from satisfaction.run.batch import run_batch
 from satisfaction.run.kernel import DEFAULT_PRELOAD, KernelPool, execute_notebook
+from satisfaction.run.units import make_unit
 
 HEAVY_IMPORTS = """import matplotlib.pyplot as plt
 import numpy as np

@@ -27,7 +27,9 @@ from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
 from satisfaction.io.paths import slugify
 from satisfaction.present.sections import choose_many, estimates_dir, find_root, survey_folder
-from satisfaction.run.batch import Manifest, Unit, make_unit, run_batch
+from satisfaction.run.batch import run_batch
+from satisfaction.run.manifest import Manifest
+from satisfaction.run.units import Unit, make_unit
 
 __all__ = ["REMEDIATION_NOTEBOOK", "JobResult", "prepare_survey", "report_units", "run_reports"]
 
