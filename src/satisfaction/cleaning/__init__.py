@@ -2,11 +2,13 @@
 
 Raw data are never changed: `clean` returns a new frame and a log row for every changed,
 coded-missing, flagged or rejected value; rejected rows go to the quarantine, so clean +
-quarantine = raw, row for row. `survey` runs this for a survey folder and writes the files.
+quarantine = raw, row for row. `survey` runs this for a survey folder and writes the files;
+`dossiers` (with `dossier_rules`) does the same for one-stop dossier exports, in DuckDB.
 """
 
 from __future__ import annotations
 
+from satisfaction.cleaning import dossiers
 from satisfaction.cleaning.rules import LOG_COLUMNS, RULES, CleanResult, clean, log_summary
 from satisfaction.cleaning.survey import (
     CLEAN_FILES,
@@ -25,6 +27,7 @@ __all__ = [
     "clean",
     "clean_output_dir",
     "clean_survey",
+    "dossiers",
     "input_hash",
     "load_clean",
     "log_summary",

@@ -9,11 +9,12 @@ everything that corrects data lives in `satisfaction.cleaning`.
 - `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers.
 - `spss`: an instrument built from an SPSS dictionary.
 - `paths`: safe folder names and paths for everything the toolkit writes.
+- `dossiers`: one-stop dossier exports: the `dossiers.yaml` column-role map and the reader.
 """
 
 from __future__ import annotations
 
-from satisfaction.io import geography, paths, text
+from satisfaction.io import dossiers, geography, paths, text
 from satisfaction.io.instrument import Instrument, instrument_from_dict, load_instrument
 from satisfaction.io.paths import safe_output_path, slugify
 from satisfaction.io.read import RawResponses, read_responses
@@ -22,6 +23,7 @@ from satisfaction.io.spss import instrument_from_spss, write_instrument_yaml
 __all__ = [
     "Instrument",
     "RawResponses",
+    "dossiers",
     "geography",
     "instrument_from_dict",
     "instrument_from_spss",
