@@ -1,15 +1,39 @@
 """Presenting results: figures, tables, Excel and Word files, and the notebooks' sections.
 
 - `figures`: drawers: tidy estimates in, matplotlib Axes out.
-- `report`: writers: figures (PNG/SVG/CSV), Excel workbooks, Word documents.
+- `formatting`: Vietnamese number formatting, column headers, tables as display text.
+- `files`: safe file names, atomic writes, figures saved as PNG/SVG/CSV.
+- `tables`: the presentation table of tidy estimates.
+- `workbook`: formatted Excel workbooks.
+- `docx`: Word documents in the Vietnamese administrative style.
+- `remediation_docs`: the remediation plan's table and Word document.
 - `sections`: the province and field reports' sections.
 - `plan`: the remediation plan's sections and documents.
 """
 
 from __future__ import annotations
 
-from satisfaction.present import figures, report
+from satisfaction.present import (
+    docx,
+    figures,
+    files,
+    formatting,
+    remediation_docs,
+    tables,
+    workbook,
+)
 from satisfaction.present.plan import RemediationReport
 from satisfaction.present.sections import FieldReport, ProvinceReport
 
-__all__ = ["FieldReport", "ProvinceReport", "RemediationReport", "figures", "report"]
+__all__ = [
+    "FieldReport",
+    "ProvinceReport",
+    "RemediationReport",
+    "docx",
+    "figures",
+    "files",
+    "formatting",
+    "remediation_docs",
+    "tables",
+    "workbook",
+]

@@ -39,13 +39,8 @@ from satisfaction.analysis.remediation import (
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
 from satisfaction.present import figures
-from satisfaction.present.report import (
-    format_number,
-    format_percent,
-    remediation_plan_rows,
-    write_remediation_docx,
-    write_workbook,
-)
+from satisfaction.present.formatting import format_number, format_percent
+from satisfaction.present.remediation_docs import remediation_plan_rows, write_remediation_docx
 from satisfaction.present.sections import (
     _Report,
     choose_one,
@@ -54,6 +49,7 @@ from satisfaction.present.sections import (
     load_or_clean,
     survey_folder,
 )
+from satisfaction.present.workbook import write_workbook
 
 __all__ = ["PLAN_NAME", "RemediationReport", "priority_rule_text"]
 

@@ -32,7 +32,9 @@ from satisfaction.analysis.estimates import (
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.present import figures
-from satisfaction.present.report import estimates_table, save_figure, write_workbook
+from satisfaction.present.files import save_figure
+from satisfaction.present.tables import estimates_table
+from satisfaction.present.workbook import write_workbook
 
 __all__ = [
     "FieldReport",
