@@ -21,12 +21,12 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-from satisfaction.present.docx import DocxReport
 from satisfaction.present.figures import forest, set_theme
 from satisfaction.present.files import save_figure
 from satisfaction.present.formatting import note_line
 from satisfaction.present.remediation_docs import write_remediation_docx
 from satisfaction.present.tables import estimates_table
+from satisfaction.present.word import DocxReport
 from satisfaction.present.workbook import write_workbook
 
 

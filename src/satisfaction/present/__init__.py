@@ -5,7 +5,7 @@
 - `files`: safe file names, atomic writes, figures saved as PNG/SVG/CSV.
 - `tables`: the presentation table of tidy estimates.
 - `workbook`: formatted Excel workbooks.
-- `docx`: Word documents in the Vietnamese administrative style.
+- `word`: Word documents in the Vietnamese administrative style.
 - `remediation_docs`: the remediation plan's table and Word document.
 - `sections`: the province and field reports' sections.
 - `plan`: the remediation plan's sections and documents.
@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 from satisfaction.present import (
-    docx,
     figures,
     files,
     formatting,
     remediation_docs,
     tables,
+    word,
     workbook,
 )
 from satisfaction.present.plan import RemediationReport
@@ -29,11 +29,11 @@ __all__ = [
     "FieldReport",
     "ProvinceReport",
     "RemediationReport",
-    "docx",
     "figures",
     "files",
     "formatting",
     "remediation_docs",
     "tables",
+    "word",
     "workbook",
 ]

@@ -1,6 +1,6 @@
 """Page, fonts and table geometry of Word documents in the Vietnamese administrative style.
 
-The set-up behind :class:`~satisfaction.present.docx.DocxReport`, kept apart so the class
+The set-up behind :class:`~satisfaction.present.word.DocxReport`, kept apart so the class
 reads as the document's content: A4 with the margins of Decree 30/2020/ND-CP, Times New
 Roman in every script slot (so Vietnamese letters never fall back to a theme font), black
 headings, captions, a page-number footer, and column widths shared by content.

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.present.docx import DocxReport
 from satisfaction.present.formatting import (
     _SHARE_TOL,
     _is_missing,
@@ -23,6 +22,7 @@ from satisfaction.present.formatting import (
     format_percent,
 )
 from satisfaction.present.tables import estimates_table
+from satisfaction.present.word import DocxReport
 
 __all__ = [
     "PLAN_COLUMNS",

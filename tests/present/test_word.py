@@ -15,9 +15,9 @@ from writers_data import VI_HEADERS, forest, headings, table_text, tidy_estimate
 
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.present import figures
-from satisfaction.present.docx import DocxReport
 from satisfaction.present.files import save_figure
 from satisfaction.present.tables import estimates_table
+from satisfaction.present.word import DocxReport
 
 
 @pytest.fixture(autouse=True)
