@@ -46,8 +46,8 @@ from satisfaction.present.report import (
     write_remediation_docx,
     write_workbook,
 )
-from satisfaction.present.sections import (
-    _Report,
+from satisfaction.present.sections import _Report
+from satisfaction.present.survey_choice import (
     choose_one,
     ensure_estimates,
     find_root,
