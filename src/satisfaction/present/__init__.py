@@ -7,7 +7,9 @@
 - `workbook`: formatted Excel workbooks.
 - `word`: Word documents in the Vietnamese administrative style.
 - `remediation_docs`: the remediation plan's table and Word document.
-- `sections`: the province and field reports' sections.
+- `survey_choice`: the project, survey, provinces and fields a report covers; its estimates.
+- `sections`: what the reports' sections share (`_Report`).
+- `province_report`, `field_report`: the province and field reports' sections.
 - `plan`: the remediation plan's sections and documents.
 """
 
@@ -22,8 +24,9 @@ from satisfaction.present import (
     word,
     workbook,
 )
+from satisfaction.present.field_report import FieldReport
 from satisfaction.present.plan import RemediationReport
-from satisfaction.present.sections import FieldReport, ProvinceReport
+from satisfaction.present.province_report import ProvinceReport
 
 __all__ = [
     "FieldReport",
