@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.stats.design import Design, prepare
+from satisfaction.stats.design import Design, PreparedDesign, prepare
 from satisfaction.stats.estimate.domains import (
     _as_list,
     _check_columns,
@@ -93,14 +93,7 @@ def difference(
     if between in by_cols:
         raise ParameterError(f"between={between!r} cannot also be a by column")
     prep = prepare(df, design)
-    side = np.where(
-        df[between].eq(a).to_numpy(dtype=bool, na_value=False),
-        0,
-        np.where(df[between].eq(b).to_numpy(dtype=bool, na_value=False), 1, -1),
-    )
-    for value, k in ((a, 0), (b, 1)):
-        if not (side == k).any():
-            raise InputError(f"no rows with {between} == {value!r}", column=between)
+    side = _sides(df, between, a, b)
     coarse = _make_domains(df, by_cols)
     fine_codes = np.where((coarse.codes >= 0) & (side >= 0), coarse.codes * 2 + side, -1)
     to_fine = _Grouper(fine_codes, coarse.count * 2)
@@ -125,6 +118,21 @@ def difference(
             z = wv * y
     z = np.nan_to_num(z) * sign[:, None]
     variance, ddf = engine.plain_variance(z, valid)
+    return _difference_frame(coarse, names, a, b, est, variance, ddf, level)
+
+
+def _difference_frame(
+    coarse: _Domains,
+    names: list[str],
+    a: object,
+    b: object,
+    est: np.ndarray,
+    variance: np.ndarray,
+    ddf: np.ndarray,
+    level: float,
+) -> pd.DataFrame:
+    """The t test of each difference (`est` holds a and b of each domain in turn), laid out
+    as the `by` columns then `DIFFERENCE_COLUMNS`: column-major, domains inside."""
     est_a, est_b = est[0::2], est[1::2]
     diff = est_a - est_b
     se = np.sqrt(variance)
@@ -149,6 +157,20 @@ def difference(
         df=flat(ddf).astype(np.int64),
         p_value=flat(p_value),
     )
+
+
+def _sides(df: pd.DataFrame, between: str, a: object, b: object) -> np.ndarray:
+    """0 for the rows of `a`, 1 for those of `b`, -1 for the others; InputError if a side
+    has no rows."""
+    side = np.where(
+        df[between].eq(a).to_numpy(dtype=bool, na_value=False),
+        0,
+        np.where(df[between].eq(b).to_numpy(dtype=bool, na_value=False), 1, -1),
+    )
+    for value, k in ((a, 0), (b, 1)):
+        if not (side == k).any():
+            raise InputError(f"no rows with {between} == {value!r}", column=between)
+    return side
 
 
 def difference_independent(
@@ -283,17 +305,8 @@ def chisq(
     cov = engine.covariance(np.nan_to_num(coefs), sums)
 
     d_count = domains.count
-    in_domain = domains.codes >= 0
-    n_rows = np.bincount(domains.codes[in_domain], minlength=d_count)  # R: nrow(subset)
+    n_rows, nu = _domain_rows_and_df(domains, prep)
     n_complete = np.bincount(inner.codes[complete], minlength=d_count)
-    keys = domains.codes[in_domain] * prep.n_psus + prep.psu[in_domain]
-    cells, _ = _factorize(keys, d_count * prep.n_psus)
-    psus = np.bincount(cells // prep.n_psus, minlength=d_count)
-    keys = domains.codes[in_domain] * prep.n_strata + prep.stratum[in_domain]
-    groups, _ = _factorize(keys, d_count * prep.n_strata)
-    strata = np.bincount(groups // prep.n_strata, minlength=d_count)
-    nu = psus - strata
-
     records = []
     grid_r, grid_c = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
     for d in range(d_count):  # r x c algebra per domain; the variance work is done above
@@ -311,6 +324,21 @@ def chisq(
         pearson=np.repeat(pearson, 2),
         n=np.repeat(n, 2).astype(np.int64),
     )
+
+
+def _domain_rows_and_df(domains: _Domains, prep: PreparedDesign) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of each domain (R's nrow(subset)) and its design df: PSUs minus strata holding
+    any of its rows (R's degf(subset))."""
+    d_count = domains.count
+    in_domain = domains.codes >= 0
+    n_rows = np.bincount(domains.codes[in_domain], minlength=d_count)  # R: nrow(subset)
+    keys = domains.codes[in_domain] * prep.n_psus + prep.psu[in_domain]
+    cells, _ = _factorize(keys, d_count * prep.n_psus)
+    psus = np.bincount(cells // prep.n_psus, minlength=d_count)
+    keys = domains.codes[in_domain] * prep.n_strata + prep.stratum[in_domain]
+    groups, _ = _factorize(keys, d_count * prep.n_strata)
+    strata = np.bincount(groups // prep.n_strata, minlength=d_count)
+    return n_rows, psus - strata
 
 
 def _rao_scott(

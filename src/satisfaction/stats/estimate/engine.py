@@ -14,15 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from satisfaction.stats.design import PreparedDesign, group_codes
+from satisfaction.stats.design import PreparedDesign
+from satisfaction.stats.estimate.calibration import _Calibration
 from satisfaction.stats.estimate.domains import _Domains, _factorize, _Grouper
 
 __all__: list[str] = []
 
 # R's onestrat(): a stratum whose finite population correction is below this is taken whole.
 _SELF_REPRESENTING = 1e-7
-# R's svyrecvar() residualises raked designs with exactly ten sweeps over the margins.
-_RAKE_VARIANCE_SWEEPS = 10
 
 
 @dataclass
@@ -40,43 +39,44 @@ class _CellSums:
     terms: list[np.ndarray]
 
 
-@dataclass
-class _CalibrationTerm:
-    """One set of calibration cells: r <- r - u * c[level] (see R's svyrecvar)."""
-
-    level: np.ndarray  # (n,) cell of each row
-    n_levels: int
-    u: np.ndarray  # (n,) weights after the calibration (R's psw)
-    a: np.ndarray  # (n,) multiplier inside the cell mean: oldw/psw, or 1/psw for raking
-    denominator: np.ndarray  # (n_levels,) sum of oldw per cell, or the count of rows
-
-
-def _calibration_terms(
-    df: pd.DataFrame, prep: PreparedDesign
-) -> tuple[list[_CalibrationTerm], list[tuple[str, list[int]]]]:
-    terms: list[_CalibrationTerm] = []
-    steps: list[tuple[str, list[int]]] = []
-    for step in prep.design.calibration:
-        indices = []
-        for margin, weight_col in zip(step.margins, step.weights, strict=True):
-            level = group_codes(df, list(margin))
-            n_levels = int(level.max()) + 1
-            u = df[weight_col].to_numpy(np.float64)
-            if step.kind == "poststratify":
-                old = (
-                    df[step.old_weights].to_numpy(np.float64)
-                    if step.old_weights is not None
-                    else np.ones(len(df))
-                )
-                a = old / u
-                denominator = np.bincount(level, weights=old, minlength=n_levels)
-            else:
-                a = 1.0 / u
-                denominator = np.bincount(level, minlength=n_levels).astype(np.float64)
-            indices.append(len(terms))
-            terms.append(_CalibrationTerm(level, n_levels, u, a, denominator))
-        steps.append((step.kind, indices))
-    return terms, steps
+def _stage_cells(
+    codes: np.ndarray,
+    d_count: int,
+    calibrated: bool,
+    unit: np.ndarray,
+    n_units: int,
+    unit_group: np.ndarray,
+    n_groups: int,
+) -> dict:
+    """The (domain, unit) cells of one stage, their groups (strata, or PSUs at stage 2) and
+    the groupers from rows to cells, cells to domains and groups, groups to domains."""
+    rows = np.flatnonzero(codes >= 0)
+    cell_codes = np.full(len(codes), -1, dtype=np.int64)
+    if calibrated:
+        cell_codes[rows] = codes[rows] * n_units + unit[rows]
+        n_cells = d_count * n_units
+        cell_domain = np.repeat(np.arange(d_count), n_units)
+        cell_unit = np.tile(np.arange(n_units), d_count)
+    else:
+        present, cell_codes[rows] = _factorize(
+            codes[rows] * n_units + unit[rows], d_count * n_units
+        )
+        n_cells = len(present)
+        cell_domain = present // n_units
+        cell_unit = present % n_units
+    groups, group_of_cell = _factorize(
+        cell_domain * n_groups + unit_group[cell_unit], d_count * n_groups
+    )
+    return {
+        "rows_to_cell": _Grouper(cell_codes, n_cells),
+        "cell_domain": cell_domain,
+        "cell_unit": cell_unit,
+        "cell_to_domain": _Grouper(cell_domain, d_count),
+        "cell_to_group": _Grouper(group_of_cell, len(groups)),
+        "group_id": groups % n_groups,
+        "group_to_domain": _Grouper(groups // n_groups, d_count),
+        "n_units": n_units,
+    }
 
 
 class _Engine:
@@ -98,82 +98,30 @@ class _Engine:
         self.in_domain = codes >= 0
         self._to_domain: _Grouper | None = None
         self.calibrated = prep.calibrated
-        self.terms: list[_CalibrationTerm] = []
+        self.calibration: _Calibration | None = None
         if self.calibrated:
-            self.terms, self.steps = _calibration_terms(df, prep)
-            self._setup_calibration(codes)
-        self.stage1 = self._cells(codes, prep.psu, prep.n_psus, prep.psu_stratum, prep.n_strata)
+            self.calibration = _Calibration(df, prep, codes, domains.count)
+        self.stage1 = _stage_cells(
+            codes,
+            domains.count,
+            self.calibrated,
+            prep.psu,
+            prep.n_psus,
+            prep.psu_stratum,
+            prep.n_strata,
+        )
         self.stage2 = None
         if prep.two_stage:
             assert prep.ssu is not None and prep.ssu_psu is not None
-            self.stage2 = self._cells(codes, prep.ssu, prep.n_ssus, prep.ssu_psu, prep.n_psus)
-
-    def _cells(
-        self,
-        codes: np.ndarray,
-        unit: np.ndarray,
-        n_units: int,
-        unit_group: np.ndarray,
-        n_groups: int,
-    ) -> dict:
-        d_count = self.domains.count
-        rows = np.flatnonzero(codes >= 0)
-        cell_codes = np.full(len(codes), -1, dtype=np.int64)
-        if self.calibrated:
-            cell_codes[rows] = codes[rows] * n_units + unit[rows]
-            n_cells = d_count * n_units
-            cell_domain = np.repeat(np.arange(d_count), n_units)
-            cell_unit = np.tile(np.arange(n_units), d_count)
-        else:
-            present, cell_codes[rows] = _factorize(
-                codes[rows] * n_units + unit[rows], d_count * n_units
+            self.stage2 = _stage_cells(
+                codes,
+                domains.count,
+                self.calibrated,
+                prep.ssu,
+                prep.n_ssus,
+                prep.ssu_psu,
+                prep.n_psus,
             )
-            n_cells = len(present)
-            cell_domain = present // n_units
-            cell_unit = present % n_units
-        groups, group_of_cell = _factorize(
-            cell_domain * n_groups + unit_group[cell_unit], d_count * n_groups
-        )
-        return {
-            "rows_to_cell": _Grouper(cell_codes, n_cells),
-            "cell_domain": cell_domain,
-            "cell_unit": cell_unit,
-            "cell_to_domain": _Grouper(cell_domain, d_count),
-            "cell_to_group": _Grouper(group_of_cell, len(groups)),
-            "group_id": groups % n_groups,
-            "group_to_domain": _Grouper(groups // n_groups, d_count),
-            "n_units": n_units,
-        }
-
-    def _setup_calibration(self, codes: np.ndarray) -> None:
-        prep, d_count = self.prep, self.domains.count
-        self.term_groupers = []
-        self.unit_weight_sums = []  # per term: (n_psus, L) and (n_ssus, L) sums of u
-        for term in self.terms:
-            grp_codes = np.where(codes >= 0, codes * term.n_levels + term.level, -1)
-            self.term_groupers.append(_Grouper(grp_codes, d_count * term.n_levels))
-            psu_level = prep.psu * term.n_levels + term.level
-            w1 = np.bincount(psu_level, weights=term.u, minlength=prep.n_psus * term.n_levels)
-            w2 = None
-            if prep.two_stage:
-                assert prep.ssu is not None
-                ssu_level = prep.ssu * term.n_levels + term.level
-                w2 = np.bincount(
-                    ssu_level, weights=term.u, minlength=prep.n_ssus * term.n_levels
-                ).reshape(prep.n_ssus, term.n_levels)
-            self.unit_weight_sums.append((w1.reshape(prep.n_psus, term.n_levels), w2))
-        # cross[k][j][l, m] = sum over rows in cell l of term k and cell m of term j of a_k u_j
-        self.cross = []
-        for tk in self.terms:
-            row = []
-            for tj in self.terms:
-                key = tk.level * tj.n_levels + tj.level
-                row.append(
-                    np.bincount(
-                        key, weights=tk.a * tj.u, minlength=tk.n_levels * tj.n_levels
-                    ).reshape(tk.n_levels, tj.n_levels)
-                )
-            self.cross.append(row)
 
     # ---- per column --------------------------------------------------------------------
 
@@ -187,14 +135,7 @@ class _Engine:
         s2 = None
         if self.stage2 is not None:
             s2 = np.column_stack([self.stage2["rows_to_cell"].sum(p) for p in parts])
-        terms = (
-            [
-                np.column_stack([g.sum(t.a * p) for p in parts])
-                for g, t in zip(self.term_groupers, self.terms, strict=True)
-            ]
-            if self.calibrated
-            else []
-        )
+        terms = self.calibration.reduce(parts) if self.calibration is not None else []
         return s1, s2, terms
 
     @staticmethod
@@ -220,35 +161,20 @@ class _Engine:
         flat = cell_values.reshape(shape[0], -1)
         return self.stage1["cell_to_domain"].sum(flat).reshape(self.domains.count, *shape[1:])
 
-    def _calibration_coefficients(self, coefs: np.ndarray, sums: _CellSums) -> list[np.ndarray]:
-        d_count, width = self.domains.count, coefs.shape[2]
-        cell_sums = []
-        for term, grouped in zip(self.terms, sums.terms, strict=True):
-            grouped = grouped.reshape(d_count, term.n_levels, width, -1)
-            cell_sums.append(np.einsum("dlcj,jdc->dlc", grouped, coefs))
-        coef = [np.zeros_like(s) for s in cell_sums]
-        active: list[int] = []
-        for kind, indices in self.steps:
-            active = active + indices
-            sweeps = _RAKE_VARIANCE_SWEEPS if kind == "rake" else 1
-            for _ in range(sweeps):
-                for k in indices:
-                    cell_mean = cell_sums[k].copy()
-                    for j in active:
-                        cell_mean -= np.einsum("lm,dmv->dlv", self.cross[k][j], coef[j])
-                    coef[k] += cell_mean / self.terms[k].denominator[None, :, None]
-        return coef
+    def _calibration_coefficients(
+        self, coefs: np.ndarray, sums: _CellSums
+    ) -> list[np.ndarray] | None:
+        if self.calibration is None:
+            return None
+        return self.calibration.coefficients(coefs, sums.terms)
 
     def _unit_totals(self, cells: dict, grouped: np.ndarray, coefs: np.ndarray, calib, stage):
         """Totals of the linearised values per cell, less the calibration residual terms."""
         totals = np.einsum("ncj,jnc->nc", grouped, coefs[:, cells["cell_domain"], :])
         if calib is not None:
-            d_count, width = self.domains.count, coefs.shape[2]
-            correction = np.zeros((d_count, cells["n_units"], width))
-            for k, c in enumerate(calib):
-                weight_sums = self.unit_weight_sums[k][stage - 1]
-                correction += np.einsum("pl,dlv->dpv", weight_sums, c)
-            totals = totals - correction.reshape(d_count * cells["n_units"], width)
+            assert self.calibration is not None
+            width = coefs.shape[2]
+            totals = totals - self.calibration.correction(calib, stage, cells["n_units"], width)
         return totals
 
     def variance(
@@ -261,7 +187,7 @@ class _Engine:
         values, from which the domain df (PSUs minus strata holding such rows) is counted.
         """
         prep = self.prep
-        calib = self._calibration_coefficients(coefs, sums) if self.calibrated else None
+        calib = self._calibration_coefficients(coefs, sums)
         s1 = self.stage1
         group_counts = s1["cell_to_group"].sum(counts)
         psu_present = s1["cell_to_domain"].sum((counts > 0).astype(np.float64))
@@ -281,16 +207,22 @@ class _Engine:
                 var = var * n_present / (n_present - lonely)
 
         if self.stage2 is not None:
-            s2 = self.stage2
-            assert prep.n_ssu is not None and prep.fpc2_factor is not None
-            assert sums.stage2 is not None
-            totals2 = self._unit_totals(s2, sums.stage2, coefs, calib, 2)
-            n_units2 = prep.n_ssu[s2["group_id"]][:, None]
-            factor2 = prep.fpc2_factor[s2["group_id"]][:, None]
-            contribution2 = self._between_units(s2, totals2, n_units2, factor2, None)
-            fraction = prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]][:, None]
-            var = var + s2["group_to_domain"].sum(np.nan_to_num(contribution2 * fraction))
+            var = var + self._stage_two_variance(coefs, sums, calib)
         return np.maximum(var, 0.0), df
+
+    def _stage_two_variance(
+        self, coefs: np.ndarray, sums: _CellSums, calib: list[np.ndarray] | None
+    ) -> np.ndarray:
+        """The second stage's term (SSUs within PSUs), times the first-stage fraction."""
+        prep, s2 = self.prep, self.stage2
+        assert s2 is not None and prep.n_ssu is not None and prep.fpc2_factor is not None
+        assert sums.stage2 is not None
+        totals2 = self._unit_totals(s2, sums.stage2, coefs, calib, 2)
+        n_units2 = prep.n_ssu[s2["group_id"]][:, None]
+        factor2 = prep.fpc2_factor[s2["group_id"]][:, None]
+        contribution2 = self._between_units(s2, totals2, n_units2, factor2, None)
+        fraction = prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]][:, None]
+        return s2["group_to_domain"].sum(np.nan_to_num(contribution2 * fraction))
 
     def plain_variance(self, z: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`variance` for linearised values given row by row (z: rows x columns)."""
@@ -326,7 +258,7 @@ class _Engine:
     def covariance(self, coefs: np.ndarray, sums: _CellSums) -> np.ndarray:
         """Covariance matrices (domains x columns x columns) of the linearised totals."""
         prep = self.prep
-        calib = self._calibration_coefficients(coefs, sums) if self.calibrated else None
+        calib = self._calibration_coefficients(coefs, sums)
         s1 = self.stage1
         cov = self._grouped_covariance(
             s1,
