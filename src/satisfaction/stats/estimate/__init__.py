@@ -23,6 +23,11 @@ cells; everything after that (estimates, linearised totals per cell, variances, 
 flags) is computed on arrays holding every domain and every variable at once. There is no
 Python loop over domains. For many 0/1 "satisfied" columns use
 `proportion(df, design, columns, by=..., levels=[1])`: one row per domain x column.
+
+Modules: `estimators` (mean, total, ratio, proportion), `intervals` (t and proportion CIs),
+`flags` (reliability rules), `compare` (differences, p-value adjustment, chisq); the private
+machinery is `domains` (by= codes, grouped sums), `engine` (linearisation variance by
+stratum and PSU) and `calibration` (residuals of post-stratified and raked designs).
 """
 
 from __future__ import annotations
