@@ -7,7 +7,8 @@ quarantine = raw, row for row. `survey` runs this for a survey folder and writes
 
 from __future__ import annotations
 
-from satisfaction.cleaning.rules import LOG_COLUMNS, RULES, CleanResult, clean, log_summary
+from satisfaction.cleaning.log import LOG_COLUMNS, RULES, log_summary
+from satisfaction.cleaning.rules import CleanResult, clean
 from satisfaction.cleaning.survey import (
     CLEAN_FILES,
     clean_output_dir,
