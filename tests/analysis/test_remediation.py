@@ -330,7 +330,7 @@ def demo_waves(demo_survey, demo_instrument):
 
 
 def test_the_demo_change_is_detected_and_the_null_field_is_not(demo_waves):
-    from satisfaction.demo.sipas import NULL_CHANGE
+    from satisfaction.demo.spec import NULL_CHANGE
 
     now, before, now_instrument, before_instrument = demo_waves
     assert before_instrument.version == now_instrument.version  # same instrument version

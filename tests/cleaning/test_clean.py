@@ -10,7 +10,7 @@ import pytest
 
 from satisfaction.cleaning.log import RULES
 from satisfaction.cleaning.rules import clean
-from satisfaction.demo.sipas import CRITERIA, PLANTED
+from satisfaction.demo.spec import CRITERIA, PLANTED
 from satisfaction.errors import InputError
 from satisfaction.io.text import encode_tcvn3, encode_vni
 
