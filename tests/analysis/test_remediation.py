@@ -13,17 +13,14 @@ from scipy import stats
 
 from constructed_survey import PREVIOUS_CHANGE, write_constructed
 from demo_waves import previous_wave
+from satisfaction.analysis.cells import criterion_cells, target_comparison
+from satisfaction.analysis.change import MethodBreakError, change_since, check_comparable
 from satisfaction.analysis.estimates import ALL, Estimates, analysis_frame
 from satisfaction.analysis.remediation import (
     NOT_PRIORITY,
-    MethodBreakError,
     PriorityRule,
-    change_since,
-    check_comparable,
-    criterion_cells,
     priorities,
     remediation_analysis,
-    target_comparison,
 )
 from satisfaction.cleaning.survey import load_clean
 from satisfaction.errors import ParameterError
