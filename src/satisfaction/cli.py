@@ -94,6 +94,27 @@ def _print_clean_summary(result: CleanResult) -> None:
     )
 
 
+@app.command("onestop")
+def onestop_command(
+    survey_dir: Annotated[Path, typer.Argument(help="folder with dossiers.yaml and the export")],
+    by: Annotated[str, typer.Option(help="period of the metrics: month, quarter or year")] = (
+        "month"
+    ),
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    force: Annotated[bool, typer.Option(help="clean again even if nothing changed")] = False,
+) -> None:
+    """One-stop dossiers: clean the export, write metrics per unit x field x period."""
+    from satisfaction.run.onestop import run_onestop
+
+    with console.status(f"reading {survey_dir} ..."):
+        result = run_onestop(survey_dir, outputs=outputs, by=by, force=force)
+    console.print(
+        f"dossiers clean: {result.clean_rows}, quarantined: {result.quarantined_rows}, "
+        f"log entries: {result.log_entries}" + ("" if result.cleaned else " (unchanged)")
+    )
+    console.print(f"metrics: {result.metric_rows} rows by {by} -> {result.metrics}")
+
+
 @app.command("make-demo")
 def make_demo(
     directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(
