@@ -132,6 +132,22 @@ def make_demo(
     console.print(f"demo survey written to {directory}")
 
 
+@app.command("make-demo-dossiers")
+def make_demo_dossiers(
+    directory: Annotated[Path, typer.Argument(help="folder with the demo dossiers.yaml")] = Path(
+        "surveys/demo-onestop"
+    ),
+    rows: Annotated[int, typer.Option(help="dossiers to generate", min=1)] = 2_000_000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2024,
+) -> None:
+    """Generate the synthetic one-stop dossier export (not committed) from its seed."""
+    from satisfaction.demo.dossiers import write_demo_dossiers
+
+    with console.status(f"generating {rows:,} dossiers ..."):
+        path = write_demo_dossiers(directory, rows=rows, seed=seed)
+    console.print(f"demo dossiers written to {path}")
+
+
 @app.command()
 def batch(
     survey: Annotated[str, typer.Argument(help="survey folder name under surveys/")],

@@ -147,7 +147,7 @@ _REJECTIONS = (
         "status = 'settled' AND returned IS NULL",
     ),
     ("returned_before_received", "returned", "returned < received"),
-    ("duplicate_exact", "dossier_id", "dup_copies = 1 AND dup_rank > 1"),
+    ("duplicate_exact", "dossier_id", "dup_copies = 1 AND _row <> dup_first"),
     ("duplicate_conflict", "dossier_id", "dup_copies > 1"),
 )
 
@@ -170,7 +170,13 @@ def _entries(spec: DossierSpec) -> list[str]:
 
     kept = "len(reasons) = 0"
     selects = []
-    for role in (*_TEXT_ROLES, "dossier_id"):
+    selects.append(
+        entry(
+            "dossier_id", "r_dossier_id", "dossier_id", "'text_normalised'",
+            "r_dossier_id <> dossier_id",
+        )
+    )  # fmt: skip
+    for role in _TEXT_ROLES:
         if role in spec.columns:
             selects.append(
                 entry(

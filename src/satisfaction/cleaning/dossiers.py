@@ -162,12 +162,12 @@ def _register_map(con: Any, name: str, frame: pd.DataFrame) -> None:
 def _map_texts(con: Any, spec: DossierSpec) -> None:
     """map_<role>(raw, clean, rule): NFC + spacing, and the field vocabulary."""
     fields = spec.field_lookup()
-    for role in (*_TEXT_ROLES, "dossier_id"):
+    for role in _TEXT_ROLES:
         rows = []
         for value in _distinct(con, f"r_{role}"):
             if value is None:
                 continue
-            cleaned = text.clean_text(value) if role != "dossier_id" else value.strip()
+            cleaned = text.clean_text(value)
             rule = "text_normalised" if cleaned != value else None
             if role == "field" and fields:
                 known = fields.get(text.match_key(cleaned))
@@ -245,79 +245,87 @@ def _date(expr: str, spec: DossierSpec) -> str:
     return f"CAST(try_strptime(trim({expr}), [{listed}]) AS DATE)"
 
 
+def _map_dates(con: Any, spec: DossierSpec) -> None:
+    """map_date_<role>(raw, day): each distinct spelling parsed once (a year has few days)."""
+    for role in ("received", "due", "returned"):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE map_date_{role} AS SELECT raw, {_date('raw', spec)} "
+            f"AS day FROM (SELECT DISTINCT r_{role} AS raw FROM staged WHERE r_{role} IS NOT NULL)"
+        )
+
+
 def _resolve(con: Any, spec: DossierSpec) -> None:
-    """`resolved`: typed values per row, the rejection flags and the duplicate ranks."""
-    joins = "\n".join(
-        f"LEFT JOIN map_{role} AS m_{role} ON m_{role}.raw = s.r_{role}"
-        for role in (*_TEXT_ROLES, "dossier_id", *_CODED_ROLES, "rating")
+    """`judged`: typed values per row, the duplicate groups and the rejection reasons."""
+    _map_dates(con, spec)
+    joins = (
+        "\n".join(
+            f"LEFT JOIN map_{role} AS m_{role} ON m_{role}.raw = s.r_{role}"
+            for role in (*_TEXT_ROLES, *_CODED_ROLES, "rating")
+        )
+        + "\n"
+        + "\n".join(
+            f"LEFT JOIN map_date_{role} AS d_{role} ON d_{role}.raw = s.r_{role}"
+            for role in ("received", "due", "returned")
+        )
     )
-    returned = _date("s.r_returned", spec)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE parsed AS
         SELECT s.*,
-            m_dossier_id.clean AS dossier_id,
+            nullif(trim(s.r_dossier_id), '') AS dossier_id,
             {", ".join(f"m_{r}.clean AS {r}" for r in _TEXT_ROLES)},
+            lower(nfc_normalize(m_procedure.clean)) AS procedure_key,
             m_channel.code AS channel,
             s.r_channel IS NOT NULL AND m_channel.code IS NULL AS channel_unknown,
             m_online_level.code AS online_level,
             CASE WHEN s.r_status IS NULL
-                 THEN CASE WHEN {returned} IS NULL THEN 'pending' ELSE 'settled' END
+                 THEN CASE WHEN d_returned.day IS NULL THEN 'pending' ELSE 'settled' END
                  ELSE m_status.code END AS status,
             s.r_status IS NOT NULL AND m_status.code IS NULL AS status_unknown,
             m_rating.code AS rating,
             m_rating.rating_class AS rating_class,
             CASE m_complaint.code WHEN 'yes' THEN true WHEN 'no' THEN false END AS complaint,
-            {_date("s.r_received", spec)} AS received,
-            {_date("s.r_due", spec)} AS due_export,
-            {returned} AS returned_parsed
+            d_received.day AS received,
+            d_due.day AS due_export,
+            d_returned.day AS returned_parsed
         FROM staged AS s
         {joins}
         """
     )
     _due_from_calendar(con, spec)
+    # ids seen more than once: how many differing copies, and the first row of each
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE resolved AS
-        SELECT p.*,
-            CASE WHEN p.status = 'pending' THEN NULL ELSE p.returned_parsed END AS returned,
-            coalesce(p.due_export, c.due) AS due,
-            CASE WHEN p.due_export IS NOT NULL THEN 'export'
-                 WHEN c.due IS NOT NULL THEN 'calendar' END AS due_source,
-            count(DISTINCT p.row_hash) OVER (PARTITION BY p.dossier_id) AS dup_copies_all,
-            count(*) OVER (PARTITION BY p.dossier_id) AS dup_count,
-            row_number() OVER (PARTITION BY p.dossier_id ORDER BY p._row) AS dup_rank
-        FROM parsed AS p
-        LEFT JOIN calendar_due AS c
-            ON c.received = p.received AND c.procedure_key = p.procedure_key
+        CREATE OR REPLACE TEMP TABLE dups AS
+        SELECT dossier_id, count(DISTINCT row_hash) AS dup_copies, min(_row) AS dup_first
+        FROM parsed WHERE dossier_id IS NOT NULL GROUP BY dossier_id HAVING count(*) > 1
         """
     )
     flags = ",\n".join(
         f"CASE WHEN {condition} THEN '{rule}' END" for rule, _, condition in _REJECTIONS
     )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE judged AS
-        SELECT * EXCLUDE (dup_copies_all),
-            CASE WHEN dossier_id IS NULL OR dup_count = 1 THEN 0
-                 ELSE dup_copies_all END AS dup_copies
-        FROM resolved
-        """
-    )
-    con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE judged AS
-        SELECT *, list_filter([{flags}], lambda x: x IS NOT NULL) AS reasons FROM judged
+        SELECT *, list_filter([{flags}], lambda x: x IS NOT NULL) AS reasons
+        FROM (
+            SELECT p.*,
+                CASE WHEN p.status = 'pending' THEN NULL ELSE p.returned_parsed END AS returned,
+                coalesce(p.due_export, c.due) AS due,
+                CASE WHEN p.due_export IS NOT NULL THEN 'export'
+                     WHEN c.due IS NOT NULL THEN 'calendar' END AS due_source,
+                u.dup_copies, u.dup_first
+            FROM parsed AS p
+            LEFT JOIN calendar_due AS c
+                ON c.received = p.received AND c.procedure_key = p.procedure_key
+            LEFT JOIN dups AS u ON u.dossier_id = p.dossier_id
+        )
         """
     )
 
 
 def _due_from_calendar(con: Any, spec: DossierSpec) -> None:
     """calendar_due(received, procedure_key, due): the working-day due date of each pair."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE parsed AS SELECT *, "
-        "lower(nfc_normalize(procedure)) AS procedure_key FROM parsed"
-    )
     frame = pd.DataFrame({"received": [], "procedure_key": [], "due": []})
     if spec.time_limits:
         pairs = con.execute(

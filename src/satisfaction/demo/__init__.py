@@ -2,10 +2,13 @@
 
 - `sipas`: the SIPAS-style demo survey (4 provinces, two waves) that `make demo` runs;
   its parts: `spec` (fixed facts), `respondents`, `dirt` (planted dirt), `workbook` (files).
+- `dossiers`: the one-stop dossier export of the demo provinces (about 2 million rows,
+  generated on demand, never committed).
 """
 
 from __future__ import annotations
 
+from satisfaction.demo import dossiers
 from satisfaction.demo.sipas import generate_demo
 from satisfaction.demo.spec import (
     DEMO_PROVINCES,
@@ -27,6 +30,7 @@ __all__ = [
     "PREVIOUS_WAVE",
     "DemoSurvey",
     "demo_workbook_bytes",
+    "dossiers",
     "generate_demo",
     "write_demo_survey",
 ]

@@ -497,6 +497,7 @@ def connect(threads: int | None = None) -> Any:
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

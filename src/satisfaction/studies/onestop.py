@@ -214,70 +214,83 @@ def dossier_metrics(
     """
     import duckdb
 
+    from satisfaction.io.dossiers import connect
+
     dims = list(dims)
     allowed = {"unit", "district", "province", "field", "procedure"}
     bad = [d for d in [*dims, *(where or {})] if d not in allowed]
     if bad:
         raise ParameterError(f"cannot group or filter by {bad[0]!r}; use {sorted(allowed)}")
-    con = con if con is not None else duckdb.connect()
+    con = con if con is not None else connect()
     src = _source_sql(source)
     filters = " AND ".join(f"{_quote(c)} = ?" for c in (where or {})) or "true"
     params = list((where or {}).values())
-    dim_sql = ", ".join(f"coalesce(CAST({_quote(d)} AS VARCHAR), '') AS {_quote(d)}" for d in dims)
+    # unit and field are never blank in clean dossiers; optional roles may be (NULL keys
+    # would not meet in the joins below)
+    dim_sql = ", ".join(
+        _quote(d) if d in ("unit", "field") else f"coalesce({_quote(d)}, '') AS {_quote(d)}"
+        for d in dims
+    )
     keys = ", ".join([*(_quote(d) for d in dims), "period"])
     partition = ("PARTITION BY " + ", ".join(_quote(d) for d in dims)) if dims else ""
+    # One scan: per dims x month-of-receipt x month-of-return, every count at once (a small
+    # table), then received counts by receipt period and the rest by return period.
+    settled = "status = 'settled'"
+    timing = "CASE WHEN returned < due THEN 1 WHEN returned = due THEN 2 ELSE 3 END"
     sql = f"""
     WITH d AS (
         SELECT {dim_sql + "," if dims else ""}
-            {period_of("received", by)} AS p_received,
-            {period_of("returned", by)} AS p_returned,
+            {_trunc("received", by)} AS p_received, {_trunc("returned", by)} AS p_returned,
             status, channel, online_level, rating_class, complaint,
-            CASE WHEN status = 'settled' AND due IS NOT NULL THEN
-                CASE WHEN returned < due THEN 'early' WHEN returned = due THEN 'on_day'
-                     ELSE 'late' END END AS timing
+            CASE WHEN {settled} AND due IS NOT NULL THEN {timing} END AS timing
         FROM {src} WHERE {filters}
     ),
-    rec AS (
-        SELECT {dims_list(dims)} p_received AS period, count(*) AS received,
-            count(*) FILTER (channel = 'online') AS online,
-            count(*) FILTER (channel = 'online' AND online_level = 'full') AS online_full,
-            count(*) FILTER (channel = 'online' AND online_level = 'partial') AS online_partial,
-            count(*) FILTER (channel = 'direct') AS direct,
-            count(*) FILTER (channel = 'postal') AS postal,
-            count(*) FILTER (channel IS NULL) AS channel_unknown
+    cells AS MATERIALIZED (
+        SELECT {dims_list(dims)} p_received, p_returned, count(*) AS received,
+            count_if(channel = 'online') AS online,
+            count_if(channel = 'online' AND online_level = 'full') AS online_full,
+            count_if(channel = 'online' AND online_level = 'partial') AS online_partial,
+            count_if(channel = 'direct') AS direct,
+            count_if(channel = 'postal') AS postal,
+            count_if(channel IS NULL) AS channel_unknown,
+            count_if({settled}) AS settled,
+            count_if(timing = 1) AS early,
+            count_if(timing = 2) AS on_day,
+            count_if(timing = 3) AS late,
+            count_if({settled} AND timing IS NULL) AS timeliness_unknown,
+            count_if({settled} AND rating_class IS NOT NULL) AS rated,
+            count_if({settled} AND rating_class = 'satisfied') AS rated_satisfied,
+            count_if({settled} AND rating_class = 'neutral') AS rated_neutral,
+            count_if({settled} AND rating_class = 'unsatisfied') AS rated_unsatisfied,
+            count_if({settled} AND complaint) AS complaints,
+            count_if({settled} AND (rating_class = 'unsatisfied' OR complaint OR timing = 3))
+                AS qd766_deducted,
+            count_if(status = 'withdrawn') AS withdrawn
         FROM d GROUP BY ALL
     ),
+    rec AS (
+        SELECT {dims_list(dims)} p_received AS period,
+            {", ".join(f"sum({c}) AS {c}" for c in _RECEIVED)}
+        FROM cells GROUP BY ALL
+    ),
     sett AS (
-        SELECT {dims_list(dims)} p_returned AS period, count(*) AS settled,
-            count(*) FILTER (timing = 'early') AS early,
-            count(*) FILTER (timing = 'on_day') AS on_day,
-            count(*) FILTER (timing IN ('early', 'on_day')) AS on_time,
-            count(*) FILTER (timing = 'late') AS late,
-            count(*) FILTER (timing IS NULL) AS timeliness_unknown,
-            count(*) FILTER (rating_class IS NOT NULL) AS rated,
-            count(*) FILTER (rating_class = 'satisfied') AS rated_satisfied,
-            count(*) FILTER (rating_class = 'neutral') AS rated_neutral,
-            count(*) FILTER (rating_class = 'unsatisfied') AS rated_unsatisfied,
-            count(*) FILTER (complaint) AS complaints,
-            count(*) FILTER (rating_class = 'unsatisfied' OR complaint OR timing = 'late')
-                AS qd766_deducted
-        FROM d WHERE status = 'settled' GROUP BY ALL
+        SELECT {dims_list(dims)} p_returned AS period,
+            {", ".join(f"sum({c}) AS {c}" for c in _SETTLED)}
+        FROM cells WHERE p_returned IS NOT NULL GROUP BY ALL HAVING sum(settled) > 0
     ),
     wd AS (
         SELECT {dims_list(dims)} coalesce(p_returned, p_received) AS period,
-            count(*) AS withdrawn
-        FROM d WHERE status = 'withdrawn' GROUP BY ALL
+            sum(withdrawn) AS withdrawn
+        FROM cells GROUP BY ALL HAVING sum(withdrawn) > 0
     ),
     joined AS (
         SELECT * FROM rec FULL JOIN sett USING ({keys}) FULL JOIN wd USING ({keys})
     )
-    SELECT * EXCLUDE (pending_cum),
-        pending_cum AS pending
-    FROM (
-        SELECT *, sum(coalesce(received, 0) - coalesce(settled, 0) - coalesce(withdrawn, 0))
-            OVER ({partition} ORDER BY period ROWS UNBOUNDED PRECEDING) AS pending_cum
-        FROM joined
-    )
+    SELECT * EXCLUDE (period),
+        {_label("period", by)} AS period,
+        sum(coalesce(received, 0) - coalesce(settled, 0) - coalesce(withdrawn, 0))
+            OVER ({partition} ORDER BY period ROWS UNBOUNDED PRECEDING) AS pending
+    FROM joined
     ORDER BY {keys}
     """
     try:
@@ -287,13 +300,40 @@ def dossier_metrics(
     return _finish(frame, dims, level)
 
 
+_RECEIVED = ["received", "online", "online_full", "online_partial", "direct", "postal",
+             "channel_unknown"]  # fmt: skip
+_SETTLED = ["settled", "early", "on_day", "late", "timeliness_unknown", "rated",
+            "rated_satisfied", "rated_neutral", "rated_unsatisfied", "complaints",
+            "qd766_deducted"]  # fmt: skip
+
+
+def _trunc(column: str, by: str) -> str:
+    """The period as a whole number (grouping on it is cheaper than on text or dates)."""
+    period_of(column, by)  # checks `by`
+    if by == "month":
+        return f"year({column}) * 100 + month({column})"
+    if by == "quarter":
+        return f"year({column}) * 10 + quarter({column})"
+    return f"year({column})"
+
+
+def _label(column: str, by: str) -> str:
+    """The period's label from its number: YYYY-MM, YYYY-Qn or YYYY."""
+    if by == "month":
+        return f"printf('%04d-%02d', {column} // 100, {column} % 100)"
+    if by == "quarter":
+        return f"printf('%d-Q%d', {column} // 10, {column} % 10)"
+    return f"CAST({column} AS VARCHAR)"
+
+
 def dims_list(dims: Sequence[str]) -> str:
     return "".join(f"{_quote(d)}, " for d in dims)
 
 
 def _finish(frame: pd.DataFrame, dims: list[str], level: float) -> pd.DataFrame:
+    frame["on_time"] = frame["early"].fillna(0) + frame["on_day"].fillna(0)
     for column in _COUNTS:
-        frame[column] = frame[column].fillna(0).astype("int64")
+        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
 
     def share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
         return (numerator / denominator.where(denominator > 0)).astype(float)
