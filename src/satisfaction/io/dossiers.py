@@ -41,7 +41,8 @@ import pandas as pd
 import yaml
 
 from satisfaction.errors import InputError, InstrumentError, Problem
-from satisfaction.io.read import PARQUET_SUFFIXES, ROW_COLUMN, ReadNote, read_responses
+from satisfaction.io.read import ROW_COLUMN, ReadNote, read_responses
+from satisfaction.io.read.dispatch import PARQUET_SUFFIXES
 from satisfaction.io.text import match_key
 
 __all__ = [
