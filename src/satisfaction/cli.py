@@ -207,7 +207,8 @@ def demo(
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
-    plan (against the previous wave, surveys/demo-2024), the index."""
+    plan (against the previous wave, surveys/demo-2024), the one-stop reports of the demo
+    dossiers (surveys/demo-onestop, generated when missing), the index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import run_reports
@@ -217,6 +218,10 @@ def demo(
     for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
         if not (root / "surveys" / folder / "instrument.yaml").exists():
             write_demo_survey(root / "surveys" / folder, wave=wave)
+    from satisfaction.run.onestop import demo_onestop_units
+
+    with console.status("one-stop dossiers: generating (first run) and counting ..."):
+        onestop = demo_onestop_units(root, force=force)
     result = run_reports(
         "demo",
         workers=workers,
@@ -224,6 +229,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
+        extra_units=onestop,
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():

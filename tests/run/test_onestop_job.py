@@ -13,7 +13,8 @@ from satisfaction.cli import main
 from satisfaction.run.onestop import run_onestop
 from satisfaction.studies.onestop import METRICS_COLUMNS
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "dossiers"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "dossiers"
 
 
 @pytest.fixture
@@ -70,3 +71,33 @@ def test_a_broken_yaml_names_its_key(folder, capsys):
     err = capsys.readouterr().err
     assert "data.file: must stay inside the folder" in err
     assert "columns.dossier_id: required role is not mapped" in err
+
+
+@pytest.mark.slow
+def test_report_notebooks_run_in_the_batch_and_the_index_links_them(tmp_path):
+    from satisfaction.demo.dossiers import DOSSIER_FACTS, write_demo_dossiers
+    from satisfaction.run.batch import run_batch
+    from satisfaction.run.onestop import demo_onestop_units
+
+    root = tmp_path / "project"
+    folder = root / "surveys" / "demo-onestop"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "surveys" / "demo-onestop" / "dossiers.yaml", folder)
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    write_demo_dossiers(folder, rows=40_000)
+    units = demo_onestop_units(root)
+    folders = [unit.folder for unit in units]
+    assert folders[0] == "onestop/toan-bo" and len(folders) == 7
+    chosen = [units[0], units[-1]]  # every unit, and the planted late ward
+    assert chosen[-1].parameters["name"] == DOSSIER_FACTS["late_unit"]
+    manifest = run_batch(chosen, out_dir=root / "outputs" / "demo" / "reports", progress=False)
+    assert manifest.counts == {"ok": 2}, [r.get("error") for r in manifest.units]
+    ward = root / "outputs" / "demo" / "reports" / chosen[-1].folder
+    assert (ward / "onestop_report.xlsx").exists() and (ward / "onestop_report.docx").exists()
+    assert (ward / "figures" / "funnel-all.png").exists()
+    index = (root / "outputs" / "demo" / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Báo cáo một cửa" in index and "onestop/toan-bo/onestop_report.docx" in index
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(ward / "onestop_report.docx").paragraphs)
+    assert "không phải mẫu" in text and "tiếp nhận" in text and "QĐ 766/QĐ-TTg" in text

@@ -200,11 +200,13 @@ def run_reports(
     remediation: bool = False,
     previous_wave: str | None = None,
     target: float | str = 0.8,
+    extra_units: Sequence[Unit] = (),
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
-    surveys/, or None) against `target` (a share such as 0.8, or "overall").
+    surveys/, or None) against `target` (a share such as 0.8, or "overall"). `extra_units`
+    run in the same batch and appear on the same index (the demo's one-stop reports).
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -240,7 +242,7 @@ def run_reports(
     run_slug = slugify(run)
     out_dir = root / "outputs" / survey / run_slug
     manifest = run_batch(
-        units,
+        [*units, *extra_units],
         out_dir=out_dir,
         workers=workers,
         force=force,

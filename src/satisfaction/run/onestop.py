@@ -27,7 +27,8 @@ import pandas as pd
 from satisfaction.cleaning.dossiers import clean_dossiers, write_clean_dossiers
 from satisfaction.errors import ParameterError
 from satisfaction.io.dossiers import connect, load_dossier_spec, read_dossiers
-from satisfaction.io.paths import safe_output_path
+from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.run.units import Unit, make_unit
 from satisfaction.studies.onestop import (
     FORMULAS,
     PERIODS,
@@ -35,7 +36,16 @@ from satisfaction.studies.onestop import (
     interface_metrics,
 )
 
-__all__ = ["CENSUS_NOTE", "OnestopResult", "onestop_output_dir", "run_onestop"]
+__all__ = [
+    "CENSUS_NOTE",
+    "DEMO_JOB_ROWS",
+    "ONESTOP_NOTEBOOK",
+    "OnestopResult",
+    "demo_onestop_units",
+    "onestop_output_dir",
+    "onestop_units",
+    "run_onestop",
+]
 
 CENSUS_NOTE = (
     "Toàn bộ hồ sơ của kỳ (tổng điều tra hồ sơ, không phải mẫu): các tỷ lệ là số đếm chính "
@@ -128,3 +138,62 @@ def run_onestop(
         metric_rows=len(detail),
         cleaned=cleaned,
     )
+
+
+# ------------------------------------------------------------------------------- the batch
+ONESTOP_NOTEBOOK = "onestop_report.ipynb"
+#: Rows of the demo export `satisfaction demo` makes when it is missing: a quarter of the
+#: full ~2M (`make-demo-dossiers`), so generating and cleaning stay within ~20 s.
+DEMO_JOB_ROWS = 500_000
+
+
+def onestop_units(
+    survey: str,
+    areas: list[tuple[str, str]],
+    *,
+    root: Path,
+    by: str = "quarter",
+    language: str = "vi",
+) -> list[Unit]:
+    """One `onestop_report.ipynb` unit per (level, name) area, e.g. ("province", "Hà Nội").
+
+    The clean dossiers and dossiers.yaml are the units' inputs: a new export reruns them.
+    """
+    notebook = root / "notebooks" / ONESTOP_NOTEBOOK
+    folder = root / "outputs" / survey / "onestop"
+    inputs = [folder / "clean" / "dossiers.parquet", root / "surveys" / survey / "dossiers.yaml"]
+    units = []
+    for level, name in areas:
+        slug = "toan-bo" if level == "all" else slugify(name)
+        units.append(
+            make_unit(
+                notebook,
+                {"survey": survey, "level": level, "name": name, "by": by,
+                 "period": "latest", "language": language},
+                folder=f"onestop/{slug}",
+                title=f"Một cửa: {'toàn bộ' if level == 'all' else name}",
+                inputs=inputs,
+            )
+        )  # fmt: skip
+    return units
+
+
+def demo_onestop_units(root: Path, *, force: bool = False) -> list[Unit]:
+    """The demo's one-stop reports: every unit, each province, the district and the ward of
+    the planted late unit. Makes the demo export when missing and runs the one-stop job."""
+    from satisfaction.demo.dossiers import DOSSIER_FACTS, EXPORT_NAME, write_demo_dossiers
+    from satisfaction.studies.onestop import dossier_metrics
+
+    survey = "demo-onestop"
+    folder = root / "surveys" / survey
+    if not (folder / EXPORT_NAME).exists():
+        write_demo_dossiers(folder, rows=DEMO_JOB_ROWS)
+    result = run_onestop(folder, outputs=root / "outputs", by="quarter", force=force)
+    late = DOSSIER_FACTS["late_unit"]
+    dims = ("province", "district", "unit")
+    places = dossier_metrics(result.clean_dossiers, by="year", dims=dims)
+    provinces = sorted(set(places["province"]))
+    district = str(places.loc[places["unit"] == late, "district"].iloc[0])
+    areas = [("all", "all"), *(("province", p) for p in provinces)]
+    areas += [("district", district), ("unit", late)]
+    return onestop_units(survey, areas, root=root)

@@ -15,13 +15,14 @@ the default) to keep them on the canvas.
 - `theme`: the house theme, the Likert palette, the wording (``LABELS``), number formats.
 - `notes`: :func:`annotate` (title, notes, n and source line).
 - `likert`: :func:`likert_bars`; `forest_plot`: :func:`forest`; `heatmap_grid`:
-  :func:`heatmap`; `quadrants`: :func:`importance_performance`.
+  :func:`heatmap`; `quadrants`: :func:`importance_performance`; `funnel_plot`: :func:`funnel`.
 - `_data` (frame checks, the footer's n) and `_layout` (Axes plumbing) serve the drawers.
 """
 
 from __future__ import annotations
 
 from satisfaction.present.figures.forest_plot import forest
+from satisfaction.present.figures.funnel_plot import funnel
 from satisfaction.present.figures.heatmap_grid import heatmap
 from satisfaction.present.figures.likert import likert_bars
 from satisfaction.present.figures.notes import annotate
@@ -41,6 +42,7 @@ __all__ = [
     "VIETNAMESE_GLYPHS",
     "annotate",
     "forest",
+    "funnel",
     "heatmap",
     "importance_performance",
     "likert_bars",
