@@ -200,6 +200,41 @@ def demo(
     _print_job(result)
 
 
+papi_app = typer.Typer(
+    no_args_is_help=True, help="PAPI-style governance indices: published tables, composites."
+)
+app.add_typer(papi_app, name="papi")
+
+
+@papi_app.command("published")
+def papi_published(
+    workbook: Annotated[Path, typer.Argument(help="published index workbook (.xlsx)")],
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    language: Annotated[str, typer.Option(help="vi or en")] = "vi",
+) -> None:
+    """Check a published PAPI-style workbook; write tidy scores, checks, league tables, maps."""
+    from satisfaction.run.papi import publish_tables
+
+    with console.status(f"reading {workbook} ..."):
+        result = publish_tables(workbook, outputs, language=language)
+    table = Table(title="Checks / Kiểm tra")
+    for column in ("sheet", "check", "status", "message"):
+        table.add_column(column)
+    checks = result.checks
+    worth_reading = ("not_published", "sub_dimension_set", "sub_dimension_label")
+    shown = checks[(checks["status"] == "problem") | checks["check"].isin(worth_reading)]
+    for row in shown.itertuples(index=False):
+        table.add_row(str(row.sheet), row.check, row.status, row.message)
+    console.print(table)
+    ok = int((result.checks["status"] == "ok").sum())
+    console.print(
+        f"years: {', '.join(map(str, result.years))}; checks ok: {ok}, notes: "
+        f"{int((result.checks['status'] == 'note').sum())}, problems: {len(result.problems)} "
+        "(every check in checks.csv)"
+    )
+    console.print(f"outputs: {result.folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; known errors become one line on stderr and exit code 2."""
     args = sys.argv[1:] if argv is None else argv

@@ -8,6 +8,7 @@ everything that corrects data lives in `satisfaction.cleaning`.
 - `instrument`: the questionnaire as data, validated with key paths.
 - `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers.
 - `spss`: an instrument built from an SPSS dictionary.
+- `papi_workbook`: published PAPI-style index workbooks -> one tidy frame of scores.
 - `paths`: safe folder names and paths for everything the toolkit writes.
 """
 

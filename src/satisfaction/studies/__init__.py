@@ -1,6 +1,8 @@
 """What each kind of study computes from estimates.
 
 - `indices`: SIPAS-style criterion, element and overall indices under declared rules.
+- `papi_published`: published PAPI-style tables: checks, quartile groups, league tables,
+  comparisons that say where the method changed.
 """
 
 from __future__ import annotations
