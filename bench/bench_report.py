@@ -21,8 +21,13 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-from satisfaction.present import report
 from satisfaction.present.figures import forest, set_theme
+from satisfaction.present.files import save_figure
+from satisfaction.present.formatting import note_line
+from satisfaction.present.remediation_docs import write_remediation_docx
+from satisfaction.present.tables import estimates_table
+from satisfaction.present.word import DocxReport
+from satisfaction.present.workbook import write_workbook
 
 
 def _tidy(rng: np.random.Generator, rows: int, by: dict[str, list[str]]) -> pd.DataFrame:
@@ -60,14 +65,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         start = time.perf_counter()
-        table = report.estimates_table(big)
+        table = estimates_table(big)
         table_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        report.write_workbook(
+        write_workbook(
             out / "big.xlsx",
-            {"Chi tiết": table, "Theo tỉnh": report.estimates_table(small)},
+            {"Chi tiết": table, "Theo tỉnh": estimates_table(small)},
             title="Tỷ lệ hài lòng",
-            notes=report.note_line(source="bench", method="logit"),
+            notes=note_line(source="bench", method="logit"),
         )
         xlsx_seconds = time.perf_counter() - start
         print(f"estimates_table {len(big):,} rows: {table_seconds:.2f} s")
@@ -78,20 +83,20 @@ def main() -> None:
 
         start = time.perf_counter()
         ax = forest(small, y="province", title="Tỷ lệ hài lòng theo tỉnh", source="bench")
-        paths = report.save_figure(ax, out, "forest_63", data=small)
+        paths = save_figure(ax, out, "forest_63", data=small)
         print(f"forest 63 provinces draw + save_figure: {time.perf_counter() - start:.2f} s")
 
         start = time.perf_counter()
-        doc = report.DocxReport()
+        doc = DocxReport()
         doc.title("Báo cáo")
-        doc.table(report.estimates_table(small), caption="Theo tỉnh")
+        doc.table(estimates_table(small), caption="Theo tỉnh")
         doc.figure(paths, caption="Theo tỉnh")
         doc.save(out / "r.docx")
         print(f"DocxReport 63-row table + figure: {time.perf_counter() - start:.2f} s")
 
         plan = small.head(20).assign(field="Đất đai", item=criteria[:20], change=-0.01)
         start = time.perf_counter()
-        report.write_remediation_docx(
+        write_remediation_docx(
             out / "plan.docx",
             title="Kế hoạch",
             results_paragraphs=["Kết quả."],

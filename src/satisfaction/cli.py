@@ -172,7 +172,7 @@ def demo(
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the index."""
     from satisfaction.demo.sipas import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
-    from satisfaction.present.sections import find_root
+    from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import run_reports
 
     root = find_root()

@@ -28,7 +28,7 @@ from satisfaction.analysis.remediation import (
 from satisfaction.cleaning.survey import load_clean
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
-from satisfaction.present.sections import ensure_estimates
+from satisfaction.present.survey_choice import ensure_estimates
 from satisfaction.stats.estimate import adjust_pvalues
 from satisfaction.studies.indices import design_of, element_indices, overall_index
 

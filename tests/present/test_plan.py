@@ -11,8 +11,9 @@ import pytest
 from constructed_survey import FIELD_ROWS, PHONE, PREVIOUS_CHANGE, write_constructed
 from satisfaction.analysis.estimates import ALL
 from satisfaction.errors import ParameterError
+from satisfaction.present.formatting import format_percent
 from satisfaction.present.plan import RemediationReport
-from satisfaction.present.report import PLAN_COLUMNS, REMEDIATION_HEADINGS, format_percent
+from satisfaction.present.remediation_docs import PLAN_COLUMNS, REMEDIATION_HEADINGS
 
 NBSP = "\u00a0"
 CURRENT = re.compile(

@@ -26,7 +26,12 @@ from satisfaction.cleaning.survey import clean_survey, input_hash, load_clean, r
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
 from satisfaction.io.paths import slugify
-from satisfaction.present.sections import choose_many, estimates_dir, find_root, survey_folder
+from satisfaction.present.survey_choice import (
+    choose_many,
+    estimates_dir,
+    find_root,
+    survey_folder,
+)
 from satisfaction.run.batch import run_batch
 from satisfaction.run.manifest import Manifest
 from satisfaction.run.units import Unit, make_unit

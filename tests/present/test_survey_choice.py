@@ -9,7 +9,7 @@ import pytest
 
 from satisfaction.analysis.estimates import ALL
 from satisfaction.errors import ParameterError
-from satisfaction.present.sections import choose_many, choose_one, survey_folder
+from satisfaction.present.survey_choice import choose_many, choose_one, survey_folder
 
 FIELDS = ["Bảo hiểm y tế", "Công chứng, chứng thực", "Hộ tịch", "Đất đai"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,155 @@
+"""The field report of the notebooks: one field across provinces.
+
+`FieldReport.open(survey, field_name=..., provinces=...)` loads (or computes) the survey's
+estimates; `ranking()` and `criteria()` return their tables and draw, show and save their
+figures (the shared machinery is `sections._Report`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from satisfaction.analysis.estimates import ALL, AnalysisOptions
+from satisfaction.errors import ParameterError
+from satisfaction.present import figures
+from satisfaction.present.sections import _Report
+from satisfaction.present.survey_choice import choose_many, ensure_estimates, find_root
+
+__all__ = ["FieldReport"]
+
+
+@dataclass
+class FieldReport(_Report):
+    """One field across provinces: ranking with CIs, provinces above or below overall."""
+
+    field_name: str = ""
+    provinces: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        survey: str,
+        *,
+        field_name: str,
+        provinces: str | list[str] = "all",
+        level: float = 0.95,
+        min_n: int = 30,
+        language: str = "vi",
+        output_dir: str | Path | None = None,
+        root: str | Path | None = None,
+    ) -> FieldReport:
+        root_path = Path(root) if root else find_root()
+        estimates = ensure_estimates(
+            survey, AnalysisOptions(level=level, min_n=min_n), root=root_path
+        )
+        if field_name not in estimates.fields:
+            raise ParameterError(
+                f"{field_name!r} is not a field of the survey; valid: "
+                f"{', '.join(estimates.fields)}",
+                key="parameter 'field'",
+            )
+        wanted = choose_many(
+            provinces if isinstance(provinces, list) else [provinces],
+            estimates.provinces,
+            "provinces",
+        )
+        out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
+        return cls(
+            estimates=estimates,
+            language=language,
+            output_dir=out,
+            field_name=field_name,
+            provinces=wanted,
+        )
+
+    def ranking(self) -> pd.DataFrame:
+        """Overall index of the field in each province, against the field's overall value."""
+        overall = self.estimates["overall"]
+        mine = overall[
+            (overall["field"] == self.field_name) & overall["province"].isin(self.provinces)
+        ]
+        whole = overall[(overall["field"] == self.field_name) & (overall["province"] == ALL)]
+        compare = self.estimates.frames.get("compare_province_field")
+        if compare is not None:
+            compare = compare[compare["field"] == self.field_name][
+                ["province", "sig", "p_adjusted"]
+            ]
+            mine = mine.merge(compare, on="province", how="left")
+        whole_value = float(whole["estimate"].iloc[0])
+        n_total = int(whole["n"].iloc[0])
+
+        def draw(ax: plt.Axes) -> None:
+            figures.forest(
+                mine,
+                y="province",
+                overall=whole_value,
+                language=self.language,
+                ax=ax,
+                n_total=n_total,
+                sig="sig" if "sig" in mine.columns else None,
+                title=self.text["ranking_title"].format(field=self.field_name),
+                source=self.source,
+            )
+
+        columns = [
+            c
+            for c in (
+                "province",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "n",
+                "reliable",
+                "sig",
+                "p_adjusted",
+            )
+            if c in mine.columns
+        ]
+        self._figure("xep-hang-tinh", draw, mine[columns])
+        table = self._table(
+            "ranking", mine.sort_values("estimate", ascending=False), by=["province"]
+        )
+        if "sig" in mine.columns:
+            table = table.assign(
+                **{
+                    "So với chung"
+                    if self.language == "vi"
+                    else "Against overall": mine.sort_values("estimate", ascending=False)[
+                        "sig"
+                    ].to_numpy()
+                }
+            )
+            self.tables["ranking"] = table
+        return table
+
+    def criteria(self) -> pd.DataFrame:
+        """Satisfied share of every criterion of the field in each province."""
+        criteria = self.estimates["criteria"]
+        mine = criteria[
+            (criteria["field"] == self.field_name)
+            & criteria["province"].isin([*self.provinces, ALL])
+        ].copy()
+        mine["province"] = mine["province"].replace({ALL: self.text["all"]})
+
+        def draw(ax: plt.Axes) -> None:
+            figures.heatmap(
+                mine,
+                x="province",
+                y="item",
+                language=self.language,
+                ax=ax,
+                title=self.text["field_heatmap_title"].format(field=self.field_name),
+                source=self.source,
+            )
+
+        self._figure(
+            "tieu-chi-tinh",
+            draw,
+            mine[["province", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            size=(7.5, 8.5),
+        )
+        return self._table("criteria", mine, by=["province", "item", "label"])

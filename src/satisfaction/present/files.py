@@ -1,0 +1,169 @@
+"""Safe file names, atomic writes, and figures saved as PNG, SVG and CSV.
+
+Every writer validates its arguments before it creates any file, and writes through a
+temporary file in the target folder (:func:`_atomic_paths`), so a failure never leaves a
+half-written output. :func:`save_figure` writes ``<stem>.png`` (>= 200 dpi), ``<stem>.svg``
+(text kept as text, so Vietnamese stays searchable and editable) and ``<stem>.csv`` (the
+numbers drawn, UTF-8 with a BOM so Excel shows Vietnamese), with a tight bounding box
+because titles and footers sit outside the Axes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+
+from satisfaction.errors import InputError, ParameterError
+from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.present.formatting import _flatten_columns
+
+__all__ = ["safe_stem", "save_figure"]
+
+# --------------------------------------------------------------------------------------
+# Safe names and atomic writes
+# --------------------------------------------------------------------------------------
+
+_STEM_MAX = 100
+
+
+def safe_stem(name: str) -> str:
+    """A safe file stem: ``"Hình 1: Đất đai"`` -> ``"hinh-1-dat-dai"``.
+
+    Lower-case ASCII letters, digits, ``-`` and ``_``; Vietnamese diacritics are stripped
+    (đ -> d) and every other run of characters becomes one ``-`` (as
+    ``params.slugify``, which also renames Windows device names: "con" -> "con-1"). Names
+    holding ``..``, ``/``, ``\\`` or NUL and names that leave nothing raise
+    ``ParameterError``: a caller passing a path where a name belongs has made a mistake,
+    which silently flattening would hide.
+    """
+    if not isinstance(name, str):
+        raise ParameterError(f"a file name must be text, got {type(name).__name__}", key="name")
+    text = unicodedata.normalize("NFC", name).strip()
+    if not text:
+        raise ParameterError("file name is empty", key="name")
+    for bad in ("..", "/", "\\", "\x00"):
+        if bad in text:
+            shown = {"\x00": "a NUL character"}.get(bad, repr(bad))
+            raise ParameterError(f"file name {name!r} holds {shown}", key="name")
+    # Underscores are kept: each piece between them is slugged as folder names are.
+    pieces = []
+    for piece in re.split(r"_+", text):
+        try:
+            pieces.append(slugify(piece, max_length=_STEM_MAX))
+        except ParameterError:
+            continue  # a piece with no letters or digits
+    stem = "_".join(pieces)[:_STEM_MAX].rstrip("-_")
+    if not stem:
+        raise ParameterError(f"file name {name!r} leaves no letters or digits", key="name")
+    return stem
+
+
+@contextmanager
+def _atomic_paths(targets: Sequence[Path]) -> Iterator[list[Path]]:
+    """Temporary paths beside ``targets``; moved onto them only if the block succeeds."""
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            handle, name = tempfile.mkstemp(
+                prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+            )
+            os.close(handle)
+            temps.append(Path(name))
+        yield temps
+        for temp, target in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+    finally:
+        for temp in temps:
+            if temp.exists():
+                temp.unlink()
+
+
+def _output_file(path: str | Path, suffix: str, func: str) -> Path:
+    target = Path(path)
+    if target.suffix.lower() != suffix:
+        raise ParameterError(f"{func}: {str(target)!r} must end with {suffix}", key="path")
+    if target.is_dir():
+        raise ParameterError(f"{func}: {str(target)!r} is a folder", key="path")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------
+
+
+def _root_figure(ax_or_fig: object) -> Figure:
+    if isinstance(ax_or_fig, Axes):
+        fig = ax_or_fig.figure
+    elif isinstance(ax_or_fig, Figure | SubFigure):
+        fig = ax_or_fig
+    else:
+        raise ParameterError(
+            f"save_figure: expected a matplotlib Axes or Figure, got {type(ax_or_fig).__name__}"
+        )
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    return fig
+
+
+def save_figure(
+    ax_or_fig: Axes | Figure,
+    out_dir: str | Path,
+    name: str,
+    *,
+    data: pd.DataFrame,
+    dpi: int = 200,
+) -> dict[str, Path]:
+    """Write ``<stem>.png``, ``<stem>.svg`` and ``<stem>.csv`` and close the figure.
+
+    ``name`` goes through :func:`safe_stem`; the three files must resolve inside ``out_dir``
+    (created if missing). The PNG has ``dpi`` (>= 200) in its pHYs chunk; the SVG keeps text
+    as text (``svg.fonttype = "none"``), has no date and fixed ids so re-running gives the
+    same bytes; the CSV holds ``data`` (the numbers drawn, as given) in UTF-8 with a BOM.
+    Both images use ``bbox_inches="tight"``, since titles and footers sit outside the Axes.
+    Returns ``{"png": path, "svg": path, "csv": path}``.
+    """
+    fig = _root_figure(ax_or_fig)
+    stem = safe_stem(name)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(
+            f"save_figure: data must be the DataFrame drawn, got {type(data).__name__}"
+        )
+    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not dpi >= 200:
+        raise ParameterError(f"save_figure: dpi must be at least 200, got {dpi!r}", key="dpi")
+    root = Path(out_dir)
+    if root.exists() and not root.is_dir():
+        raise ParameterError(f"save_figure: {str(root)!r} is not a folder", key="out_dir")
+    paths = {ext: safe_output_path(root, f"{stem}.{ext}") for ext in ("png", "svg", "csv")}
+    root.mkdir(parents=True, exist_ok=True)
+    table = _flatten_columns(data)
+    rc = {"svg.fonttype": "none", "svg.hashsalt": f"satisfaction-{stem}", "pdf.fonttype": 42}
+    try:
+        with mpl.rc_context(rc), _atomic_paths(list(paths.values())) as temps:
+            png, svg, csv = temps
+            # The tight box (titles and footers sit outside the Axes) is measured once, after
+            # one draw that lets drawers place their annotations, and used by both formats:
+            # savefig would otherwise draw the figure again for each of them.
+            fig.draw_without_rendering()
+            tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
+                mpl.rcParams["savefig.pad_inches"]
+            )
+            common = {"bbox_inches": tight, "facecolor": "white"}
+            fig.savefig(png, format="png", dpi=dpi, **common)
+            fig.savefig(svg, format="svg", metadata={"Date": None}, **common)
+            table.to_csv(csv, index=False, encoding="utf-8-sig", lineterminator="\n")
+    finally:
+        plt.close(fig)
+    return paths

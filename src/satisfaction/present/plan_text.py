@@ -1,0 +1,289 @@
+"""The remediation plan's words: notebook labels, numbers in Vietnamese, and the sentences.
+
+Shares, percentage points and p-values as the documents print them, the priority rule
+(`priority_rule_text`, the "Cách xếp mức ưu tiên" note), why a cell got its priority, and
+the paragraphs of the docx ("Kết quả khảo sát", "Hạn chế, tồn tại") and of the workbook's
+"Phương pháp" sheet. The documents are always Vietnamese; `TEXT` holds the notebook's
+words in both languages.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from satisfaction.analysis.estimates import ALL
+from satisfaction.analysis.remediation import PriorityRule
+from satisfaction.present.formatting import format_number, format_percent
+
+if TYPE_CHECKING:
+    from satisfaction.present.plan import RemediationReport
+
+__all__ = [
+    "TEXT",
+    "limitation_paragraphs",
+    "method_lines",
+    "priority_rule_text",
+    "results_paragraphs",
+]
+
+TEXT = {
+    "vi": {
+        "all": "Toàn bộ khảo sát",
+        "priority_title": "Các tiêu chí cần ưu tiên khắc phục — {where}",
+        "ipa_title": "Tầm quan trọng và mức hài lòng của các tiêu chí — {where}",
+        "change_title": "Thay đổi chỉ số hài lòng chung so với {previous} — {where}",
+        "importance": "Tầm quan trọng (hệ số chuẩn hoá)",
+        "importance_r": "Tầm quan trọng (hệ số tương quan)",
+        "performance": "Tỷ lệ hài lòng",
+        "change_axis": "Thay đổi (điểm %)",
+        "target_note": "Đường đứt: mục tiêu {target}",
+        "yes": "Có",
+        "no": "Không",
+        "target": "Mục tiêu",
+        "sig_below_target": "Thấp hơn mục tiêu có ý nghĩa",
+        "no_change": "Không đổi",
+        "sig_up": "Tăng có ý nghĩa",
+        "sig_down": "Giảm có ý nghĩa",
+    },
+    "en": {
+        "all": "Whole survey",
+        "priority_title": "Criteria to fix first — {where}",
+        "ipa_title": "Importance and satisfaction of the criteria — {where}",
+        "change_title": "Change of overall satisfaction since {previous} — {where}",
+        "importance": "Importance (standardised coefficient)",
+        "importance_r": "Importance (correlation)",
+        "performance": "Satisfied share",
+        "change_axis": "Change (percentage points)",
+        "target_note": "Dashed line: target {target}",
+        "yes": "Yes",
+        "no": "No",
+        "target": "Target",
+        "sig_below_target": "Significantly below target",
+        "no_change": "No change",
+        "sig_up": "Significant rise",
+        "sig_down": "Significant fall",
+    },
+}
+
+
+def _pct(value: float, *, sign: bool = False) -> str:
+    return format_percent(value, sign=sign)
+
+
+def _points(value: float) -> str:
+    """A change or gap in percentage points: ``0.131`` -> ``"+13,1 điểm %"`` (no-break)."""
+    return format_percent(value, sign=True).removesuffix("%") + "\u00a0điểm\u00a0%"
+
+
+def _p_text(value: float) -> str:
+    if value is None or not np.isfinite(value):
+        return "không kiểm định được"
+    if value < 0.001:
+        return "p < 0,001"
+    return f"p = {format_number(value, digits=3)}"
+
+
+def _target_text(rule: PriorityRule, whole: bool) -> str:
+    if rule.fixed_target is not None:
+        return _pct(rule.fixed_target, sign=False).replace(",0%", "%")
+    return (
+        "giá trị của cùng tiêu chí trên toàn bộ các lĩnh vực"
+        if whole
+        else "giá trị của cùng lĩnh vực, tiêu chí trên toàn bộ các tỉnh"
+    )
+
+
+def priority_rule_text(rule: PriorityRule, *, cells: int, volume_source: str, whole: bool) -> str:
+    """The "Cách xếp mức ưu tiên" note of the documents (Vietnamese)."""
+    adjust = "Holm" if rule.adjust == "holm" else "Benjamini–Hochberg"
+    volume = "số hồ sơ" if volume_source == "dossiers" else "số người sử dụng dịch vụ ước tính"
+    third = format_number(100 * rule.tier1_volume, digits=0)
+    return (
+        f"Cách xếp mức ưu tiên: mục tiêu là {_target_text(rule, whole)}; chênh lệch = mục tiêu "
+        "− tỷ lệ hài lòng. Kiểm định một phía theo thiết kế mẫu (thống kê t, bậc tự do của "
+        f"thiết kế), hiệu chỉnh {adjust} trên toàn bộ {cells} ô lĩnh vực × tiêu chí, mức ý "
+        f"nghĩa {format_number(100 * rule.alpha, digits=0)}%. Ưu tiên 1: ước lượng tin cậy, "
+        "thấp hơn mục tiêu có ý nghĩa thống kê và chênh lệch từ "
+        f"{format_number(100 * rule.tier1_gap, digits=0)} điểm % trở lên hoặc lĩnh vực thuộc "
+        f"nhóm {third}% có khối lượng ({volume}) lớn nhất. Ưu tiên 2: ước lượng tin cậy, "
+        "thấp hơn mục tiêu, có ý nghĩa thống kê hoặc chênh lệch từ "
+        f"{format_number(100 * rule.tier2_gap, digits=0)} điểm % trở lên. Ưu tiên 3: các ô "
+        "còn lại thấp hơn mục tiêu, kể cả ô không đủ tin cậy (không bao giờ xếp Ưu tiên 1). "
+        "Trong mỗi mức, xếp theo chênh lệch × tỷ trọng khối lượng."
+    )
+
+
+def _reason(row: pd.Series, rule: PriorityRule) -> str:
+    """Why a cell got its priority, in a short Vietnamese phrase."""
+    if not bool(row["below_target"]):
+        return "Đạt hoặc vượt mục tiêu"
+    gap = f"Thấp hơn mục tiêu {_points(row['gap']).lstrip('+')}"
+    if not bool(row["reliable"]):
+        note = str(row.get("reliability_note") or "").strip()
+        return f"Ước lượng không đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
+    parts = [gap]
+    parts.append(
+        f"có ý nghĩa thống kê ({_p_text(row['p_adjusted'])})"
+        if bool(row["significant"])
+        else f"chưa có ý nghĩa thống kê ({_p_text(row['p_adjusted'])})"
+    )
+    if row.get("tier") == 1 and bool(row["top_volume"]) and not bool(row["large_gap"]):
+        parts.append("lĩnh vực có khối lượng lớn")
+    return "; ".join(parts)
+
+
+def method_lines(report: RemediationReport) -> list[str]:
+    """The "Phương pháp" sheet: the priority rule, sources, design, change and drivers."""
+    result = report.result
+    meta = report.estimates.meta
+    lines = [
+        report.rule_text,
+        f"{report.source}. {report.rule_note}.",
+        f"Thiết kế mẫu: {meta.get('design')}. Địa giới: {meta.get('geography')}.",
+    ]
+    if result.change_refused:
+        lines.append(f"Không so sánh với kỳ trước: {result.change_refused}")
+    elif result.change_overall is not None:
+        lines.append(
+            f"Thay đổi so với {report.previous_label}: hai mẫu độc lập cùng phiên bản công cụ "
+            f"({meta.get('instrument_version')}); sai số chuẩn của hiệu = căn bậc hai tổng "
+            "bình phương sai số chuẩn hai kỳ; kiểm định t hai phía, hiệu chỉnh "
+            f"{'Holm' if result.rule.adjust == 'holm' else 'Benjamini–Hochberg'}."
+        )
+    if result.drivers is not None:
+        method = result.drivers.attrs.get("method", "")
+        reason = result.drivers.attrs.get("fallback_reason", "")
+        lines.append(
+            "Động lực: mô hình logit thứ bậc có trọng số (svyolr) của mức hài lòng chung "
+            "theo các tiêu chí; tầm quan trọng = hệ số chuẩn hoá theo biến ẩn."
+            if method == "ordinal"
+            else "Động lực: hệ số tương quan có trọng số với mức hài lòng chung (mô hình "
+            f"logit thứ bậc không dùng được: {reason})."
+        )
+    return lines
+
+
+def results_paragraphs(report: RemediationReport) -> list[str]:
+    """The "Kết quả khảo sát" paragraphs: sample and overall index (and its change since the
+    previous wave), best and worst element and field, the strongest driver."""
+    result = report.result
+    est = report.estimates
+    overall = est["overall"]
+    mine = overall[(overall["province"] == report.province)]
+    whole = mine[mine["field"] == ALL].iloc[0]
+    meta = est.meta
+    sample = est["sample"]
+    n = sample[(sample["province"] == report.province) & (sample["field"] == ALL)]["n"]
+    where = "toàn bộ khảo sát" if report.province == ALL else report.province
+    first = (
+        f"{meta.get('title')} năm {meta.get('year')} có "
+        f"{format_number(n.iloc[0], digits=0)} phiếu hợp lệ tại {where}. Chỉ số hài lòng "
+        f"chung đạt {_pct(whole['estimate'])} "
+        f"(khoảng tin cậy 95%: {_pct(whole['ci_low'])}–{_pct(whole['ci_high'])})."
+    )
+    change = result.change_overall
+    if change is not None:
+        row = change[(change["variable"] == "overall") & (change["field"] == ALL)]
+        if len(row):
+            row = row.iloc[0]
+            moved = (
+                "tăng" if row["change"] > 0 else "giảm"
+            ) + f" {_points(abs(row['change'])).lstrip('+')}"
+            verdict = "có ý nghĩa thống kê" if row["sig"] else "chưa có ý nghĩa thống kê"
+            first += (
+                f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số {moved} "
+                f"(KTC 95%: {_points(row['ci_low'])} đến {_points(row['ci_high'])}; "
+                f"{_p_text(row['p_adjusted'])}), {verdict}."
+            )
+    elif result.change_refused:
+        first += " Không so sánh với kỳ trước vì khác phương pháp (xem phần Hạn chế)."
+    paragraphs = [first]
+    elements = est["elements"]
+    elements = elements[(elements["province"] == report.province) & (elements["field"] == ALL)]
+    if len(elements):
+        best = elements.loc[elements["estimate"].idxmax()]
+        worst = elements.loc[elements["estimate"].idxmin()]
+        paragraphs.append(
+            f"Theo yếu tố, cao nhất là “{best['label']}” ({_pct(best['estimate'])}), thấp "
+            f"nhất là “{worst['label']}” ({_pct(worst['estimate'])})."
+        )
+    fields = mine[mine["field"] != ALL]
+    reliable = fields[fields["reliable"].fillna(False).astype(bool)]
+    if len(reliable) >= 2:
+        best = reliable.loc[reliable["estimate"].idxmax()]
+        worst = reliable.loc[reliable["estimate"].idxmin()]
+        paragraphs.append(
+            f"Theo lĩnh vực, {best['field']} có chỉ số cao nhất ({_pct(best['estimate'])}), "
+            f"{worst['field']} thấp nhất ({_pct(worst['estimate'])})."
+        )
+    drivers = result.element_drivers
+    if drivers is not None and len(drivers):
+        top = drivers.iloc[0]
+        how = (
+            "mô hình logit thứ bậc có trọng số"
+            if top["method"] == "ordinal"
+            else "tương quan có trọng số"
+        )
+        paragraphs.append(
+            f"Yếu tố tác động mạnh nhất đến mức hài lòng chung là “{top['label']}” "
+            f"(tầm quan trọng {format_number(top['importance'], digits=2)}; {how})."
+        )
+    return paragraphs
+
+
+def limitation_paragraphs(report: RemediationReport) -> list[str]:
+    """The "Hạn chế, tồn tại" paragraphs: cells per tier, the first Priority-1 cells (with
+    their change and most frequent comment), scale reliability, a refused comparison."""
+    result = report.result
+    plan = result.plan
+    tiers = plan["tier"].value_counts()
+    target = _target_text(result.rule, report.province == ALL)
+    paragraphs = [
+        f"Đối chiếu với mục tiêu ({target}), trong {len(result.cells)} ô lĩnh vực × tiêu "
+        f"chí có {int(tiers.get(1, 0))} ô ở mức Ưu tiên 1, {int(tiers.get(2, 0))} ô Ưu tiên "
+        f"2 và {int(tiers.get(3, 0))} ô Ưu tiên 3."
+    ]
+    phrases = result.comments if result.comments is not None else pd.DataFrame()
+    for _, row in plan[plan["tier"] == 1].head(5).iterrows():
+        text = (
+            f"{row['field']}, tiêu chí “{row['label']}”: {_pct(row['estimate'])} (KTC 95%: "
+            f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}; n = "
+            f"{format_number(row['n'], digits=0)}), thấp hơn mục tiêu "
+            f"{_points(row['gap']).lstrip('+')} ({_p_text(row['p_adjusted'])})"
+        )
+        if "change" in row.index and pd.notna(row.get("change")):
+            text += f"; so với {report.previous_label}: {_points(row['change'])}"
+        said = phrases[phrases["field"] == row["field"]] if len(phrases) else phrases
+        if len(said):
+            # a phrase of three words or more says what is wrong; one word ("đất") does not
+            long = said[said["words"] >= 3]
+            top = (long if len(long) else said).iloc[0]
+            text += (
+                f". Ý kiến góp ý thường gặp: “{top['phrase']}” ({int(top['count'])}/"
+                f"{int(top['comments'])} ý kiến)"
+            )
+        paragraphs.append(text + ".")
+    flagged = (
+        result.reliability[result.reliability["flag"] | result.reliability["alpha_low"]]
+        if result.reliability is not None
+        else pd.DataFrame()
+    )
+    if len(flagged):
+        for _, row in flagged.iterrows():
+            paragraphs.append(
+                f"Thang đo {row['group_label']}, tiêu chí {row['item']}: {row['note']}."
+            )
+    elif result.reliability is not None:
+        alphas = result.reliability.groupby("group")["alpha"].first()
+        paragraphs.append(
+            "Các tiêu chí của mỗi yếu tố đo cùng một nội dung (hệ số Cronbach alpha từ "
+            f"{format_number(alphas.min(), digits=2)} đến "
+            f"{format_number(alphas.max(), digits=2)}; "
+            "không tiêu chí nào bị gắn cờ không phù hợp)."
+        )
+    if result.change_refused:
+        paragraphs.append(f"Không so sánh với kỳ trước: {result.change_refused}.")
+    return paragraphs

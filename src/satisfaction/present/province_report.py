@@ -1,0 +1,375 @@
+"""The province report of the notebooks: one method per section, tables and figures.
+
+`ProvinceReport.open(survey, province=..., fields=...)` loads (or computes) the survey's
+estimates; each section method returns a presentation table and draws, shows and saves its
+figure (the shared machinery is `sections._Report`). `province == ALL` is the whole survey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from satisfaction.analysis.estimates import ALL, BREAKDOWN_LABELS, AnalysisOptions
+from satisfaction.present import figures
+from satisfaction.present.sections import _Report
+from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
+
+__all__ = ["ProvinceReport"]
+
+
+@dataclass
+class ProvinceReport(_Report):
+    """Sections of a province report (`province == ALL` for the whole survey)."""
+
+    province: str = ALL
+    fields: list[str] = field(default_factory=list)
+    clean_dir: Path | None = None
+
+    @classmethod
+    def open(
+        cls,
+        survey: str,
+        *,
+        province: str = "all",
+        fields: str | list[str] = "all",
+        level: float = 0.95,
+        min_n: int = 30,
+        language: str = "vi",
+        output_dir: str | Path | None = None,
+        root: str | Path | None = None,
+    ) -> ProvinceReport:
+        """Load (or compute) the survey's estimates and check the province and fields."""
+        root_path = Path(root) if root else find_root()
+        options = AnalysisOptions(level=level, min_n=min_n)
+        estimates = ensure_estimates(survey, options, root=root_path)
+        chosen = choose_one(province, estimates.provinces, "province")
+        wanted = choose_many(
+            fields if isinstance(fields, list) else [fields], estimates.fields, "fields"
+        )
+        out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
+        return cls(
+            estimates=estimates, language=language, output_dir=out, province=chosen, fields=wanted
+        )
+
+    @property
+    def where(self) -> str:
+        return self.text["all"] if self.province == ALL else self.province
+
+    def _mine(self, name: str, *, field_all: bool = True) -> pd.DataFrame:
+        frame = self.estimates[name]
+        frame = frame[frame["province"] == self.province]
+        if field_all:
+            return frame[frame["field"] == ALL].reset_index(drop=True)
+        return frame[frame["field"].isin(self.fields)].reset_index(drop=True)
+
+    @property
+    def _likert_labels(self) -> dict[float, str] | None:
+        """Answer code -> label of the scale drawn in the diverging bars, in the language."""
+        labels = self.estimates.meta.get("likert_labels", {}).get(self.language, {})
+        return {float(code): text for code, text in labels.items()} or None
+
+    @property
+    def _n_total(self) -> int:
+        """Respondents behind this report (the unweighted n of its overall index)."""
+        return int(self._mine("overall")["n"].iloc[0])
+
+    # sections
+    def sample(self) -> pd.DataFrame:
+        """Respondents (unweighted n) and weighted N by field."""
+        sample = self.estimates["sample"]
+        mine = sample[(sample["province"] == self.province)]
+        mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
+        mine["N"] = mine["N"].round(0).astype("int64").astype("int64")
+        table = mine[["field", "n", "N"]].rename(
+            columns={"field": "Lĩnh vực" if self.language == "vi" else "Field"}
+        )
+        self.tables["sample"] = table.reset_index(drop=True)
+        return self.tables["sample"]
+
+    def data_quality(self) -> pd.DataFrame:
+        """What cleaning did to the whole survey's data, per rule (from the cleaning log)."""
+        path = (self.clean_dir or Path()) / "cleaning_summary.csv"
+        if not path.exists():
+            return pd.DataFrame()
+        summary = pd.read_csv(path, encoding="utf-8-sig")
+        text = "vi" if self.language == "vi" else "en"
+        table = (
+            summary.groupby(["rule", "kind", text], sort=False)["count"]
+            .sum()
+            .reset_index()
+            .rename(columns={text: "meaning"})
+        )
+        self.tables["data_quality"] = table
+        return table
+
+    def indices(self) -> pd.DataFrame:
+        """Overall and element indices with CIs (table and forest figure)."""
+        overall = self._mine("overall").assign(label=self.text["overall"])
+        elements = self._mine("elements")
+        both = pd.concat([overall, elements], ignore_index=True)
+        overall_value = float(overall["estimate"].iloc[0])
+
+        def draw(ax: plt.Axes) -> None:
+            figures.forest(
+                elements,
+                y="label",
+                overall=overall_value,
+                sort=False,
+                sig=None,
+                language=self.language,
+                ax=ax,
+                n_total=int(overall["n"].iloc[0]),
+                title=self.text["elements_title"].format(where=self.where),
+                source=self.source,
+                note=self.rule_note,
+            )
+
+        self._figure(
+            "chi-so-yeu-to",
+            draw,
+            elements[["label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+        )
+        self._element_distribution()
+        return self._table("indices", both, by=["label"])
+
+    def _element_distribution(self) -> None:
+        """Answers to each element's satisfaction question, with its satisfied-share CI."""
+        frames = self.estimates.frames
+        if "likert_elements" not in frames or "element_questions" not in frames:
+            return
+        likert = self._mine("likert_elements")
+        share = self._mine("element_questions")
+        if likert.empty or share.empty:
+            return
+        flags = share.set_index("label")["reliable"]
+        likert = likert.assign(
+            level=likert["level"].astype(float), reliable=likert["label"].map(flags).fillna(False)
+        )
+        labels = self._likert_labels
+        n_total = self._n_total
+
+        def draw(ax: plt.Axes) -> None:
+            figures.likert_bars(
+                likert,
+                y="label",
+                level="level",
+                labels=labels,
+                satisfied_share=share[["label", "estimate", "ci_low", "ci_high"]],
+                language=self.language,
+                ax=ax,
+                n_total=n_total,
+                title=self.text["element_questions_title"].format(where=self.where),
+                source=self.source,
+            )
+
+        self._figure(
+            "phan-bo-theo-yeu-to",
+            draw,
+            likert[["label", "level", "estimate", "ci_low", "ci_high", "n"]],
+        )
+
+    def by_field(self) -> pd.DataFrame:
+        """Overall index by field, with the answer distribution of the overall question."""
+        overall = self._mine("overall", field_all=False)
+        likert = self.estimates["likert_overall"]
+        likert = likert[(likert["province"] == self.province) & likert["field"].isin(self.fields)]
+        if not likert.empty:
+            share = overall.rename(columns={"field": "field"})[
+                ["field", "estimate", "ci_low", "ci_high"]
+            ]
+            n_total = self._n_total
+            # a bar is starred when its satisfied share is unreliable, not when a rare level is
+            flags = overall.set_index("field")["reliable"]
+            likert = likert.assign(reliable=likert["field"].map(flags).fillna(False))
+
+            labels = self._likert_labels
+            likert = likert.assign(level=likert["level"].astype(float))
+
+            def draw(ax: plt.Axes) -> None:
+                figures.likert_bars(
+                    likert,
+                    labels=labels,
+                    y="field",
+                    level="level",
+                    satisfied_share=share,
+                    language=self.language,
+                    ax=ax,
+                    n_total=n_total,
+                    title=self.text["fields_title"].format(where=self.where),
+                    source=self.source,
+                    note=self.rule_note,
+                )
+
+            self._figure(
+                "hai-long-theo-linh-vuc",
+                draw,
+                likert[["field", "level", "estimate", "ci_low", "ci_high", "n"]],
+            )
+        return self._table("by_field", overall, by=["field"])
+
+    def criterion_heatmap(self) -> pd.DataFrame:
+        """Satisfied share of every criterion in every field; unreliable cells hatched."""
+        criteria = self._mine("criteria", field_all=False)
+        n_total = self._n_total
+
+        def draw(ax: plt.Axes) -> None:
+            figures.heatmap(
+                criteria,
+                x="field",
+                y="item",
+                language=self.language,
+                ax=ax,
+                n_total=n_total,
+                title=self.text["heatmap_title"].format(where=self.where),
+                source=self.source,
+            )
+
+        self._figure(
+            "tieu-chi-linh-vuc",
+            draw,
+            criteria[["field", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            size=(8.0, 8.5),
+        )
+        return self._table("criteria_by_field", criteria, by=["field", "item", "label"])
+
+    def weakest(self, k: int = 3) -> pd.DataFrame:
+        """The k criteria with the lowest satisfied share in each field (reliable cells)."""
+        criteria = self._mine("criteria", field_all=False)
+        reliable = criteria[criteria["reliable"]]
+        weakest = (
+            reliable.sort_values("estimate")
+            .groupby("field", sort=True)
+            .head(k)
+            .sort_values(["field", "estimate"])
+        )
+        return self._table("weakest", weakest, by=["field", "item", "label"])
+
+    def compare(self) -> pd.DataFrame:
+        """Every province's overall index against the whole survey, significance marked."""
+        overall = self.estimates["overall"]
+        by_province = overall[(overall["province"] != ALL) & (overall["field"] == ALL)].copy()
+        if "compare_province" not in self.estimates.frames or by_province.empty:
+            return pd.DataFrame()
+        compare = self.estimates["compare_province"]
+        compare = compare[compare["statistic"] == "overall"][["province", "sig", "p_adjusted"]]
+        merged = by_province.merge(compare, on="province", how="left")
+        whole = float(
+            overall[(overall["province"] == ALL) & (overall["field"] == ALL)]["estimate"].iloc[0]
+        )
+        highlight = None if self.province == ALL else self.province
+
+        def draw(ax: plt.Axes) -> None:
+            figures.forest(
+                merged,
+                y="province",
+                overall=whole,
+                highlight=highlight,
+                language=self.language,
+                ax=ax,
+                title=self.text["compare_title"],
+                source=self.source,
+                note=self.rule_note,
+            )
+
+        self._figure(
+            "so-sanh-tinh",
+            draw,
+            merged[
+                ["province", "estimate", "ci_low", "ci_high", "n", "reliable", "sig", "p_adjusted"]
+            ],
+        )
+        elements = self.estimates["compare_province"]
+        mine = (
+            elements if self.province == ALL else elements[elements["province"] == self.province]
+        )
+        table = mine[mine["family"] != "criterion"][
+            [
+                "province",
+                "statistic",
+                "estimate",
+                "overall",
+                "difference",
+                "se",
+                "p_value",
+                "p_adjusted",
+                "sig",
+            ]
+        ].reset_index(drop=True)
+        self.tables["compare"] = table
+        return table
+
+    def breakdowns(self) -> pd.DataFrame:
+        """Overall index by sex, age band, respondent group and urban/rural."""
+        frame = self.estimates["breakdowns"]
+        if frame.empty:
+            return frame
+        mine = frame[(frame["province"] == self.province) & (frame["variable"] == "overall")]
+        mine = mine.copy()
+        index = 0 if self.language == "vi" else 1
+        mine["group_label"] = [
+            f"{BREAKDOWN_LABELS[b][index]}: {c}"
+            for b, c in zip(mine["breakdown"], mine["category"], strict=True)
+        ]
+        whole = float(self._mine("overall")["estimate"].iloc[0])
+
+        def draw(ax: plt.Axes) -> None:
+            figures.forest(
+                mine,
+                y="group_label",
+                overall=whole,
+                sort=False,
+                sig=None,
+                language=self.language,
+                ax=ax,
+                title=self.text["breakdown_title"].format(where=self.where),
+                source=self.source,
+                note=self.rule_note,
+            )
+
+        self._figure(
+            "theo-nhom",
+            draw,
+            mine[["breakdown", "category", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            size=(8.0, 5.0),
+        )
+        return self._table("breakdowns", mine, by=["breakdown", "category"])
+
+    def expectations(self) -> pd.DataFrame:
+        """What respondents want improved first, against each element's satisfaction."""
+        if "expectations" not in self.estimates.frames:
+            return pd.DataFrame()
+        expect = self._mine("expectations")
+        elements = self._mine("elements")[["group", "label", "estimate"]]
+        by_group = (
+            expect.dropna(subset=["group"])
+            .groupby("group")["estimate"]
+            .sum()
+            .rename("importance")
+            .reset_index()
+        )
+        ipa = elements.merge(by_group, on="group", how="inner").rename(
+            columns={"estimate": "performance"}
+        )
+        if len(ipa) >= 2:
+
+            def draw(ax: plt.Axes) -> None:
+                figures.importance_performance(
+                    ipa.assign(reliable=True),
+                    importance="importance",
+                    performance="performance",
+                    label="label",
+                    language=self.language,
+                    ax=ax,
+                    n=None,
+                    xlabel=self.text["expectation"],
+                    ylabel=self.text["satisfaction"],
+                    title=self.text["expect_title"].format(where=self.where),
+                    source=self.source,
+                )
+
+            self._figure("ky-vong-hai-long", draw, ipa, size=(7.5, 5.5))
+        return self._table("expectations", expect, by=["label"])

@@ -1,0 +1,148 @@
+"""Tests of safe file names and save_figure: files read back and compared."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from writers_data import forest, tidy_estimates
+
+from satisfaction.errors import InputError, ParameterError
+from satisfaction.present import figures
+from satisfaction.present.files import safe_stem, save_figure
+
+
+@pytest.fixture(autouse=True)
+def _theme():
+    with matplotlib.rc_context():
+        figures.set_theme()
+        yield
+    plt.close("all")
+
+
+@pytest.fixture
+def tidy() -> pd.DataFrame:
+    return tidy_estimates()
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("Hình 1: Đất đai", "hinh-1-dat-dai"),
+        ("Tỷ_lệ HÀI LÒNG", "ty_le-hai-long"),
+        ("forest_province-2024", "forest_province-2024"),
+        ("  Thủ tục.v2 ", "thu-tuc-v2"),
+        ("Ưu tiên #1 (Đồng Tháp)", "uu-tien-1-dong-thap"),
+        ("__a__b__", "a_b"),
+        ("CON", "con-1"),
+    ],
+)
+def test_safe_stem(name, stem):
+    assert safe_stem(name) == stem
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "a\\b", "", "   ", "..", "!!!", "_!_", "x\x00"])
+def test_safe_stem_rejects_unsafe_names(name):
+    with pytest.raises(ParameterError):
+        safe_stem(name)
+
+
+def _png_dpi(path) -> tuple[float, float]:
+    """Dots per inch from the PNG pHYs chunk (pixels per metre, unit byte 1)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos = 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        if kind == b"pHYs":
+            x, y, unit = struct.unpack(">IIB", body)
+            assert unit == 1
+            return x * 0.0254, y * 0.0254
+        pos += 12 + length
+    raise AssertionError("no pHYs chunk")
+
+
+def test_save_figure_writes_png_svg_csv(tmp_path, tidy):
+    title = "Tỷ lệ hài lòng theo lĩnh vực – tỉnh Đồng Tháp"
+    ax = forest(tidy, title)
+    fig = ax.figure
+    out = tmp_path / "hình"
+    paths = save_figure(ax, out, "Hình 1: Lĩnh vực", data=tidy)
+
+    assert paths == {
+        ext: (out / f"hinh-1-linh-vuc.{ext}").resolve() for ext in ("png", "svg", "csv")
+    }
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hinh-1-linh-vuc.csv",
+        "hinh-1-linh-vuc.png",
+        "hinh-1-linh-vuc.svg",
+    ]  # no temporary files left behind
+    assert not plt.fignum_exists(fig.number)
+
+    dpi_x, dpi_y = _png_dpi(paths["png"])
+    assert dpi_x == pytest.approx(200, abs=0.01) and dpi_y == pytest.approx(200, abs=0.01)
+
+    svg = paths["svg"].read_text(encoding="utf-8")
+    assert f">{title}<" in svg  # text kept as text, verbatim, NFC
+    assert "Nguồn: Khảo sát SIPAS 2024" in svg  # the footer outside the Axes is saved
+    assert "<dc:date>" not in svg
+
+    raw = paths["csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "Đất đai".encode() in raw
+    back = pd.read_csv(paths["csv"], encoding="utf-8-sig", keep_default_na=False)
+    pd.testing.assert_frame_equal(back, tidy)
+
+
+def test_save_figure_higher_dpi_and_figure_argument(tmp_path, tidy):
+    ax = forest(tidy, "Hình")
+    paths = save_figure(ax.figure, tmp_path, "f", data=tidy, dpi=300)
+    assert _png_dpi(paths["png"])[0] == pytest.approx(300, abs=0.01)
+
+
+def test_save_figure_svg_is_reproducible(tmp_path, tidy):
+    first = save_figure(forest(tidy, "Lần 1"), tmp_path / "a", "f", data=tidy)
+    second = save_figure(forest(tidy, "Lần 1"), tmp_path / "b", "f", data=tidy)
+    assert first["svg"].read_bytes() == second["svg"].read_bytes()
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "a\\b"])
+def test_save_figure_unsafe_name_writes_nothing(tmp_path, tidy, name):
+    ax = forest(tidy, "x")
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError):
+        save_figure(ax, out, name, data=tidy)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_save_figure_refuses_symlink_out_of_folder(tmp_path, tidy):
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "outside.png"
+    (out / "f.png").symlink_to(outside)
+    with pytest.raises(ParameterError, match="outside"):
+        save_figure(forest(tidy, "x"), out, "f", data=tidy)
+    assert not outside.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["f.png"]
+
+
+def test_save_figure_argument_errors(tmp_path, tidy):
+    ax = forest(tidy, "x")
+    with pytest.raises(ParameterError, match="dpi"):
+        save_figure(ax, tmp_path, "f", data=tidy, dpi=100)
+    with pytest.raises(InputError, match="DataFrame"):
+        save_figure(ax, tmp_path, "f", data=tidy.to_dict())
+    with pytest.raises(ParameterError, match="Axes or Figure"):
+        save_figure("not a figure", tmp_path, "f", data=tidy)
+    assert list(tmp_path.iterdir()) == []
