@@ -389,9 +389,7 @@ def _read_sheet(
                 _NOT_PROVINCE.match(ascii_key(n)) for n in names
             ):
                 reason = "not a province (a summary row such as the column maxima)"
-                excluded.append(
-                    ExcludedRow(row, cells[code_col], shown, reason, tuple(values))
-                )
+                excluded.append(ExcludedRow(row, cells[code_col], shown, reason, tuple(values)))
                 continue
             raise InputError(
                 f"{_text(cells[code_col])!r} ({shown}) is not one of the 63 province codes",

@@ -24,8 +24,9 @@ import pandas as pd
 
 from satisfaction.io.papi_workbook import read_papi_workbook, tidy_scores
 from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.present.formatting import note_line
 from satisfaction.present.papi_tables import checks_presentation, league_presentation
-from satisfaction.present.report import note_line, write_workbook
+from satisfaction.present.workbook import write_workbook
 from satisfaction.studies.papi_published import (
     QUARTILE_RULE,
     league_table,
