@@ -25,6 +25,8 @@ def test_published_tables_are_written(published):
     assert {"scores.csv", "checks.csv", "quartile_groups.csv", "league_tables.xlsx"} <= names
     assert published.folder.name == "papi-two-eras"
     assert published.years == (2017, 2018)
+    maps = sorted(p.name for p in (published.folder / "maps").iterdir())
+    assert maps == [f"quartile_map_{y}.{e}" for y in (2017, 2018) for e in ("csv", "png", "svg")]
     scores = pd.read_csv(published.folder / "scores.csv", encoding="utf-8-sig", dtype=str)
     assert scores["province_code"].str.len().eq(2).all()  # "01", not 1
 

@@ -24,6 +24,8 @@ import pandas as pd
 
 from satisfaction.io.papi_workbook import read_papi_workbook, tidy_scores
 from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.present.figures import set_theme, tile_map
+from satisfaction.present.files import save_figure
 from satisfaction.present.formatting import note_line
 from satisfaction.present.papi_tables import checks_presentation, league_presentation
 from satisfaction.present.workbook import write_workbook
@@ -87,4 +89,27 @@ def publish_tables(
     ) + QUARTILE_RULE[language]
     notes = note_line(source=source.name, method=method, language=language)  # type: ignore[arg-type]
     files.append(write_workbook(folder / "league_tables.xlsx", sheets, notes=notes))
+    totals = groups[groups["dimension_id"] == "total"]
+    files += _quartile_maps(totals, folder / "maps", source.name, language)
     return PublishedTables(folder, tuple(files), checks, years)
+
+
+def _quartile_maps(groups: pd.DataFrame, folder: Path, source: str, language: str) -> list[Path]:
+    """One tile map of the 63 provinces per year, coloured by the total's quartile group."""
+    set_theme()
+    out = []
+    title = "Nhóm tỉnh theo chỉ số PAPI, năm {year}" if language == "vi" else "PAPI groups, {year}"
+    for year, part in groups.groupby("year", sort=True):
+        shown = part[["province", "score", "group", "group_label", "p25", "p50", "p75"]]
+        ax = tile_map(
+            shown,
+            system="historical_63",
+            value="score",
+            language=language,  # type: ignore[arg-type]
+            title=title.format(year=year),
+            source=source,
+            note=QUARTILE_RULE[language],
+        )
+        paths = save_figure(ax, folder, f"quartile_map_{year}", data=shown)
+        out += [paths["png"], paths["svg"], paths["csv"]]
+    return out
