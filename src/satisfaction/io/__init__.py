@@ -9,6 +9,7 @@ everything that corrects data lives in `satisfaction.cleaning`.
 - `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers.
 - `spss`: an instrument built from an SPSS dictionary.
 - `papi_workbook`: published PAPI-style index workbooks -> one tidy frame of scores.
+- `papi_instrument`: a PAPI-style instrument (indicators, sub-dimensions, dimensions, total).
 - `paths`: safe folder names and paths for everything the toolkit writes.
 """
 

@@ -40,6 +40,7 @@ __all__ = [
     "compare_years",
     "era_of",
     "league_table",
+    "quartile_codes",
     "quartile_groups",
     "sheet_checks",
     "sub_dimension_changes",
@@ -315,8 +316,15 @@ def _sub_sets(sheet: PapiSheet) -> dict[str, dict[str, tuple[str | None, str | N
 
 
 _CHANGE_COLUMNS = [
-    "year", "previous_year", "dimension_id", "dimension", "kind", "dropped", "added", "message",
-]  # fmt: skip
+    "year",
+    "previous_year",
+    "dimension_id",
+    "dimension",
+    "kind",
+    "dropped",
+    "added",
+    "message",
+]
 
 
 def _relabelled(old: tuple[str | None, str | None], new: tuple[str | None, str | None]) -> bool:
@@ -339,8 +347,12 @@ def sub_dimension_changes(workbook: PapiWorkbook) -> pd.DataFrame:
             a, b = old.get(dim, {}), new.get(dim, {})
             dropped = [a[k][0] or a[k][1] for k in a if k not in b]
             added = [b[k][0] or b[k][1] for k in b if k not in a]
-            base = {"year": after.year, "previous_year": before.year, "dimension_id": dim,
-                    "dimension": labels[dim]}  # fmt: skip
+            base = {
+                "year": after.year,
+                "previous_year": before.year,
+                "dimension_id": dim,
+                "dimension": labels[dim],
+            }
             if dim not in old or dim not in new:
                 message = (
                     f"{labels[dim]}: a dimension {'new' if dim not in old else 'dropped'} since "
@@ -356,22 +368,40 @@ def sub_dimension_changes(workbook: PapiWorkbook) -> pd.DataFrame:
             else:
                 message = ""
             if message:
-                rows.append({**base, "kind": "set", "dropped": "; ".join(map(str, dropped)),
-                             "added": "; ".join(map(str, added)), "message": message})  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        "kind": "set",
+                        "dropped": "; ".join(map(str, dropped)),
+                        "added": "; ".join(map(str, added)),
+                        "message": message,
+                    }
+                )
             for key in sorted(set(a) & set(b)):
                 if _relabelled(a[key], b[key]):
                     message = (
                         f"{labels[dim]}: sub-dimension {a[key][0] or a[key][1]!r} relabelled "
                         f"({a[key][1] or a[key][0]!r} -> {b[key][1] or b[key][0]!r})"
                     )
-                    rows.append({**base, "kind": "label", "dropped": "", "added": "",
-                                 "message": message})  # fmt: skip
+                    rows.append(
+                        {**base, "kind": "label", "dropped": "", "added": "", "message": message}
+                    )
     return pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
 
 
 # ------------------------------------------------------------------- groups and ranks
-def _percentile_inc(sorted_scores: np.ndarray, q: float) -> float:
-    return float(np.percentile(sorted_scores, q * 100, method="linear"))
+def quartile_codes(scores: np.ndarray) -> np.ndarray:
+    """Quartile group (1 best .. 4) of each value along the last axis, by the module's rule.
+
+    Cut points are PERCENTILE.INC of the values on that axis (numpy's "linear" method); a
+    value on a cut point goes to the higher group. Works row by row on a draws x provinces
+    array, so simulated draws are grouped exactly as published scores are.
+    """
+    values = np.asarray(scores, dtype=float)
+    cuts = np.percentile(values, [25, 50, 75], axis=-1, method="linear")[..., None]
+    return np.where(
+        values >= cuts[2], 1, np.where(values >= cuts[1], 2, np.where(values >= cuts[0], 3, 4))
+    )
 
 
 def quartile_groups(
@@ -389,12 +419,9 @@ def quartile_groups(
     frames = []
     for _year, group in rows.groupby("year", sort=True):
         published = group.dropna(subset=["score"])
-        values = np.sort(published["score"].to_numpy(dtype=float))
-        cuts = [_percentile_inc(values, q) for q in (0.25, 0.5, 0.75)]
         score = published["score"].to_numpy(dtype=float)
-        code = np.where(
-            score >= cuts[2], 1, np.where(score >= cuts[1], 2, np.where(score >= cuts[0], 3, 4))
-        )
+        cuts = np.percentile(score, [25, 50, 75], method="linear")
+        code = quartile_codes(score)
         frames.append(
             published[["year", "province_code", "province", "score"]].assign(
                 group=code,
