@@ -34,6 +34,7 @@ errors = Console(stderr=True)
 _STATE = {"debug": False}
 
 ROOT_HINT = Path("surveys")
+PAPI_DEMO = "papi-demo"  # the PAPI-style demo survey folder under surveys/
 
 
 @app.callback()
@@ -170,16 +171,20 @@ def demo(
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
-    plan (against the previous wave, surveys/demo-2024), the index."""
+    plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
+    reports (surveys/papi-demo, three waves), the index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
+    from satisfaction.demo.papi import write_papi_demo
     from satisfaction.present.survey_choice import find_root
-    from satisfaction.run.jobs import run_reports
+    from satisfaction.run.jobs import papi_units, run_reports
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
     for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
         if not (root / "surveys" / folder / "instrument.yaml").exists():
             write_demo_survey(root / "surveys" / folder, wave=wave)
+    if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
+        write_papi_demo(root / "surveys" / PAPI_DEMO)
     result = run_reports(
         "demo",
         workers=workers,
@@ -187,6 +192,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
+        extra_units=papi_units(PAPI_DEMO, root=root, force=force),
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():

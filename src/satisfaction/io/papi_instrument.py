@@ -36,7 +36,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from satisfaction.errors import InstrumentError, ProblemCollector
+import pandas as pd
+
+from satisfaction.errors import InputError, InstrumentError, ProblemCollector
 from satisfaction.io.instrument import DESIGN_ROLES, Label, _read_yaml
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "Wave",
     "load_papi_instrument",
     "papi_instrument_from_dict",
+    "read_papi_wave",
 ]
 
 Direction = Literal["positive", "negative"]
@@ -253,3 +256,31 @@ def papi_instrument_from_dict(spec: Any, *, source: str | Path | None = None) ->
         located = [replace(p, file=source) for p in problems.problems]
         raise InstrumentError(problems=located)
     return instrument
+
+
+def read_papi_wave(instrument: PapiInstrument, year: int) -> pd.DataFrame:
+    """One wave's responses as delivered (CSV in UTF-8, or the first sheet of an xlsx).
+
+    Nothing is changed here; `studies.papi_composites.papi_frame` checks every indicator
+    against its declared range. The frame's index is the row number in the file (header =
+    row 1), so an error names the row a user would scroll to.
+    """
+    if instrument.source is None:
+        raise InstrumentError("the instrument was not loaded from a survey folder")
+    try:
+        wave = instrument.wave(year)
+    except KeyError:
+        years = [w.year for w in instrument.waves]
+        raise InstrumentError(f"no wave {year}; waves: {years}", key="waves") from None
+    path = instrument.source.parent / wave.file
+    if not path.is_file():
+        raise InputError("wave file not found", file=path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, engine="calamine", keep_default_na=False, na_values=[""])
+        else:
+            frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    except Exception as err:  # pandas raises many types on broken files
+        raise InputError(f"cannot be read ({err})", file=path) from None
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    return frame
