@@ -39,7 +39,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from satisfaction.errors import InputError, InstrumentError, ProblemCollector
-from satisfaction.io.instrument import DESIGN_ROLES, Label, _read_yaml
+from satisfaction.io.instrument.load import _read_yaml
+from satisfaction.io.instrument.model import DESIGN_ROLES, Label
 
 __all__ = [
     "Dimension",
