@@ -16,7 +16,8 @@ probability of each group account for every province moving together, not one by
 
 "Above / below the all-province value" is a design-based test of each province's composite
 minus the value over every respondent (overlap accounted for), Holm-adjusted across every
-province and composite tested (`indices.compare_to_overall`).
+province and composite tested (the test of `indices.compare_to_overall`, for every province
+at once).
 
 Geography: a wave collected under the 63 pre-2025 provinces can be re-estimated under the
 34 (the provinces recoded with the versioned mapping, weights and design unchanged): that is
@@ -33,12 +34,17 @@ import pandas as pd
 from scipy import stats
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.io.geography import province_mapping, standardise_province
+from satisfaction.io.geography import province_mapping, standardise_provinces
 from satisfaction.io.instrument import Label
 from satisfaction.io.papi_instrument import PapiInstrument
 from satisfaction.stats.design import Design
-from satisfaction.stats.estimate import flag_reliability, total, total_covariance
-from satisfaction.studies.indices import compare_to_overall, influence_values
+from satisfaction.stats.estimate import (
+    adjust_pvalues,
+    flag_reliability,
+    total,
+    total_covariance,
+)
+from satisfaction.studies.indices import influence_values
 from satisfaction.studies.papi_published import GROUP_LABELS, quartile_codes
 
 __all__ = [
@@ -178,7 +184,7 @@ def papi_frame(
     column = instrument.province
     if column not in df.columns:
         raise InputError("province column is missing", column=column)
-    names = df[column].map(lambda v: standardise_province(v).name)
+    names = standardise_provinces(df[column])["province"]  # once per distinct name
     unknown = df[column].notna() & names.isna()
     if unknown.any() or df[column].isna().any():
         row = df.index[unknown | df[column].isna()][0]
@@ -304,14 +310,12 @@ def rank_uncertainty(
     chosen = _composite(instrument, composite)
     codes, provinces = _codes(frame)
     k = len(provinces)
-    work = frame[design.columns()].copy()
-    estimates = np.zeros(k)
+    estimates, z_by_province = _province_influence(frame, design, chosen, codes, k)
     names = [f"__p{i}" for i in range(k)]
-    for i in range(k):
-        mine = np.where(codes == i, 0, -1)
-        theta, z, _ = influence_values(frame, design, chosen.terms, mine, 1)
-        estimates[i] = theta[0] + chosen.constant
-        work[names[i]] = z
+    work = pd.concat(
+        [frame[design.columns()], pd.DataFrame(z_by_province, columns=names, index=frame.index)],
+        axis=1,
+    )
     cov = total_covariance(work, design, names).to_numpy()
     rng = np.random.default_rng(seed)
     sample = rng.multivariate_normal(estimates, cov, size=draws, method="eigh")
@@ -340,6 +344,16 @@ def rank_uncertainty(
     return out.sort_values("rank", kind="stable").reset_index(drop=True)
 
 
+def _province_influence(
+    frame: pd.DataFrame, design: Design, composite: Composite, codes: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every province's composite and its linearised values as one column per province
+    (rows x k, zero outside the province): one pass over the rows for all provinces."""
+    theta, z, _ = influence_values(frame, design, composite.terms, codes, k)
+    columns = np.where(codes[:, None] == np.arange(k)[None, :], z[:, None], 0.0)
+    return theta + composite.constant, columns
+
+
 def compare_to_all(
     frame: pd.DataFrame,
     design: Design,
@@ -352,21 +366,54 @@ def compare_to_all(
 ) -> pd.DataFrame:
     """Each province's composite minus the all-province value, design-based, adjusted.
 
-    One family: every province x composite of the chosen ``levels`` (Holm by default).
+    The difference theta_p - theta_all is linearised as z_p - z_all (so the province's
+    overlap with the whole is accounted for, as `indices.compare_to_overall` does, which it
+    equals), its SE is that of the total of the difference, p-values use t on the design
+    df. One family: every province x composite of the chosen ``levels`` (Holm by default).
     Returns province, composite, label, estimate, overall, difference, se, t, df,
     p_value, p_adjusted, sig ("above" / "below" / ""), adjust.
     """
     chosen = [c for c in composites(instrument) if c.level in levels]
     if not chosen:
         raise ParameterError(f"no composites at levels {list(levels)}", key="levels")
-    result = compare_to_overall(
-        frame, design, {c.key: c.terms for c in chosen}, _DOMAIN, adjust=adjust, alpha=alpha
+    codes, provinces = _codes(frame)
+    k = len(provinces)
+    everyone = np.where(codes >= 0, 0, -1)
+    frames = []
+    for composite in chosen:
+        estimates, z_by_province = _province_influence(frame, design, composite, codes, k)
+        overall, z_all, _ = influence_values(frame, design, composite.terms, everyone, 1)
+        names = [f"__d{i}" for i in range(k)]
+        differences = pd.DataFrame(
+            z_by_province - z_all[:, None], columns=names, index=frame.index
+        )
+        work = pd.concat([frame[design.columns()], differences], axis=1)
+        totals = total(work, design, names).set_index("variable").loc[names]
+        frames.append(
+            pd.DataFrame(
+                {
+                    _DOMAIN: provinces,
+                    "composite": composite.key,
+                    "label": composite.label.get(language),
+                    "estimate": estimates,
+                    "overall": overall[0] + composite.constant,
+                    "difference": estimates - overall[0] - composite.constant,
+                    "se": totals["se"].to_numpy(),
+                    "df": totals["df"].to_numpy(dtype=float),
+                }
+            )
+        )
+    result = pd.concat(frames, ignore_index=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result["t"] = result["difference"] / result["se"]
+    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
+    result.loc[~(result["se"] > 0), "p_value"] = np.nan
+    result["p_adjusted"] = adjust_pvalues(result["p_value"], method=adjust)
+    significant = result["p_adjusted"] < alpha
+    result["sig"] = np.where(
+        significant & (result["difference"] > 0),
+        "above",
+        np.where(significant & (result["difference"] < 0), "below", ""),
     )
-    constant = {c.key: c.constant for c in chosen}
-    labels = {c.key: c.label.get(language) for c in chosen}
-    shift = result["statistic"].map(constant)
-    result["estimate"] += shift
-    result["overall"] += shift
-    result = result.rename(columns={"statistic": "composite"})
-    result.insert(2, "label", result["composite"].map(labels))
+    result["adjust"] = adjust
     return result
