@@ -118,16 +118,18 @@ def slope(
     for wave, label in breaks.items():
         at = position[wave] - 0.5
         ax.axvline(at, color=_MUTED, linestyle=(0, (4, 3)), linewidth=1.1, gid="slope-break")
-        ax.text(
-            at,
-            1.0,
+        ax.annotate(
             _nfc(label),
-            transform=ax.get_xaxis_transform(),
+            xy=(at, 1.0),
+            xycoords=ax.get_xaxis_transform(),
+            xytext=(-3, -2),
+            textcoords="offset points",
             rotation=90,
             ha="right",
             va="top",
             fontsize=mpl.rcParams["font.size"] * 0.75,
             color=_MUTED,
+            gid="slope-break-label",
         )
     ax.set_xticks(range(len(waves)), [_nfc(w) for w in waves])
     ax.set_xlim(-0.3, len(waves) - 0.7 + (0.9 if wanted else 0.3))
