@@ -4,6 +4,7 @@
   its parts: `spec` (fixed facts), `respondents`, `dirt` (planted dirt), `workbook` (files).
 - `dossiers`: the one-stop dossier export of the demo provinces (about 2 million rows,
   generated on demand, never committed).
+- `papi`: the PAPI-style demo (three waves, 2024 under the 63 provinces, PAPI's design).
 """
 
 from __future__ import annotations
