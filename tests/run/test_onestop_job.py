@@ -85,7 +85,7 @@ def test_report_notebooks_run_in_the_batch_and_the_index_links_them(tmp_path):
     shutil.copy(ROOT / "surveys" / "demo-onestop" / "dossiers.yaml", folder)
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     write_demo_dossiers(folder, rows=40_000)
-    units = demo_onestop_units(root)
+    units = demo_onestop_units(root, compare_survey="")
     folders = [unit.folder for unit in units]
     assert folders[0] == "onestop/toan-bo" and len(folders) == 7
     chosen = [units[0], units[-1]]  # every unit, and the planted late ward

@@ -295,6 +295,65 @@ class OnestopReport:
             return {"district": row[0]}
         return {"province": row[1]} if row and row[1] else {}
 
+    def beside_survey(self, survey: str) -> pd.DataFrame | None:
+        """Per field, the survey's satisfaction index (design-based, 95% CI) beside the two
+        administrative measures and the coverage -- side by side, never merged: they measure
+        different things (sampled respondents vs every dossier; unrated counted as satisfied
+        vs raters only). The survey's province is the area's (for a district or ward, its
+        province). None when `survey` is empty or has no estimates yet."""
+        from satisfaction.analysis.estimates import ALL, load_estimates
+
+        folder = find_root() / "outputs" / survey / "estimates" if survey else None
+        if folder is None or not (folder / "meta.json").exists():
+            return None
+        estimates = load_estimates(folder)
+        overall = estimates["overall"]
+        province = self._province()
+        rows = overall[(overall["province"] == (province or ALL)) & (overall["field"] != ALL)]
+        fields, _ = self._by_field()
+        merged = rows[["field", "estimate", "ci_low", "ci_high"]].merge(
+            fields[["field", "qd766_rate", "rated_satisfied_share", "coverage"]], on="field",
+            how="outer",
+        )  # fmt: skip
+        year = estimates.meta.get("year", "")
+        vi = self.language == "vi"
+        names = {
+            "field": "Lĩnh vực" if vi else "Field",
+            "estimate": f"Khảo sát {year}: chỉ số hài lòng" if vi else f"Survey {year}: index",
+            "ci_low": "Khảo sát: KTC 95% dưới" if vi else "Survey: 95% CI lower",
+            "ci_high": "Khảo sát: KTC 95% trên" if vi else "Survey: 95% CI upper",
+            "qd766_rate": "Một cửa: tỷ lệ theo QĐ 766" if vi else "One-stop: QĐ 766 rate",
+            "rated_satisfied_share": (
+                "Một cửa: hài lòng trong số hồ sơ được đánh giá" if vi else "One-stop: rated-only"
+            ),
+            "coverage": "Một cửa: độ phủ đánh giá" if vi else "One-stop: coverage",
+        }
+        table = merged.rename(columns=names)
+        table.attrs["percent_columns"] = [v for k, v in names.items() if k != "field"]
+        sheet = "Khảo sát và một cửa" if vi else "Survey and one-stop"
+        self.tables[sheet] = table
+        self.captions[sheet] = (
+            f"Khảo sát ({province or ALL}) và hồ sơ một cửa: các thước đo khác nhau, đặt cạnh "
+            "nhau để đối chiếu, không so sánh trực tiếp; tỷ lệ QĐ 766 phụ thuộc độ phủ đánh giá"
+            if vi
+            else f"Survey ({province or 'all'}) beside one-stop records: different measures, "
+            "shown side by side, not compared one to one; the QĐ 766 rate depends on coverage"
+        )
+        return table
+
+    def _province(self) -> str | None:
+        if self.level == "province":
+            return self.name
+        if self.level == "all":
+            return None
+        import duckdb
+
+        row = duckdb.execute(
+            f"SELECT province FROM read_parquet(?) WHERE {self.level} = ? LIMIT 1",
+            [str(self.dossiers), self.name],
+        ).fetchone()
+        return row[0] if row else None
+
     # -- files ---------------------------------------------------------------------------
     def finish(self) -> dict[str, Path]:
         """`onestop_report.xlsx` (every table, with the formulas) and `onestop_report.docx`."""
@@ -311,8 +370,9 @@ class OnestopReport:
                      "Cách tính" if self.language == "vi" else "Formula"],
         )  # fmt: skip
         sheets = {**self.tables, ("Cách tính" if self.language == "vi" else "Formulas"): formulas}
+        titles = {sheet: self.captions.get(sheet, self.title) for sheet in sheets}
         xlsx = write_workbook(self.output_dir / "onestop_report.xlsx", sheets, notes=note,
-                              title=self.title)  # fmt: skip
+                              title=titles)  # fmt: skip
         doc = DocxReport(language=self.language)  # type: ignore[arg-type]
         doc.title(self.title)
         doc.paragraph(CENSUS_TEXT[self.language], italic=True)

@@ -154,14 +154,19 @@ def onestop_units(
     root: Path,
     by: str = "quarter",
     language: str = "vi",
+    compare_survey: str = "",
 ) -> list[Unit]:
     """One `onestop_report.ipynb` unit per (level, name) area, e.g. ("province", "Hà Nội").
 
     The clean dossiers and dossiers.yaml are the units' inputs: a new export reruns them.
+    `compare_survey` names a survey whose satisfaction index by field the reports show
+    beside the one-stop measures (its overall estimates become an input too).
     """
     notebook = root / "notebooks" / ONESTOP_NOTEBOOK
     folder = root / "outputs" / survey / "onestop"
     inputs = [folder / "clean" / "dossiers.parquet", root / "surveys" / survey / "dossiers.yaml"]
+    if compare_survey:
+        inputs.append(root / "outputs" / compare_survey / "estimates" / "overall.parquet")
     units = []
     for level, name in areas:
         slug = "toan-bo" if level == "all" else slugify(name)
@@ -169,7 +174,7 @@ def onestop_units(
             make_unit(
                 notebook,
                 {"survey": survey, "level": level, "name": name, "by": by,
-                 "period": "latest", "language": language},
+                 "period": "latest", "compare_survey": compare_survey, "language": language},
                 folder=f"onestop/{slug}",
                 title=f"Một cửa: {'toàn bộ' if level == 'all' else name}",
                 inputs=inputs,
@@ -178,9 +183,12 @@ def onestop_units(
     return units
 
 
-def demo_onestop_units(root: Path, *, force: bool = False) -> list[Unit]:
+def demo_onestop_units(
+    root: Path, *, force: bool = False, compare_survey: str = "demo"
+) -> list[Unit]:
     """The demo's one-stop reports: every unit, each province, the district and the ward of
-    the planted late unit. Makes the demo export when missing and runs the one-stop job."""
+    the planted late unit, beside the demo survey's index by field. Makes the demo export
+    when missing and runs the one-stop job."""
     from satisfaction.demo.dossiers import DOSSIER_FACTS, EXPORT_NAME, write_demo_dossiers
     from satisfaction.studies.onestop import dossier_metrics
 
@@ -196,4 +204,4 @@ def demo_onestop_units(root: Path, *, force: bool = False) -> list[Unit]:
     district = str(places.loc[places["unit"] == late, "district"].iloc[0])
     areas = [("all", "all"), *(("province", p) for p in provinces)]
     areas += [("district", district), ("unit", late)]
-    return onestop_units(survey, areas, root=root)
+    return onestop_units(survey, areas, root=root, compare_survey=compare_survey)
