@@ -57,3 +57,14 @@ def test_tables_label_the_two_measures_apart_and_add_a_total(language):
     assert len(qd766) == 1 and len(share) == 1 and qd766 != share
     assert "Wilson" in " ".join(measures.columns)
     assert set(measures.attrs["percent_columns"]) <= set(measures.columns)
+
+
+def test_unit_names_never_become_markup_in_the_notebook():
+    import markdown_it
+
+    from satisfaction.present.onestop_report import as_markdown_text
+
+    hostile = "UBND <script>x</script> **đậm** [liên kết](http://e) # 1.058 - 98,5%"
+    rendered = markdown_it.MarkdownIt().render(as_markdown_text(hostile))
+    assert "<script>" not in rendered and "<strong>" not in rendered and "<a " not in rendered
+    assert "1.058" in rendered and "UBND" in rendered

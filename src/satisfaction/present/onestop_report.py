@@ -12,6 +12,8 @@ funnel plots of units' on-time rates, the monthly trend; `finish()` writes
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ from satisfaction.present.workbook import write_workbook
 from satisfaction.studies.funnel import funnel_points
 from satisfaction.studies.onestop import PERIODS, dossier_metrics
 
-__all__ = ["LEVELS", "OnestopReport"]
+__all__ = ["LEVELS", "OnestopReport", "as_markdown_text"]
 
 LEVELS = ("all", "province", "district", "unit")
 _WORDS = {
@@ -79,6 +81,15 @@ def _clean_dossiers(root: Path, survey: str) -> Path:
             f"no clean dossiers; run `satisfaction onestop surveys/{survey}` first", file=path
         )
     return path
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+
+
+def as_markdown_text(text: str) -> str:
+    """Text from the data (unit names ...) shown as plain text in Markdown: HTML escaped and
+    Markdown's special characters backslashed, so a cell never becomes markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _export_title(folder: Path, language: str) -> str:
@@ -194,14 +205,14 @@ class OnestopReport:
         """The report's scope, and that it is a census of the period's dossiers."""
         from IPython.display import Markdown
 
-        return Markdown(f"**{self.title}**\n\n{CENSUS_TEXT[self.language]}")
+        return Markdown(f"**{as_markdown_text(self.title)}**\n\n{CENSUS_TEXT[self.language]}")
 
     def summary(self) -> Any:
         """The report sentences (dossiers received, settled on time, the two measures)."""
         from IPython.display import Markdown
 
         self.sentences = report_sentences(self._total(), self.place, self.language)
-        return Markdown("\n\n".join(self.sentences))
+        return Markdown("\n\n".join(as_markdown_text(s) for s in self.sentences))
 
     def _total(self) -> pd.Series:
         total = self._metrics(())
