@@ -68,3 +68,17 @@ def test_unit_names_never_become_markup_in_the_notebook():
     rendered = markdown_it.MarkdownIt().render(as_markdown_text(hostile))
     assert "<script>" not in rendered and "<strong>" not in rendered and "<a " not in rendered
     assert "1.058" in rendered and "UBND" in rendered
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_trend_and_formulas_show_labels_not_codes(language):
+    from satisfaction.present.onestop_text import formulas_table, trend_table
+    from satisfaction.studies.onestop import FORMULAS
+
+    monthly = pd.DataFrame([{**ROW, "period": "2024-03", "on_time": 1059}])
+    trend = trend_table(monthly, language)
+    assert trend.iloc[0, 0] in ("tháng 3/2024", "2024-03")
+    formulas = formulas_table(FORMULAS, language)
+    shown = [*trend.columns, *formulas.iloc[:, 0]]
+    assert not [name for name in shown if "_" in name or name in FORMULAS]
+    assert len(formulas) == len(FORMULAS) - 1  # the Wilson bounds share one row

@@ -28,9 +28,11 @@ from satisfaction.present.formatting import note_line
 from satisfaction.present.onestop_text import (
     CENSUS_TEXT,
     field_table,
+    formulas_table,
     measures_table,
     period_name,
     report_sentences,
+    trend_table,
 )
 from satisfaction.present.sections import _show
 from satisfaction.present.survey_choice import find_root
@@ -243,10 +245,7 @@ class OnestopReport:
     def trend(self) -> pd.DataFrame:
         """Month by month: received, settled, late, the two measures and the coverage."""
         monthly = dossier_metrics(self.dossiers, by="month", dims=(), where=self.where)
-        columns = ["period", "received", "online", "settled", "on_time", "late", "pending",
-                   "qd766_rate", "rated", "coverage", "rated_satisfied_share"]  # fmt: skip
-        table = monthly[columns].copy()
-        table.attrs["percent_columns"] = ["qd766_rate", "coverage", "rated_satisfied_share"]
+        table = trend_table(monthly, self.language)
         return self._keep(_WORDS[self.language]["trend"], table, "trend_caption")
 
     def funnel(self, field_name: str | None = None) -> dict[str, Path] | None:
@@ -374,12 +373,7 @@ class OnestopReport:
             self.summary()
         note = note_line(source=self.source, method=CENSUS_TEXT[self.language],
                          language=self.language)  # type: ignore[arg-type]  # fmt: skip
-        column = 1 if self.language == "en" else 0
-        formulas = pd.DataFrame(
-            [(k, v[column]) for k, v in FORMULAS.items()],
-            columns=["Chỉ tiêu" if self.language == "vi" else "Metric",
-                     "Cách tính" if self.language == "vi" else "Formula"],
-        )  # fmt: skip
+        formulas = formulas_table(FORMULAS, self.language)
         sheets = {**self.tables, ("Cách tính" if self.language == "vi" else "Formulas"): formulas}
         titles = {sheet: self.captions.get(sheet, self.title) for sheet in sheets}
         xlsx = write_workbook(self.output_dir / "onestop_report.xlsx", sheets, notes=note,

@@ -18,9 +18,11 @@ from satisfaction.present.formatting import format_number, format_percent
 __all__ = [
     "CENSUS_TEXT",
     "field_table",
+    "formulas_table",
     "measures_table",
     "period_name",
     "report_sentences",
+    "trend_table",
 ]
 
 CENSUS_TEXT = {
@@ -59,6 +61,13 @@ _COLUMNS = {
         "rated_ci_low": "KTC Wilson 95% dưới (tham khảo)",
         "rated_ci_high": "KTC Wilson 95% trên (tham khảo)",
         "total": "Tổng cộng",
+        "period": "Kỳ",
+        "on_time": "Đúng và trước hạn",
+        "direct": "Trực tiếp",
+        "postal": "Bưu chính công ích",
+        "rated_ci": "KTC Wilson 95% (tham khảo)",
+        "metric": "Chỉ tiêu",
+        "formula": "Cách tính",
     },
     "en": {
         "field": "Field",
@@ -78,6 +87,13 @@ _COLUMNS = {
         "rated_ci_low": "Wilson 95% CI lower (reference)",
         "rated_ci_high": "Wilson 95% CI upper (reference)",
         "total": "Total",
+        "period": "Period",
+        "on_time": "On time or early",
+        "direct": "At the desk",
+        "postal": "By public post",
+        "rated_ci": "Wilson 95% CI (reference)",
+        "metric": "Metric",
+        "formula": "How it is made",
     },
 }
 
@@ -199,3 +215,30 @@ def measures_table(by_field: pd.DataFrame, total: pd.Series, language: str = "vi
         out[_COLUMNS[lang][column]] = out[_COLUMNS[lang][column]].astype("int64")
     out.attrs["percent_columns"] = shares
     return out
+
+
+def trend_table(monthly: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Month by month: received, online, settled, on time, late, pending, both measures."""
+    lang = _language(language)
+    columns = ["period", "received", "online", "settled", "on_time", "late", "pending",
+               "qd766_rate", "rated", "coverage", "rated_satisfied_share"]  # fmt: skip
+    out = monthly[columns].copy()
+    out["period"] = out["period"].map(lambda p: period_name(p, lang))
+    out = out.rename(columns=_COLUMNS[lang])
+    out.attrs["percent_columns"] = [
+        _COLUMNS[lang][c] for c in ("qd766_rate", "coverage", "rated_satisfied_share")
+    ]
+    return out
+
+
+def formulas_table(formulas: dict[str, tuple[str, str]], language: str = "vi") -> pd.DataFrame:
+    """How each metric is made, each named by its label (the Wilson bounds once)."""
+    lang = _language(language)
+    words = _COLUMNS[lang]
+    rows = []
+    for metric, (vi, en) in formulas.items():
+        if metric == "rated_ci_high":
+            continue
+        name = words["rated_ci"] if metric == "rated_ci_low" else words.get(metric, metric)
+        rows.append((name, vi if lang == "vi" else en))
+    return pd.DataFrame(rows, columns=[words["metric"], words["formula"]])
