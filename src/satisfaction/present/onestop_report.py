@@ -246,7 +246,34 @@ class OnestopReport:
         """Month by month: received, settled, late, the two measures and the coverage."""
         monthly = dossier_metrics(self.dossiers, by="month", dims=(), where=self.where)
         table = trend_table(monthly, self.language)
+        self._trend_figure(monthly)
         return self._keep(_WORDS[self.language]["trend"], table, "trend_caption")
+
+    def _trend_figure(self, monthly: pd.DataFrame) -> None:
+        """On-time share, QĐ 766 rate and rating coverage month by month, one line each."""
+        vi = self.language == "vi"
+        lines = {
+            "on_time_share": "Tỷ lệ đúng và trước hạn" if vi else "On time or early",
+            "qd766_rate": "Tỷ lệ hài lòng theo QĐ 766" if vi else "QĐ 766 satisfaction rate",
+            "rated_satisfied_share": (
+                "Hài lòng trong số hồ sơ được đánh giá" if vi else "Satisfied among rated"
+            ),
+            "coverage": "Độ phủ đánh giá" if vi else "Rating coverage",
+        }
+        short = [f"{int(p[5:])}/{p[:4]}" for p in monthly["period"]]  # "2024-03" -> "3/2024"
+        data = monthly.assign(label=short)
+        title = ("Diễn biến theo tháng — " if vi else "Month by month — ") + self.place
+        fig, ax = plt.subplots(figsize=(8.0, 4.2))
+        figures.trend(
+            data, x="label", lines=lines, language=self.language, title=title,
+            source=self.source, note=CENSUS_TEXT[self.language].split(":")[0],
+            ax=ax,
+        )  # fmt: skip
+        drawn = data[["label", *lines]]
+        written = save_figure(fig, self.output_dir / "figures", "trend", data=drawn)
+        _show(written["png"])
+        self.figures_written.append(written)
+        self.captions[str(written["png"])] = title
 
     def funnel(self, field_name: str | None = None) -> dict[str, Path] | None:
         """Units' on-time shares against their volume, with 95% and 99.8% control limits.

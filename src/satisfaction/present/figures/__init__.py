@@ -19,7 +19,8 @@ the default) to keep them on the canvas.
 - PAPI-style charts: `tile_map`: :func:`tile_map` (provinces coloured by quartile group, no
   boundary files); `rank_chart`: :func:`rank_intervals` (league table with rank intervals);
   `slope_chart`: :func:`slope` (scores across waves, method breaks drawn).
-- `funnel_plot`: :func:`funnel` (units' rates against volume, inside control limits).
+- `funnel_plot`: :func:`funnel` (units' rates against volume, inside control limits);
+  `trend_lines`: :func:`trend` (shares over periods, one line each).
 - `_data` (frame checks, the footer's n) and `_layout` (Axes plumbing) serve the drawers.
 """
 
@@ -42,6 +43,7 @@ from satisfaction.present.figures.theme import (
     theme_rc,
 )
 from satisfaction.present.figures.tile_map import tile_map, tile_positions
+from satisfaction.present.figures.trend_lines import trend
 
 __all__ = [
     "LABELS",
@@ -60,4 +62,5 @@ __all__ = [
     "theme_rc",
     "tile_map",
     "tile_positions",
+    "trend",
 ]
