@@ -71,12 +71,12 @@ def clean_command(
     outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
 ) -> None:
     """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
-    from satisfaction.cleaning.survey import clean_output_dir, clean_survey
+    from satisfaction.cleaning.survey import clean_output_dir, clean_survey, survey_name
 
     with console.status(f"cleaning {survey_dir} ..."):
         result = clean_survey(survey_dir, outputs)
     _print_clean_summary(result)
-    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+    console.print(f"clean outputs: {clean_output_dir(outputs, survey_name(survey_dir))}")
 
 
 def _print_clean_summary(result: CleanResult) -> None:

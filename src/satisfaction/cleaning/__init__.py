@@ -19,8 +19,12 @@ from satisfaction.cleaning.survey import (
     clean_output_dir,
     clean_survey,
     input_hash,
+    is_fresh,
     load_clean,
+    open_survey,
     raw_data_path,
+    survey_digest,
+    survey_name,
 )
 
 __all__ = [
@@ -32,7 +36,11 @@ __all__ = [
     "clean_output_dir",
     "clean_survey",
     "input_hash",
+    "is_fresh",
     "load_clean",
     "log_summary",
+    "open_survey",
     "raw_data_path",
+    "survey_digest",
+    "survey_name",
 ]
