@@ -43,6 +43,11 @@ RULES: dict[str, Rule] = {
         "changed", "Chuyển mã TCVN3 (ABC) sang Unicode", "TCVN3 (ABC) text converted to Unicode"
     ),
     "legacy_vni": Rule("changed", "Chuyển mã VNI sang Unicode", "VNI text converted to Unicode"),
+    "control_characters": Rule(
+        "changed",
+        "Ký tự điều khiển thay bằng \ufffd",
+        "Control characters replaced by \ufffd",
+    ),
     "nfc": Rule("changed", "Chuẩn hoá Unicode dựng sẵn (NFC)", "Unicode normalised to NFC"),
     "whitespace": Rule("changed", "Bỏ khoảng trắng thừa", "Stray whitespace removed"),
     "label_to_code": Rule("changed", "Nhãn được gõ thay cho mã", "Label typed instead of a code"),

@@ -22,6 +22,7 @@ from satisfaction.cleaning.columns import _Col, _fmt, _isna
 from satisfaction.cleaning.log import _Log
 from satisfaction.io import geography, text
 from satisfaction.io.instrument import Instrument, Item, Scale
+from satisfaction.io.write import replace_control
 
 __all__: list[str] = []
 
@@ -37,7 +38,7 @@ _CODE_PREFIX = re.compile(r"^\s*(\d+)\s*[-.:)]\s*(.+)$")
 
 # ---------------------------------------------------------------------- text columns
 def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col:
-    """Legacy encodings, NFC and whitespace, each logged as its own rule."""
+    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule."""
     strings = [v for v in col.values if isinstance(v, str)]
     if not strings:
         return col
@@ -51,6 +52,11 @@ def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col
         after = _Col(col.codes, legacy)
         log.add(current.changed(after), column, current, after, f"legacy_{encoding}", hide=hide)
         current = after
+    controlled = current.map(lambda v: replace_control(v) if isinstance(v, str) else v)
+    log.add(
+        current.changed(controlled), column, current, controlled, "control_characters", hide=hide
+    )
+    current = controlled
     composed = current.map(lambda v: text.nfc(v) if isinstance(v, str) else v)
     log.add(current.changed(composed), column, current, composed, "nfc", hide=hide)
     spaced = composed.map(

@@ -40,6 +40,7 @@ __all__ = [
     "REPLACEMENT",
     "atomic_folder",
     "atomic_paths",
+    "csv_into",
     "make_folder",
     "neutralise_cell",
     "replace_control",
@@ -221,14 +222,19 @@ def _write_one(path: Path, root: Path | None, write: Callable[[Path], None]) -> 
 
 
 # --------------------------------------------------------------------------- writers
+def csv_into(frame: pd.DataFrame, path: Path) -> None:
+    """The CSV bytes of `write_csv` into `path` (for a caller already holding a temp file).
+
+    Records end in CRLF (RFC 4180), so a value holding a bare CR or LF is quoted and never
+    splits a record.
+    """
+    safe = safe_frame(frame, quote=True)
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
 def write_csv(frame: pd.DataFrame, path: Path, *, root: Path | None = None) -> Path:
     """`frame` as UTF-8 CSV with a BOM (Excel shows Vietnamese), formula-like text quoted."""
-    safe = safe_frame(frame, quote=True)
-    return _write_one(
-        path,
-        root,
-        lambda temp: safe.to_csv(temp, index=False, encoding="utf-8-sig", lineterminator="\n"),
-    )
+    return _write_one(path, root, lambda temp: csv_into(frame, temp))
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, *, root: Path | None = None) -> Path:

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure, SubFigure
 
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.paths import safe_output_path, slugify
-from satisfaction.io.write import atomic_paths, make_folder, safe_frame
+from satisfaction.io.write import atomic_paths, csv_into, make_folder
 from satisfaction.present.formatting import _flatten_columns
 
 __all__ = ["safe_stem", "save_figure"]
@@ -129,7 +129,7 @@ def save_figure(
         raise ParameterError(f"save_figure: {str(root)!r} is not a folder", key="out_dir")
     paths = {ext: safe_output_path(root, f"{stem}.{ext}") for ext in ("png", "svg", "csv")}
     make_folder(root)
-    table = safe_frame(_flatten_columns(data), quote=True)  # labels from data stay data
+    table = _flatten_columns(data)
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"satisfaction-{stem}", "pdf.fonttype": 42}
     try:
         with mpl.rc_context(rc), _atomic_paths(list(paths.values())) as temps:
@@ -144,7 +144,7 @@ def save_figure(
             common = {"bbox_inches": tight, "facecolor": "white"}
             fig.savefig(png, format="png", dpi=dpi, **common)
             fig.savefig(svg, format="svg", metadata={"Date": None}, **common)
-            table.to_csv(csv, index=False, encoding="utf-8-sig", lineterminator="\n")
+            csv_into(table, csv)
     finally:
         plt.close(fig)
     return paths

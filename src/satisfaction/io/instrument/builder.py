@@ -6,6 +6,7 @@ Every problem is collected with its key path and reported at once in one
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -23,6 +24,9 @@ from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
 
 __all__ = ["instrument_from_dict"]
+
+# An instrument id names the survey in outputs: a slug, never a path ("../x", "/etc").
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 
 _TOP_KEYS = (
     "id",
@@ -70,8 +74,15 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    instrument_id = check.text(top.get("id"), "id")
+    if instrument_id and not _ID.fullmatch(instrument_id):
+        check.fail(
+            "id",
+            f"{instrument_id[:60]!r} is not a short name: use letters, digits, '-', '_' "
+            "(such as 'quang-ninh-2025'); it names the survey in outputs",
+        )
     return Instrument(
-        id=check.text(top.get("id"), "id"),
+        id=instrument_id,
         title=check.label(top.get("title"), "title"),
         version=check.text(top.get("version"), "version"),
         year=year,
