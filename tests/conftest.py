@@ -47,3 +47,13 @@ def demo_reports(report_project):
     from satisfaction.run.jobs import run_reports
 
     return run_reports("demo", workers=2, root=report_project, progress=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key_in_tmp(tmp_path_factory):
+    """Tests hash personal data with a key of their own, never the user's (~/.config)."""
+    import os
+
+    from satisfaction.io.secret import SECRET_ENV
+
+    os.environ.setdefault(SECRET_ENV, str(tmp_path_factory.mktemp("secret") / "secret.key"))

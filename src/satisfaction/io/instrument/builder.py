@@ -81,6 +81,15 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
             f"{instrument_id[:60]!r} is not a short name: use letters, digits, '-', '_' "
             "(such as 'quang-ninh-2025'); it names the survey in outputs",
         )
+    id_column = check.text(top.get("id_column"), "id_column")
+    personal_data = _personal(check, top.get("personal_data"))
+    for i, declared in enumerate(personal_data):
+        if declared.column == id_column and declared.action in ("drop", "scrub"):
+            check.fail(
+                f"personal_data[{i}].action",
+                f"the form id column {id_column!r} cannot be {declared.action}: use hash "
+                "(ids stay distinct, the raw values never reach an output) or keep",
+            )
     return Instrument(
         id=instrument_id,
         title=check.label(top.get("title"), "title"),
@@ -88,7 +97,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         year=year,
         geography=geography,
         legal_basis=check.text(top.get("legal_basis"), "legal_basis", required=False),
-        id_column=check.text(top.get("id_column"), "id_column"),
+        id_column=id_column,
         scales=MappingProxyType(scales),
         items=tuple(items),
         groups=tuple(groups),
@@ -97,7 +106,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
             _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
         ),
         design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
-        personal_data=_personal(check, top.get("personal_data")),
+        personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
