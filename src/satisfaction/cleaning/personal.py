@@ -24,6 +24,7 @@ from satisfaction.cleaning.pii import (
     NameList,
     column_looks_personal,
     looks_like_name_column,
+    scrub_contacts,
     scrub_text,
 )
 from satisfaction.errors import InputError, Problem
@@ -32,8 +33,6 @@ from satisfaction.io.instrument import Instrument
 from satisfaction.io.secret import secret_key
 
 __all__ = ["SCRUBBED"]
-
-_CODED = ("likert", "single", "multiple", "numeric", "date")
 
 
 def personal_actions(instrument: Instrument) -> dict[str, str]:
@@ -48,17 +47,13 @@ def personal_actions(instrument: Instrument) -> dict[str, str]:
 def refuse_undeclared_personal(
     frame: pd.DataFrame, instrument: Instrument, source: str | None
 ) -> None:
-    """Stop when a column not declared personal looks personal (by name or values)."""
-    declared = {p.column for p in instrument.personal_data}
-    coded = {i.source_column for i in instrument.items if i.type in _CODED}
-    roles = set(instrument.design.values()) | {
-        c for r, c in instrument.respondent.items() if r not in ("interviewer",)
-    }
+    """Stop when a column the instrument does not name (or its form id column) looks
+    personal, by its name or its values; one located line per column."""
+    declared = set(instrument.expected_columns()) - {instrument.id_column}
+    declared |= {p.column for p in instrument.personal_data}
     problems = []
     for column in frame.columns:
-        if column == "_row" or column in declared or column in coded:
-            continue
-        if column in roles and column != instrument.id_column:
+        if column == "_row" or column in declared:
             continue
         distinct = pd.unique(frame[column].dropna())[:1000]
         reason = column_looks_personal(str(column), distinct)
@@ -110,8 +105,31 @@ def hash_column(values: pd.Series, instrument: Instrument) -> pd.Series:
     )
 
 
-def _scrub_column(col: _Col, column: str, log: _Log, names: NameList | None = None) -> _Col:
-    """Personal data out of a free-text column; the log hides the values."""
-    scrubbed = col.map(lambda v: scrub_text(v, names) if isinstance(v, str) else v)
+def _scrub_column(
+    col: _Col, column: str, log: _Log, names: NameList | None = None, *, free_text: bool = True
+) -> _Col:
+    """Personal data out of a column (free text: every detector; other text: phone, ID and
+    e-mail numbers and the declared names only, since a place may bear a person's name:
+    "Phường Lê Lợi"); the log hides the values."""
+    if free_text:
+        scrubbed = col.map(lambda v: scrub_text(v, names) if isinstance(v, str) else v)
+    elif names:
+        scrubbed = col.map(lambda v: names.scrub(scrub_contacts(v)) if isinstance(v, str) else v)
+    else:
+        scrubbed = col.map(lambda v: scrub_contacts(v) if isinstance(v, str) else v)
     log.add(col.changed(scrubbed), column, col, scrubbed, "personal_scrubbed", hide=True)
     return scrubbed
+
+
+def scrub_log_values(log: pd.DataFrame, names: NameList | None = None) -> pd.DataFrame:
+    """Old and new values in the log with phone, ID and e-mail numbers cut out (a phone
+    typed into an answer column is logged as the unknown label it is, without the digits)."""
+    for column in ("old_value", "new_value"):
+        values = log[column]
+        text = values.dropna()
+        if len(text):
+            scrubbed = [scrub_contacts(v) for v in text.astype(str)]
+            if names:
+                scrubbed = [names.scrub(v) for v in scrubbed]
+            log.loc[text.index, column] = scrubbed
+    return log

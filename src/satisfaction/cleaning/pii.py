@@ -35,6 +35,7 @@ __all__ = [
     "NameList",
     "column_looks_personal",
     "looks_like_name_column",
+    "scrub_contacts",
     "scrub_text",
 ]
 
@@ -135,14 +136,21 @@ def _scrub_names(text: str) -> str:
     return _FULL_NAME.sub(lambda m: m.group() if public(m) else SCRUBBED, text)
 
 
+def scrub_contacts(text: str) -> str:
+    """`text` with e-mails, phone, ID and passport numbers replaced by ``[đã ẩn]``: what
+    every text value outside free text gets (no place or code is ever 9 digits long)."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = _EMAIL.sub(SCRUBBED, unicodedata.normalize("NFC", text))
+    return _PASSPORT.sub(SCRUBBED, _scrub_numbers(text))
+
+
 def scrub_text(text: str, names: NameList | None = None) -> str:
     """`text` with e-mails, phone and ID numbers, names and addresses replaced by
     ``[đã ẩn]`` (see the module docstring for what is found)."""
     if not isinstance(text, str) or not text:
         return text
-    text = _EMAIL.sub(SCRUBBED, unicodedata.normalize("NFC", text))
-    text = _scrub_numbers(text)
-    text = _PASSPORT.sub(SCRUBBED, text)
+    text = scrub_contacts(text)
     if names:
         text = names.scrub(text)
     text = _ADDRESS_INTRO.sub(lambda m: _keep_intro(m), text)

@@ -32,8 +32,9 @@ from satisfaction.cleaning.personal import (
     hash_column,
     personal_actions,
     refuse_undeclared_personal,
+    scrub_log_values,
 )
-from satisfaction.cleaning.pii import NameList, scrub_text
+from satisfaction.cleaning.pii import NameList, scrub_contacts, scrub_text
 from satisfaction.cleaning.values import (
     _clean_coded,
     _clean_date,
@@ -138,10 +139,10 @@ def clean(
     out, quarantine = _quarantine_duplicates(out, instrument, log)
     _flag_straightlining(out, instrument, log)
     _flag_near_duplicates(out, instrument, log)
-    quarantine = _with_totals_rows(quarantine, removed, personal, names)
+    quarantine = _with_totals_rows(quarantine, removed, instrument, personal, names)
     return CleanResult(
         data=out.reset_index(drop=True),
-        log=log.frame(),
+        log=scrub_log_values(log.frame(), names),
         quarantine=quarantine.reset_index(drop=True),
         instrument=instrument,
         source=source_text,
@@ -164,6 +165,13 @@ def _clean_columns(
     province_column = instrument.respondent.get("province")
     field_column = instrument.fields.column if instrument.fields else None
     flag_province = None
+    # text that is neither free text nor a number: phones, IDs, e-mails cut out
+    contact_checked = {
+        c
+        for c in frame.columns
+        if c not in (instrument.id_column, *instrument.design.values())
+        and (c not in items_by_column or items_by_column[c].type == "text")
+    }
 
     for column in frame.columns:
         if column in handled:
@@ -176,6 +184,8 @@ def _clean_columns(
             col = _clean_text_column(col, column, log, hide=hide)
         if hide:
             col = _scrub_column(col, column, log, names)
+        elif column in contact_checked:
+            col = _scrub_column(col, column, log, names, free_text=False)
         if column == field_column:
             out[column] = _clean_field(col, instrument, log, index)
         elif column == province_column:
@@ -218,6 +228,7 @@ def _clean_item_column(
 def _with_totals_rows(
     quarantine: pd.DataFrame,
     removed: pd.DataFrame | None,
+    instrument: Instrument,
     personal: dict[str, str],
     names: NameList,
 ) -> pd.DataFrame:
@@ -228,10 +239,15 @@ def _with_totals_rows(
         if len(totals):
             kept = [c for c in totals.columns if personal.get(c) not in ("drop", "hash")]
             extra = totals[kept].astype(object)
-            for column in [c for c in kept if personal.get(c) == "scrub"]:
-                extra[column] = extra[column].map(
-                    lambda v: scrub_text(v, names) if isinstance(v, str) else v
-                )
+            for column in kept:
+                if personal.get(column) == "scrub":
+                    extra[column] = extra[column].map(
+                        lambda v: scrub_text(v, names) if isinstance(v, str) else v
+                    )
+                elif column not in ("_row", "_reason", instrument.id_column):
+                    extra[column] = extra[column].map(
+                        lambda v: scrub_contacts(v) if isinstance(v, str) else v
+                    )
             extra["quarantine_reason"] = "totals_row"
             quarantine = pd.concat([quarantine, extra.astype(object)], ignore_index=True)
     return quarantine
