@@ -57,3 +57,17 @@ def _secret_key_in_tmp(tmp_path_factory):
     from satisfaction.io.secret import SECRET_ENV
 
     os.environ.setdefault(SECRET_ENV, str(tmp_path_factory.mktemp("secret") / "secret.key"))
+
+
+@pytest.fixture(scope="session")
+def papi_project(tmp_path_factory):
+    """A project folder with the PAPI-style demo survey (generated from its seed) and the
+    notebooks, for the PAPI analysis, report and job tests."""
+    import shutil
+
+    from satisfaction.demo.papi import write_papi_demo
+
+    root = tmp_path_factory.mktemp("papi-project")
+    write_papi_demo(root / "surveys" / "papi-demo")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return root
