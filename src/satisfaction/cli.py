@@ -163,6 +163,15 @@ def _print_job(result: JobResult) -> None:
             highlight=False,
         )
     console.print(f"index: {result.index}")
+    failed = [record["folder"] for record in result.manifest.with_status("failed")]
+    if failed:
+        errors.print(
+            f"error: {len(failed)} report(s) failed: {', '.join(failed)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -251,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         if _STATE["debug"]:
             raise
         errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except (OSError, ValueError) as err:  # the system said no: a path, a disk, a permission
+        if _STATE["debug"]:
+            raise
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        reason = getattr(err, "strerror", None) or str(err)
+        errors.print(f"error: {where}{reason}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except SystemExit as done:  # typer/click end every run (and usage errors, code 2) so
         code = done.code

@@ -44,6 +44,7 @@ from satisfaction.cleaning.values import (
     _clean_province,
     _clean_text_column,
     _clean_weight,
+    _normalise_codes,
     _restore_zeros,
 )
 from satisfaction.errors import InputError, Problem
@@ -139,7 +140,7 @@ def clean(
     out, quarantine = _quarantine_duplicates(out, instrument, log)
     _flag_straightlining(out, instrument, log)
     _flag_near_duplicates(out, instrument, log)
-    quarantine = _with_totals_rows(quarantine, removed, instrument, personal, names)
+    quarantine = _with_removed_rows(quarantine, removed, instrument, personal, names)
     return CleanResult(
         data=out.reset_index(drop=True),
         log=scrub_log_values(log.frame(), names),
@@ -220,22 +221,27 @@ def _clean_item_column(
     elif column == instrument.design.get("weight"):
         out[column] = _clean_weight(col, column, log, index)
     else:
+        code_columns = {instrument.design.get(r) for r in ("psu", "strata", "ssu")}
+        code_columns |= {instrument.respondent.get(r) for r in ("commune", "district")}
+        if column in code_columns:
+            col = _normalise_codes(col, column, log)
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
         out[column] = col.strings(index)
 
 
-def _with_totals_rows(
+def _with_removed_rows(
     quarantine: pd.DataFrame,
     removed: pd.DataFrame | None,
     instrument: Instrument,
     personal: dict[str, str],
     names: NameList,
 ) -> pd.DataFrame:
-    """A totals row the reader removed joins the quarantine: without dropped or hashed
-    columns, its free text scrubbed like the clean data's."""
+    """Rows the reader removed (blank rows, totals rows) join the quarantine, so clean +
+    quarantine = raw row for row: without dropped or hashed columns, their free text
+    scrubbed like the clean data's."""
     if removed is not None and len(removed):
-        totals = removed.loc[removed["_reason"] == "totals_row"]
+        totals = removed.loc[removed["_reason"].isin(["blank_row", "totals_row"])]
         if len(totals):
             kept = [c for c in totals.columns if personal.get(c) not in ("drop", "hash")]
             extra = totals[kept].astype(object)
@@ -248,7 +254,7 @@ def _with_totals_rows(
                     extra[column] = extra[column].map(
                         lambda v: scrub_contacts(v) if isinstance(v, str) else v
                     )
-            extra["quarantine_reason"] = "totals_row"
+            extra["quarantine_reason"] = totals["_reason"].to_numpy()
             quarantine = pd.concat([quarantine, extra.astype(object)], ignore_index=True)
     return quarantine
 

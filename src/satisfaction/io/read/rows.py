@@ -98,7 +98,9 @@ def _totals_by_label(
     lowered = first_cell.str.strip().str.lower()
     candidates = lowered[lowered.str.startswith(("tổng", "cộng", "total", "tong", "grand"))]
     for index, text in candidates.items():
-        if _TOTALS_LABEL.match(unicodedata.normalize("NFC", text)):
+        if _TOTALS_LABEL.match(unicodedata.normalize("NFC", text)) and not _holds_answers(
+            frame.loc[index, list(data)], first_cell[index]
+        ):
             reasons[int(index)] = "totals_row"
             notes.append(
                 ReadNote(
@@ -107,6 +109,19 @@ def _totals_by_label(
                     f"totals row removed (first cell {first_cell[index]!r})",
                 )
             )
+
+
+def _holds_answers(row: pd.Series, label: object) -> bool:
+    """A row with text besides its label ("Hà Nội", "Đất đai") is a respondent whose id
+    happens to start like a label ("Total-2025-07"): a totals row holds only numbers."""
+    for value in row.dropna():
+        if value == label or not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            float(value.strip().replace(",", "."))
+        except ValueError:
+            return True
+    return False
 
 
 def _totals_by_value(
