@@ -69,9 +69,14 @@ _STREET = "đường|phố|ngõ|ngách|hẻm|kiệt|tổ|thôn|ấp|xóm|khu ph�
 _HOUSE = re.compile(
     rf"(?i:\b(?:số\s*)?\d+[A-Za-z]?(?:/\d+)*\s*,?\s*(?:{_STREET})\s+)[^.;!?\n,]{{1,40}}"
 )
+# An address runs on through commas only while the next part is still an address part.
+_ADDRESS_PART = (
+    r"(?:đường|phố|phường|xã|quận|huyện|thị\s+trấn|thị\s+xã|tỉnh|thành\s+phố|tp|ngõ|ngách"
+    r"|hẻm|kiệt|tổ|thôn|ấp|xóm|khu|khóm|số|p\.|q\.|\d)"
+)
 _ADDRESS_INTRO = re.compile(
     r"(?i:\b(?:địa\s+chỉ\s*:?|nhà\s+(?:tôi\s+)?ở|tôi\s+ở|số\s+nhà|nhà\s+số|ở\s+số|trú\s+tại"
-    r"|thường\s+trú\s*:?))\s*[^.;!?\n]{1,60}"
+    rf"|thường\s+trú\s*:?))\s*[^.;!?\n,]{{1,60}}(?:,\s*(?i:{_ADDRESS_PART})[^.;!?\n,]{{0,40}})*"
 )
 _NAME_COLUMN = re.compile(r"^(ho ten|ho va ten|ten|full name|name|ten nguoi tra loi)$")
 _PERSONAL_COLUMN = re.compile(
