@@ -347,3 +347,23 @@ def test_an_unreachable_dask_scheduler_is_one_line(monkeypatch, tmp_path):
     monkeypatch.setattr(batch, "_DASK_CONNECT_SECONDS", 1)
     with pytest.raises(ParameterError, match="cannot reach a Dask scheduler"):
         batch._run_dask([{"x": 1}], None, progress=False, address="tcp://127.0.0.1:9")
+
+
+def test_a_survey_where_every_answer_is_one_level_still_reports(tmp_path):
+    """Every answer 4: the province report draws its bars and the plan has no quadrants
+    (nothing to explain) instead of failing 2 of 3 reports."""
+    import yaml
+
+    from constructed_survey import write_constructed
+    from satisfaction.present import ProvinceReport, RemediationReport
+
+    folder = write_constructed(tmp_path, "one", 2025)
+    spec = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+    responses = pd.read_csv(folder / "responses.csv")
+    responses[[i["id"] for i in spec["items"] if i.get("type") == "likert"]] = 4
+    responses.to_csv(folder / "responses.csv", index=False)
+    report = ProvinceReport.open("one", root=tmp_path, output_dir=tmp_path / "p")
+    report.by_field()
+    plan = RemediationReport.open("one", root=tmp_path, output_dir=tmp_path / "r")
+    assert plan.priorities().empty  # everyone satisfied: nothing to remediate
+    plan.drivers()
