@@ -125,12 +125,45 @@ def make_demo(
     wave: Annotated[
         int, typer.Option(help="survey year: 2025, or 2024 for surveys/demo-2024")
     ] = 2025,
+    provinces: Annotated[
+        int,
+        typer.Option(
+            help="4: the bundled demo; 34 or 63: a national-scale survey (63: a pre-2025 wave)"
+        ),
+    ] = 4,
+    respondents: Annotated[int, typer.Option(help="national survey: forms in the file")] = 40_000,
+    copies: Annotated[
+        float, typer.Option(help="national survey: share of copied or near-copied forms")
+    ] = 0.0,
+    file_format: Annotated[
+        str, typer.Option("--format", help="national survey: xlsx, csv or parquet")
+    ] = "xlsx",
 ) -> None:
-    """Regenerate the synthetic demo survey byte-for-byte from its seed."""
-    from satisfaction.demo.workbook import write_demo_survey
+    """Regenerate the synthetic demo survey byte-for-byte from its seed, or (--provinces 34
+    or 63) draw a national-scale one for benchmarks (not committed)."""
+    if provinces == 4:
+        from satisfaction.demo.workbook import write_demo_survey
 
-    write_demo_survey(directory, seed=seed, wave=wave)
-    console.print(f"demo survey written to {directory}")
+        write_demo_survey(directory, seed=seed, wave=wave)
+        console.print(f"demo survey written to {directory}")
+        return
+    from satisfaction.demo.national import write_national_survey
+
+    with console.status(f"drawing {respondents:,} forms in {provinces} provinces ..."):
+        survey = write_national_survey(
+            directory,
+            provinces=provinces,
+            respondents=respondents,
+            copies=copies,
+            file_format=file_format,
+            seed=seed,
+            wave=wave,
+        )
+    console.print(
+        f"national survey written to {directory}: {len(survey.raw):,} forms, "
+        f"{survey.raw['ma_xa'].nunique():,} communes, {survey.raw['tang'].nunique()} strata, "
+        f"{len(survey.copies):,} copied forms ({survey.geography})"
+    )
 
 
 @app.command("make-demo-dossiers")

@@ -19,6 +19,8 @@ Flagged forms stay in the data (a column says why).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -92,7 +94,6 @@ def _flag_straightlining(data: pd.DataFrame, instrument: Instrument, log: _Log) 
 
 def _flag_near_duplicates(data: pd.DataFrame, instrument: Instrument, log: _Log) -> None:
     rules = instrument.quality
-    k = rules.near_duplicate_max_differences
     columns = _answer_columns(data, instrument)
     field_column = instrument.fields.column if instrument.fields else None
     if field_column:
@@ -100,73 +101,139 @@ def _flag_near_duplicates(data: pd.DataFrame, instrument: Instrument, log: _Log)
     block_column = instrument.respondent.get("commune") or instrument.respondent.get("province")
     data["flag_near_duplicate"] = False
     data["near_duplicate_of"] = pd.Series(pd.NA, index=data.index, dtype="string")
-    if len(columns) < rules.near_duplicate_min_compared:
+    if len(columns) < rules.near_duplicate_min_compared or len(data) < 2:
         return
     codes = np.column_stack(
         [pd.factorize(data[c], use_na_sentinel=True)[0] for c in columns]
-    ).astype(np.int64)
+    ).astype(np.int32)
     block = (
         pd.factorize(data[block_column])[0]
         if block_column in data.columns
         else np.zeros(len(data), dtype=np.int64)
     )
-    pairs = _candidate_pairs(codes, block, np.array_split(np.arange(len(columns)), k + 1))
-    # a blank id is "row N" (pd.NA == pd.NA is NA, whose truth value is an error)
-    ids = [
-        f"dòng {row}" if pd.isna(form) else str(form)
-        for form, row in zip(data[instrument.id_column], data["_row"], strict=True)
-    ]
-    flagged: dict[int, str] = {}
-    for a, b in sorted(pairs):
-        if ids[a] == ids[b]:
-            continue
-        both = (codes[a] >= 0) & (codes[b] >= 0)
-        compared = int(both.sum())
-        differences = int((codes[a][both] != codes[b][both]).sum())
-        if compared >= rules.near_duplicate_min_compared and differences <= k:
-            flagged.setdefault(a, ids[b])
-            flagged.setdefault(b, ids[a])
-    if flagged:
-        _mark_near_duplicates(data, instrument, log, flagged)
+    partner = _near_duplicate_partners(
+        codes, block, rules.near_duplicate_max_differences, rules.near_duplicate_min_compared
+    )
+    flagged = np.flatnonzero(partner >= 0)
+    if len(flagged):
+        # a blank id is "row N" (pd.NA == pd.NA is NA, whose truth value is an error)
+        ids = np.array(
+            [
+                f"dòng {row}" if pd.isna(form) else str(form)
+                for form, row in zip(data[instrument.id_column], data["_row"], strict=True)
+            ],
+            dtype=object,
+        )
+        _mark_near_duplicates(data, instrument, log, flagged, ids[partner[flagged]])
 
 
-def _candidate_pairs(
-    codes: np.ndarray, block: np.ndarray, bands: list[np.ndarray]
-) -> set[tuple[int, int]]:
-    """Pairs of positions that agree exactly on at least one band, within one block."""
-    pairs: set[tuple[int, int]] = set()
-    for band in bands:
-        keys = pd.DataFrame(codes[:, band])
-        keys["_block"] = block
-        group_ids = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-        order = np.argsort(group_ids, kind="stable")
-        sorted_ids = group_ids[order]
-        starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for start, end in zip(starts, ends, strict=True):
-            if end - start < 2:
-                continue
-            members = order[start:end]
-            for a_pos in range(len(members)):
-                for b_pos in range(a_pos + 1, len(members)):
-                    a, b = int(members[a_pos]), int(members[b_pos])
-                    pairs.add((min(a, b), max(a, b)))
-    return pairs
+def _near_duplicate_partners(
+    codes: np.ndarray, block: np.ndarray, max_differences: int, min_compared: int
+) -> np.ndarray:
+    """For each form, the position of its first near-duplicate (-1 if it has none).
+
+    Near-linear, never comparing all pairs of a commune: forms identical in every compared
+    answer are one *pattern* (copied forms are many forms, one pattern: they qualify together
+    when they have at least `min_compared` answers); patterns are then blocked on answer
+    bands. With k = `max_differences`, the columns are split into k + 1 bands: two patterns
+    of one block with at most k differences agree exactly on at least one band (pigeonhole),
+    so only patterns sharing a band are compared, in vectorised chunks. The partner is the
+    earliest qualifying form, as a pairwise scan in row order finds it.
+
+    A missing answer counts as a value in the bands (as it always has): a pair whose only
+    other disagreement is an answer missing in one form may go unseen. k + 3 bands would
+    find those too, but would change the flags of the demo survey (its counts are pinned).
+    """
+    n = len(codes)
+    keys = pd.DataFrame(codes)
+    keys["_block"] = block
+    pattern, first = _group_ids(keys)
+    n_patterns = len(first)
+    answered = (codes[first] >= 0).sum(axis=1)
+    size = np.bincount(pattern, minlength=n_patterns)
+    # the two earliest forms of each pattern (rows are in order, so `first` is the earliest)
+    order = np.argsort(pattern, kind="stable")
+    starts = np.r_[0, np.cumsum(size)[:-1]]
+    second = np.where(size >= 2, order[np.minimum(starts + 1, n - 1)], n)
+    earliest_other = np.full(n_patterns, n, dtype=np.int64)
+    pattern_codes = codes[first]
+    pattern_block = block[first]
+    for columns in np.array_split(np.arange(codes.shape[1]), max_differences + 1):
+        band_keys = pd.DataFrame(pattern_codes[:, columns])
+        band_keys["_block"] = pattern_block
+        group, _ = _group_ids(band_keys)
+        for a, b in _pairs_within_groups(group):
+            both = (pattern_codes[a] >= 0) & (pattern_codes[b] >= 0)
+            compared = both.sum(axis=1)
+            differences = ((pattern_codes[a] != pattern_codes[b]) & both).sum(axis=1)
+            keep = (compared >= min_compared) & (differences <= max_differences)
+            a, b = a[keep], b[keep]
+            np.minimum.at(earliest_other, a, first[b])
+            np.minimum.at(earliest_other, b, first[a])
+    own = np.where(answered >= min_compared, second, n)  # another copy of the same pattern
+    partner_of_pattern = np.minimum(earliest_other, own)
+    # the pattern's earliest form pairs with the others; the others pair with the earliest
+    partner = np.where(
+        np.arange(n) == first[pattern],
+        partner_of_pattern[pattern],
+        np.minimum(first[pattern], earliest_other[pattern]),
+    )
+    partner = np.where(
+        (np.arange(n) != first[pattern]) & (answered[pattern] < min_compared),
+        earliest_other[pattern],
+        partner,
+    )
+    return np.where(partner < n, partner, -1)
+
+
+def _group_ids(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Group number of every row (numbered in order of first appearance), and the position
+    of each group's first row."""
+    group = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    first = np.full(group.max() + 1 if len(group) else 0, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    return group, first
+
+
+_PAIR_CHUNK = 1_000_000  # candidate pairs compared at once (bounds memory)
+
+
+def _pairs_within_groups(group: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every pair of rows sharing a group number, in chunks of about `_PAIR_CHUNK` pairs."""
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group)
+    ends = np.cumsum(sizes)[group[order]]  # end of each sorted row's group
+    following = ends - 1 - np.arange(len(order))  # later members of its group
+    position = np.flatnonzero(following > 0)
+    following = following[position]
+    bounds = np.cumsum(following)
+    done = 0
+    while done < len(position):
+        base = int(bounds[done - 1]) if done else 0
+        stop = max(done + 1, int(np.searchsorted(bounds, base + _PAIR_CHUNK, side="right")))
+        counts = following[done:stop]
+        total = int(bounds[stop - 1]) - base
+        a = np.repeat(position[done:stop], counts)
+        step = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        yield order[a], order[a + 1 + step]
+        done = stop
 
 
 def _mark_near_duplicates(
-    data: pd.DataFrame, instrument: Instrument, log: _Log, flagged: dict[int, str]
+    data: pd.DataFrame,
+    instrument: Instrument,
+    log: _Log,
+    positions: np.ndarray,
+    partner_ids: np.ndarray,
 ) -> None:
     """Set the flag and the other form's id on each flagged position; log one entry each."""
-    positions = np.array(sorted(flagged))
     index = data.index[positions]
     data.loc[index, "flag_near_duplicate"] = True
-    data.loc[index, "near_duplicate_of"] = [flagged[p] for p in positions]
-    for position, row in zip(index, data.loc[index, "_row"], strict=True):
-        log.add_rows(
-            [row],
-            "form",
-            "near_duplicate",
-            new=str(data.at[position, "near_duplicate_of"]),
-            form_ids=[data.at[position, instrument.id_column]],
-        )
+    data.loc[index, "near_duplicate_of"] = list(partner_ids)
+    log.add_rows(
+        data.loc[index, "_row"],
+        "form",
+        "near_duplicate",
+        new=[str(p) for p in partner_ids],
+        form_ids=data.loc[index, instrument.id_column],
+    )

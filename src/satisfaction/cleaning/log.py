@@ -182,9 +182,10 @@ class _Log:
         column: str,
         rule: str,
         old: str = "",
-        new: str = "",
+        new: str | list[str] = "",
         form_ids: Iterable[Any] | None = None,
     ) -> None:
+        """One entry per row; `new` is one value for all or one per row."""
         row_ids = list(row_ids)
         if not row_ids:
             return
