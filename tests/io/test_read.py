@@ -236,7 +236,8 @@ def test_reserved_column_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("old.xls", "save it as .xlsx"),
+        ("old.xls", "is a text file, not an Excel workbook"),
+        ("binary.xlsb", "save it as .xlsx"),
         ("notes.docx", "unsupported file type '.docx'"),
         ("bad.sav", "cannot read as an SPSS .sav file"),
         ("bad.parquet", "cannot read as a Parquet file"),

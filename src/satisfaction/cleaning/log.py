@@ -45,6 +45,11 @@ RULES: dict[str, Rule] = {
     "legacy_vni": Rule("changed", "Chuyển mã VNI sang Unicode", "VNI text converted to Unicode"),
     "nfc": Rule("changed", "Chuẩn hoá Unicode dựng sẵn (NFC)", "Unicode normalised to NFC"),
     "whitespace": Rule("changed", "Bỏ khoảng trắng thừa", "Stray whitespace removed"),
+    "merged_cell_filled": Rule(
+        "changed",
+        "Ô gộp: giá trị của khối được điền cho từng dòng",
+        "Merged cells: the block's value filled into each row it covers",
+    ),
     "label_to_code": Rule("changed", "Nhãn được gõ thay cho mã", "Label typed instead of a code"),
     "leading_zeros": Rule("changed", "Khôi phục số 0 đầu mã", "Leading zeros restored"),
     "field_synonym": Rule(

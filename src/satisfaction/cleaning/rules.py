@@ -24,7 +24,7 @@ from satisfaction.cleaning.flags import (
     _flag_straightlining,
     _quarantine_duplicates,
 )
-from satisfaction.cleaning.log import _Log, log_summary
+from satisfaction.cleaning.log import HIDDEN, _Log, log_summary
 from satisfaction.cleaning.personal import _drop_or_hash, _scrub_column
 from satisfaction.cleaning.values import (
     _clean_coded,
@@ -90,10 +90,12 @@ def clean(
     """
     notes: tuple[Any, ...] = ()
     removed: pd.DataFrame | None = None
+    filled: pd.DataFrame | None = None
     if isinstance(raw, RawResponses):
         source = source or raw.source
         notes = tuple(raw.notes)
         removed = raw.removed
+        filled = raw.filled
         frame = raw.frame.copy()
     else:
         frame = raw.copy()
@@ -114,6 +116,7 @@ def clean(
 
     # personal data first, so no personal value ever reaches the log or the outputs
     personal = {p.column: p.action for p in instrument.personal_data}
+    _log_merged_fills(filled, frame["_row"], ids.rows(), personal, log)
     _drop_or_hash(frame, instrument, personal, log, out)
     flag_province = _clean_columns(frame, instrument, personal, log, out)
 
@@ -199,6 +202,27 @@ def _clean_item_column(
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
         out[column] = col.strings(index)
+
+
+def _log_merged_fills(
+    filled: pd.DataFrame | None,
+    rows: pd.Series,
+    form_ids: np.ndarray,
+    personal: dict[str, str],
+    log: _Log,
+) -> None:
+    """One entry per cell the reader filled from a merged block (personal values hidden)."""
+    if filled is None or not len(filled):
+        return
+    form_of = dict(zip(rows.to_numpy(), form_ids, strict=True))
+    for (column, value), cells in filled.groupby(["column", "value"], sort=False):
+        log.add_rows(
+            cells["_row"],
+            str(column),
+            "merged_cell_filled",
+            new=HIDDEN if column in personal else str(value),
+            form_ids=[form_of.get(r) for r in cells["_row"]],
+        )
 
 
 def _with_totals_rows(
