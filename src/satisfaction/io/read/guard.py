@@ -248,7 +248,9 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, source: Path, sheet: str) -
 
 
 def _holds_formula(buffer: bytes) -> bool:
-    return any(tag in buffer for tag in (b"<f>", b"<f ", b":f>", b":f "))
+    """Any formula: "f>" ends every <f>...</f> (or <x:f>...</x:f>); a shared formula's
+    children (<f t="shared" si="0"/>) always come with the master cell that holds its text."""
+    return b"f>" in buffer
 
 
 def _highest_reference(buffer: bytes, stop: int) -> tuple[int, int]:

@@ -14,7 +14,6 @@ This is the only module that calls calamine; `excel` works on the `_Sheet` it re
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -128,10 +127,27 @@ def _rows_from_a1(
         yield row
 
 
-@functools.lru_cache(maxsize=1 << 16, typed=True)
-def _text_of(value: Any) -> str | None:
-    """A non-text cell as text, remembered: survey sheets repeat the same few codes."""
-    return _cell_text(value)
+class _TextMemo(dict):
+    """Cell value -> its text, computed once per distinct value: `map(memo.__getitem__, ...)`
+    stays in C for every repeated code or label, which is most cells of a survey sheet.
+
+    Booleans are not memoised here (True == 1.0 as a key); columns holding them take the
+    slow path in `_column_texts`.
+    """
+
+    def __missing__(self, value: Any) -> str | None:
+        text = (value or None) if type(value) is str else _cell_text(value)
+        self[value] = text
+        return text
+
+
+def _column_texts(column: Sequence[Any], kinds: set[type]) -> pa.Array:
+    """One column of cells as a large-string array (empty cells null)."""
+    if bool in kinds:
+        texts = [(v or None) if type(v) is str else _cell_text(v) for v in column]
+    else:
+        texts = list(map(_TextMemo().__getitem__, column))
+    return pa.array(texts, type=pa.large_string())
 
 
 def _split_typed(
@@ -178,15 +194,12 @@ def _append_text_chunk(
     dates: dict[int, list[int]],
 ) -> None:
     """Turn a batch of rows into one text array per column; note the rows holding dates."""
-    text_of = _text_of
     for position, column in enumerate(zip(*batch, strict=False)):
         if position >= width:
             break
-        texts = [
-            (v or None) if type(v) is str else (None if v is None else text_of(v)) for v in column
-        ]
-        chunks[position].append(pa.array(texts, type=pa.large_string()))
-        if any(issubclass(kind, dt.date) for kind in set(map(type, column))):
+        kinds = set(map(type, column))
+        chunks[position].append(_column_texts(column, kinds))
+        if any(issubclass(kind, dt.date) for kind in kinds):
             for offset, value in enumerate(column):
                 if isinstance(value, dt.date):
                     dates.setdefault(position + 1, []).append(rows_before + offset + 1)
