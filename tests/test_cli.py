@@ -71,3 +71,26 @@ def test_clean_command_on_a_small_csv_survey(tmp_path, capsys):
         [5, "c1_1", 98, "missing_dont_know"]
     ]
     assert "rows clean: 40" in capsys.readouterr().out
+
+
+def test_instrument_from_spss_writes_a_reviewed_instrument_beside_the_data(tmp_path, capsys):
+    sav = ROOT / "tests" / "data" / "corpus" / "sipas_spss.sav"
+    out = tmp_path / "surveys" / "spss" / "instrument.yaml"
+    assert main(["instrument", "from-spss", str(sav), "--out", str(out)]) == 0
+    assert (out.parent / "sipas_spss.sav").read_bytes() == sav.read_bytes()  # as delivered
+    text = out.read_text(encoding="utf-8")
+    assert "#   - tinh: the province column, by its name or question" in text
+    assert main(["clean", str(out.parent), "--outputs", str(tmp_path / "outputs")]) == 0
+    printed = capsys.readouterr().out
+    assert "value_label" in printed and "rows clean: 60" in printed
+
+
+def test_write_instrument_yaml_refuses_an_instrument_object(tmp_path):
+    import pytest
+
+    from satisfaction.errors import ParameterError
+    from satisfaction.io.spss import instrument_from_spss, write_instrument_yaml
+
+    instrument = instrument_from_spss(ROOT / "tests" / "data" / "corpus" / "sipas_spss.sav")
+    with pytest.raises(ParameterError, match="takes the mapping from instrument_spec_from_spss"):
+        write_instrument_yaml(instrument, tmp_path / "x.yaml")  # the README's old recipe

@@ -94,6 +94,61 @@ def _print_clean_summary(result: CleanResult) -> None:
     )
 
 
+instrument_app = typer.Typer(
+    no_args_is_help=True, help="Build an instrument.yaml from what a team already has."
+)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("from-spss")
+def instrument_from_spss_command(
+    sav: Annotated[Path, typer.Argument(help="the .sav file (it is also the data)")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+    geography: Annotated[
+        str, typer.Option(help="current_34 or historical_63 (province names and codes)")
+    ] = "current_34",
+) -> None:
+    """Read an SPSS dictionary into an instrument (value labels -> scales, guessed roles)."""
+    from satisfaction.io.spss import instrument_spec_from_spss, write_instrument_yaml
+
+    notes: list[str] = []
+    spec = instrument_spec_from_spss(sav, geography=geography, notes=notes)
+    spec["data"] = {"file": _data_beside(sav, out)}
+    write_instrument_yaml(spec, out, notes=notes)
+    _print_written(out, notes)
+
+
+def _data_beside(data: Path, out: Path) -> str:
+    """The data file's name in the instrument's folder, copied there (as delivered, byte
+    for byte) when it lives elsewhere; an existing different file is never overwritten."""
+    import shutil
+
+    from satisfaction.errors import InputError
+
+    folder = out.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / data.name
+    if not data.is_file():
+        raise InputError("file not found", file=data)
+    if target.resolve() != data.resolve():
+        if target.exists() and target.read_bytes() != data.read_bytes():
+            raise InputError(
+                f"{target} already exists and differs from {data}; move one of them",
+                file=target,
+            )
+        if not target.exists():
+            shutil.copyfile(data, target)
+            console.print(f"copied {data} to {target} (the instrument reads it there)")
+    return data.name
+
+
+def _print_written(out: Path, notes: list[str]) -> None:
+    console.print(f"instrument written to {out}")
+    for note in notes:
+        console.print(f"  guessed: {note}", highlight=False, markup=False)
+    console.print(f"next: satisfaction validate {out.parent}")
+
+
 @app.command("make-demo")
 def make_demo(
     directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(

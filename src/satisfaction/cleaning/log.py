@@ -56,6 +56,14 @@ RULES: dict[str, Rule] = {
         "changed", "Lĩnh vực chuẩn hoá theo từ điển", "Field mapped through the vocabulary"
     ),
     "province_standardised": Rule("changed", "Tên tỉnh chuẩn hoá", "Province name standardised"),
+    "province_code": Rule(
+        "changed", "Mã tỉnh đổi thành tên tỉnh", "Official province code replaced by its name"
+    ),
+    "value_label": Rule(
+        "changed",
+        "Mã thay bằng nhãn khai báo trong tệp (SPSS)",
+        "Code replaced by the label the file declares (SPSS value label)",
+    ),
     "personal_scrubbed": Rule(
         "changed",
         "Ẩn số điện thoại, thư điện tử trong văn bản",
@@ -72,6 +80,11 @@ RULES: dict[str, Rule] = {
     "missing_not_applicable": Rule("missing", "Không áp dụng", "Not applicable"),
     "missing_other": Rule("missing", "Mã thiếu khác", "Other missing code"),
     "missing_blank": Rule("missing", "Để trống", "Blank"),
+    "missing_user_code": Rule(
+        "missing",
+        "Mã thiếu do tệp khai báo (SPSS user-missing)",
+        "Missing code declared by the file (SPSS user-missing)",
+    ),
     "out_of_range": Rule("missing", "Giá trị ngoài thang đo", "Value outside the scale or range"),
     "unknown_label": Rule("missing", "Nhãn không nhận ra", "Label not recognised"),
     "not_a_number": Rule("missing", "Không phải số", "Not a number"),

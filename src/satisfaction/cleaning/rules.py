@@ -24,6 +24,7 @@ from satisfaction.cleaning.flags import (
     _flag_straightlining,
     _quarantine_duplicates,
 )
+from satisfaction.cleaning.labels import _apply_file_labels
 from satisfaction.cleaning.log import HIDDEN, _Log, log_summary
 from satisfaction.cleaning.personal import _drop_or_hash, _scrub_column
 from satisfaction.cleaning.values import (
@@ -117,6 +118,8 @@ def clean(
     # personal data first, so no personal value ever reaches the log or the outputs
     personal = {p.column: p.action for p in instrument.personal_data}
     _log_merged_fills(filled, frame["_row"], ids.rows(), personal, log)
+    if isinstance(raw, RawResponses) and (raw.value_labels or raw.missing_values):
+        _apply_file_labels(frame, raw.value_labels, raw.missing_values, instrument, personal, log)
     _drop_or_hash(frame, instrument, personal, log, out)
     flag_province = _clean_columns(frame, instrument, personal, log, out)
 
@@ -131,7 +134,7 @@ def clean(
     quarantine = _with_totals_rows(quarantine, removed, personal)
     return CleanResult(
         data=out.reset_index(drop=True),
-        log=log.frame(),
+        log=_without_second_blank(log.frame()),
         quarantine=quarantine.reset_index(drop=True),
         instrument=instrument,
         source=source_text,
@@ -186,22 +189,37 @@ def _clean_item_column(
     """An item's column by its type, the weight, or any other column as text."""
     index = out.index
     if item is not None and item.type in ("likert", "single"):
-        out[column] = _clean_coded(col, item, instrument.scale_of(item), log, index)
+        out[item.id] = _clean_coded(col, item, instrument.scale_of(item), log, index)
     elif item is not None and item.type == "multiple":
         for name, values in _clean_multiple(
             col, item, instrument.scale_of(item), log, index
         ).items():
             out[name] = values
     elif item is not None and item.type == "numeric":
-        out[column] = _clean_numeric(col, item, log, index)
+        out[item.id] = _clean_numeric(col, item, log, index)
     elif item is not None and item.type == "date":
-        out[column] = _clean_date(col, item, log, index)
+        out[item.id] = _clean_date(col, item, log, index)
     elif column == instrument.design.get("weight"):
         out[column] = _clean_weight(col, column, log, index)
     else:
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
-        out[column] = col.strings(index)
+        out[item.id if item is not None else column] = col.strings(index)
+
+
+def _without_second_blank(log: pd.DataFrame) -> pd.DataFrame:
+    """A cell a file-declared missing code emptied is logged once, by that rule, not again
+    as blank by the column's own cleaning."""
+    declared = log["rule"] == "missing_user_code"
+    if not declared.any():
+        return log
+    keys = set(zip(log.loc[declared, "row_id"], log.loc[declared, "column"], strict=True))
+    blank = log["rule"] == "missing_blank"
+    again = [
+        is_blank and (row, column) in keys
+        for is_blank, row, column in zip(blank, log["row_id"], log["column"], strict=True)
+    ]
+    return log.loc[~pd.Series(again, index=log.index)].reset_index(drop=True)
 
 
 def _log_merged_fills(

@@ -251,7 +251,8 @@ def _clean_field(col: _Col, instrument: Instrument, log: _Log, index: pd.Index) 
         for spelling in (term.label.vi, term.label.en, term.code, *term.synonyms):
             if spelling:
                 by_key.setdefault(text.ascii_key(spelling), term.label.vi)
-    mapped = col.map(lambda v: None if _isna(v) else by_key.get(text.ascii_key(str(v))))
+    # what the user sees: an SPSS code 1.0 is "1", as is the synonym "1" in the YAML
+    mapped = col.map(lambda v: None if _isna(v) else by_key.get(text.ascii_key(_fmt(v))))
     rules = []
     for before, after in zip(col.values, mapped.values, strict=True):
         if _isna(before):
@@ -274,19 +275,22 @@ def _clean_province(
     def decide(value: Any) -> tuple[Any, str]:
         if _isna(value):
             return None, ""
-        match = geography.standardise_province(str(value))
+        codes = "historical_63" if instrument.geography == "historical_63" else "current_34"
+        match = geography.standardise_province(_fmt(value), codes)  # 1.0 -> "1": a code
         if not match.matched:
             return value, "unmatched"
         flag = "pre2025" if match.merged_pre2025 and instrument.geography == "current_34" else ""
-        return match.name, flag
+        return match.name, flag or ("code" if match.match == "code" else "")
 
     decided = [decide(v) for v in col.values]
     names = _Col(col.codes, np.array([name for name, _ in decided], dtype=object))
     flags = [flag for _, flag in decided]
-    log.add(col.changed(names), column, col, names, "province_standardised")
+    by_code = col.where([f == "code" for f in flags])
+    log.add(col.changed(names) & ~by_code, column, col, names, "province_standardised")
+    log.add(by_code, column, col, names, "province_code")
     log.add(col.where([f == "pre2025" for f in flags]), column, col, names, "province_pre2025")
     log.add(col.where([f == "unmatched" for f in flags]), column, col, names, "province_unmatched")
-    flag_col = _Col(col.codes, np.array(flags, dtype=object))
+    flag_col = _Col(col.codes, np.array([f if f != "code" else "" for f in flags], dtype=object))
     return names.strings(index), flag_col.strings(index)
 
 
