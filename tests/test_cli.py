@@ -94,3 +94,45 @@ def test_write_instrument_yaml_refuses_an_instrument_object(tmp_path):
     instrument = instrument_from_spss(ROOT / "tests" / "data" / "corpus" / "sipas_spss.sav")
     with pytest.raises(ParameterError, match="takes the mapping from instrument_spec_from_spss"):
         write_instrument_yaml(instrument, tmp_path / "x.yaml")  # the README's old recipe
+
+
+def test_validate_opens_the_data_and_names_missing_columns_with_closest(tmp_path, capsys):
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    (folder / "data.csv").write_text(
+        "ma_phieu,Cau 1,tinh\n01,4,Hà Nội\n02,7,Huế\n", encoding="utf-8"
+    )
+    (folder / "instrument.yaml").write_text(
+        "id: t\ntitle: {vi: T}\nversion: '1'\ngeography: current_34\nid_column: ma_phieu\n"
+        "data: {file: data.csv}\n"
+        "scales: {s: {levels: [{code: 4, label: {vi: Hài lòng}}, {code: 5, label: {vi: Rất}}],"
+        " satisfied: [4, 5]}}\n"
+        "items: [{id: c1, column: Câu 1, type: likert, scale: s, role: criterion}]\n"
+        "respondent: {province: tinh}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "2 rows, 3 columns: ma_phieu, Cau 1, tinh" in captured.out
+    assert (
+        "error: column 'Câu 1' named by the instrument is not in the file (closest: 'Cau 1')"
+        in (captured.err)
+    )
+    (folder / "data.csv").write_text("ma_phieu,Câu 1,tinh\n01,4,Hà Nội\n02,7,Huế\n")
+    assert main(["validate", str(folder)]) == 0
+    assert "column 'Câu 1': 1 value(s) no scale knows, read as missing: '7'" in (
+        capsys.readouterr().out
+    )
+
+
+def test_group_id_equal_to_an_item_id_is_refused_at_validation(tmp_path, capsys):
+    bad = tmp_path / "instrument.yaml"
+    bad.write_text(
+        "id: t\ntitle: {vi: T}\nversion: '1'\ngeography: current_34\nid_column: id\n"
+        "scales: {s: {levels: [{code: 1, label: {vi: A}}, {code: 2, label: {vi: B}}]}}\n"
+        "groups: [{id: E1, label: {vi: Yếu tố 1}}]\n"
+        "items: [{id: E1, type: single, scale: s, group: E1}]\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(bad)]) == 2
+    assert "groups[0].id: group id 'E1' is also an item id" in capsys.readouterr().err

@@ -48,7 +48,9 @@ def _options(
 def validate(
     instrument: Annotated[Path, typer.Argument(help="instrument.yaml, or a survey folder")],
 ) -> None:
-    """Check an instrument and print what it declares."""
+    """Check an instrument and print what it declares; with a survey folder (or an
+    instrument whose `data:` file is there), also open the data and check it against the
+    instrument. Exit code 2 when something would fail later."""
     from satisfaction.io.instrument import load_instrument
 
     inst = load_instrument(instrument)
@@ -63,7 +65,42 @@ def validate(
         f"{', '.join(inst.scales)}, fields: {len(inst.fields.terms) if inst.fields else 0}, "
         f"geography: {inst.geography}, design: {dict(inst.design) or 'none'}"
     )
+    if (
+        not inst.salt
+        and inst.personal_data
+        and any(p.action == "hash" for p in inst.personal_data)
+    ):
+        console.print(
+            "[yellow]warning[/yellow]: personal data is hashed but no `salt:` is set; the "
+            "survey id is public, so hashed phone numbers could be recovered by trying them all"
+        )
+    folder = instrument if instrument.is_dir() else instrument.parent
+    if inst.data is not None and (folder / inst.data.file).exists():
+        _validate_data(folder)
     console.print("[green]valid[/green]")
+
+
+def _validate_data(folder: Path) -> None:
+    """Open the data; exit 2 (after printing every problem) when cleaning would fail."""
+    from satisfaction.cleaning.check import check_survey
+
+    found = check_survey(folder)
+    console.print(
+        f"data: {found.raw.source.name}"
+        + (f", sheet {found.raw.sheet!r}" if found.raw.sheet else "")
+        + f": {len(found.raw.frame)} rows, {len(found.raw.columns)} columns: "
+        + ", ".join(found.raw.columns[:30])
+        + (" ..." if len(found.raw.columns) > 30 else ""),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    for warning in found.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
+    if found.failing:
+        for problem in found.failing:
+            errors.print(f"error: {problem}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2)
 
 
 @app.command("clean")
@@ -116,6 +153,30 @@ def instrument_from_spss_command(
     spec = instrument_spec_from_spss(sav, geography=geography, notes=notes)
     spec["data"] = {"file": _data_beside(sav, out)}
     write_instrument_yaml(spec, out, notes=notes)
+    _print_written(out, notes)
+
+
+@instrument_app.command("from-xlsform")
+def instrument_from_xlsform_command(
+    form: Annotated[Path, typer.Argument(help="the XLSForm (.xlsx) of a Kobo/ODK form")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+    data: Annotated[
+        Path | None, typer.Option(help="the form's data export (Kobo/ODK .xlsx or .csv)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="sheet of the export")] = None,
+) -> None:
+    """Read an XLSForm into an instrument (choice lists -> scales, groups -> elements),
+    finding each question's column in the export."""
+    from satisfaction.io.spss import write_instrument_yaml
+    from satisfaction.io.xlsform import instrument_spec_from_xlsform
+
+    notes: list[str] = []
+    spec = instrument_spec_from_xlsform(form, data=data, sheet=sheet, notes=notes)
+    if data is not None:
+        spec["data"]["file"] = _data_beside(data, out)
+    write_instrument_yaml(
+        spec, out, notes=notes, made_from=f"the XLSForm {form.name} by satisfaction.io.xlsform"
+    )
     _print_written(out, notes)
 
 

@@ -209,3 +209,23 @@ def test_unicode_text_is_never_converted(sipas_instrument):
     result = clean(frame, instrument)
     assert list(result.data["noi"]) == words
     assert result.log.query("column == 'noi'").empty
+
+
+def test_google_forms_export_cleans_to_item_ids_with_comma_labels():
+    from pathlib import Path
+
+    from satisfaction.io.instrument import load_instrument
+    from satisfaction.io.read import read_responses
+
+    corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    instrument = load_instrument(corpus / "google_forms.yaml")
+    raw = read_responses(corpus / "google_forms.csv")
+    result = clean(raw, instrument)
+    # question texts are the headers; `column:` maps them and clean writes the item ids
+    assert {"c1_1", "c3_4", "hl_chung", "cai_thien_2"} <= set(result.data.columns)
+    assert "Nơi ngồi chờ có đủ chỗ ngồi" not in result.data.columns
+    # a checkbox label holding a comma is one answer, not two unknown ones
+    clearer = raw.frame["Nội dung cần cải thiện"].str.contains("rõ ràng hơn", na=False)
+    assert clearer.any() and result.count("unknown_label") == 0
+    assert result.data.loc[clearer.to_numpy(), "cai_thien_2"].eq(1).all()
+    assert result.count("label_to_code") == 5 * len(raw.frame)

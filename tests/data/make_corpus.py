@@ -18,6 +18,17 @@ is written, or re-saved, by the program field teams use:
   labelled values" writes them (xlsxwriter, shared strings): province and field as their
   labels, items as codes.
 
+* ``kobo_form.xlsx`` and ``kobo_export.xlsx``: a KoboToolbox XLSForm (survey, choices and
+  settings sheets, ``label::Vietnamese (vi)`` and ``label::English (en)`` columns, groups,
+  select_one and select_multiple lists, an "other, specify" field, a constraint and a
+  relevance) and its data export as KoboToolbox writes it ("XML values and headers":
+  group paths ``thong_tin/tinh``, select_multiple as space-separated names plus one 0/1
+  column per choice, metadata ``_id``, ``_uuid``, ``_submission_time``...), both written
+  with xlsxwriter as Excel and KoboToolbox's exporter store them;
+* ``google_forms.csv``: a Google Forms response export (UTF-8, the timestamp column
+  ``Dấu thời gian``, question texts as headers, answers as labels, checkbox answers joined
+  by ", ") with the instrument that maps it (``google_forms.yaml``, hand-written).
+
 Run from the repository root: ``python tests/data/make_corpus.py`` (needs LibreOffice's
 ``soffice`` on PATH). The files are committed; the tests only read them.
 """
@@ -173,10 +184,172 @@ def _xlsxwriter_table(frame, path: Path, sheet: str) -> None:
     book.close()
 
 
+KOBO_CHOICES = [
+    ("tinh", "hn", "Hà Nội", "Hanoi"),
+    ("tinh", "qn", "Quảng Ninh", "Quang Ninh"),
+    ("linh_vuc", "dat_dai", "Đất đai", "Land"),
+    ("linh_vuc", "ho_tich", "Hộ tịch", "Civil registration"),
+    ("linh_vuc", "other", "Khác", "Other"),
+    ("gioi_tinh", "1", "Nam", "Male"),
+    ("gioi_tinh", "2", "Nữ", "Female"),
+    *[("hl5", str(code), label, en) for code, label, en in [
+        (1, "Rất không hài lòng", "Very dissatisfied"), (2, "Không hài lòng", "Dissatisfied"),
+        (3, "Bình thường", "Neutral"), (4, "Hài lòng", "Satisfied"),
+        (5, "Rất hài lòng", "Very satisfied"), (98, "Không biết", "Don't know")]],
+    ("cai_thien", "co_so", "Cơ sở vật chất", "Facilities"),
+    ("cai_thien", "thu_tuc", "Đơn giản hóa thủ tục", "Simpler procedures"),
+    ("cai_thien", "thoi_gian", "Rút ngắn thời gian", "Shorter time"),
+]  # fmt: skip
+KOBO_SURVEY = [
+    # type, name, label vi, label en, required, relevant, constraint
+    ("start", "start", "", "", "", "", ""),
+    ("end", "end", "", "", "", "", ""),
+    ("begin_group", "thong_tin", "Thông tin chung", "General", "", "", ""),
+    ("select_one tinh", "tinh", "Tỉnh/thành phố", "Province", "true", "", ""),
+    ("select_one linh_vuc", "linh_vuc", "Lĩnh vực thủ tục", "Field", "true", "", ""),
+    ("text", "linh_vuc_khac", "Lĩnh vực khác (ghi rõ)", "Other field (specify)", "",
+     "${linh_vuc} = 'other'", ""),
+    ("select_one gioi_tinh", "gioi_tinh", "Giới tính", "Sex", "", "", ""),
+    ("integer", "tuoi", "Tuổi", "Age", "", "", ". >= 18 and . <= 100"),
+    ("text", "so_dien_thoai", "Số điện thoại", "Phone number", "", "", ""),
+    ("end_group", "", "", "", "", "", ""),
+    ("begin_group", "tiep_can", "Tiếp cận dịch vụ", "Access to services", "", "", ""),
+    ("select_one hl5", "c1_1", "Nơi ngồi chờ có đủ chỗ ngồi", "Enough seats", "", "", ""),
+    ("select_one hl5", "c1_2", "Trang thiết bị đầy đủ", "Equipment is sufficient", "", "", ""),
+    ("end_group", "", "", "", "", "", ""),
+    ("begin_group", "thu_tuc", "Thủ tục hành chính", "Procedures", "", "", ""),
+    ("select_one hl5", "c2_1", "Thủ tục được niêm yết công khai", "Procedures posted", "",
+     "", ""),
+    ("select_one hl5", "c2_2", "Thời hạn giải quyết đúng quy định", "On time", "", "", ""),
+    ("end_group", "", "", "", "", "", ""),
+    ("select_one hl5", "hl_chung", "Mức độ hài lòng chung", "Overall satisfaction", "", "", ""),
+    ("select_multiple cai_thien", "ky_vong", "Nội dung cần cải thiện", "What to improve", "",
+     "", ""),
+    ("text", "y_kien", "Ý kiến khác", "Other comments", "", "", ""),
+]  # fmt: skip
+
+
+def kobo_files(rows: int = 48) -> list[Path]:
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    form = CORPUS / "kobo_form.xlsx"
+    book = __import__("xlsxwriter").Workbook(str(form))
+    book.set_properties({"created": dt.datetime(2025, 1, 1)})
+    survey = book.add_worksheet("survey")
+    header = ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "required",
+              "relevant", "constraint"]  # fmt: skip
+    for j, value in enumerate(header):
+        survey.write_string(0, j, value)
+    for i, row in enumerate(KOBO_SURVEY, start=1):
+        for j, value in enumerate(row):
+            if value:
+                survey.write_string(i, j, value)
+    choices = book.add_worksheet("choices")
+    for j, value in enumerate(["list_name", "name", "label::Vietnamese (vi)",
+                               "label::English (en)"]):  # fmt: skip
+        choices.write_string(0, j, value)
+    for i, row in enumerate(KOBO_CHOICES, start=1):
+        for j, value in enumerate(row):
+            choices.write_string(i, j, value)
+    settings = book.add_worksheet("settings")
+    for j, (key, value) in enumerate(
+        [
+            ("form_title", "Khảo sát sự hài lòng (KoboToolbox)"),
+            ("form_id", "sipas_kobo"),
+            ("version", "2025-03"),
+            ("default_language", "Vietnamese (vi)"),
+        ]
+    ):
+        settings.write_string(0, j, key)
+        settings.write_string(1, j, value)
+    book.close()
+
+    rng = np.random.default_rng(13)
+    start = pd.Timestamp("2025-03-10 08:00:00")
+    records = []
+    for i in range(rows):
+        field = rng.choice(["dat_dai", "ho_tich", "other"], p=[0.45, 0.45, 0.1])
+        picks = [c for c in ("co_so", "thu_tuc", "thoi_gian") if rng.random() < 0.4]
+        when = start + pd.Timedelta(minutes=int(37 * i))
+        record = {
+            "start": when.isoformat(timespec="milliseconds") + "+07:00",
+            "end": (when + pd.Timedelta(minutes=9)).isoformat(timespec="milliseconds") + "+07:00",
+            "thong_tin/tinh": rng.choice(["hn", "qn"]),
+            "thong_tin/linh_vuc": field,
+            "thong_tin/linh_vuc_khac": ["Hộ tịch", "Cấp phép xây dựng"][i % 2]
+            if field == "other"
+            else "",
+            "thong_tin/gioi_tinh": rng.choice(["1", "2"]),
+            "thong_tin/tuoi": int(rng.integers(20, 70)),
+            "thong_tin/so_dien_thoai": f"09{rng.integers(10**7, 10**8)}",
+            **{
+                f"{group}/{item}": str(rng.choice([2, 3, 4, 4, 5, 5, 98]))
+                for group, item in [
+                    ("tiep_can", "c1_1"),
+                    ("tiep_can", "c1_2"),
+                    ("thu_tuc", "c2_1"),
+                    ("thu_tuc", "c2_2"),
+                ]
+            },
+            "hl_chung": str(rng.choice([3, 4, 4, 5])),
+            "ky_vong": " ".join(picks),
+            **{f"ky_vong/{c}": int(c in picks) for c in ("co_so", "thu_tuc", "thoi_gian")},
+            "y_kien": ["", "Nhân viên nhiệt tình", "Cần thêm ghế ngồi"][i % 3],
+            "_id": 41000 + i,
+            "_uuid": f"5f1c2a3b-0000-4000-8000-{i:012d}",
+            "_submission_time": (when + pd.Timedelta(minutes=12)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "_validation_status": "",
+            "_notes": "",
+            "_status": "submitted_via_web",
+            "_submitted_by": "",
+            "__version__": "vH3p6Bq9x",
+            "_tags": "",
+            "_index": i + 1,
+        }
+        records.append(record)
+    export = CORPUS / "kobo_export.xlsx"
+    _xlsxwriter_table(pd.DataFrame(records), export, sheet="Khảo sát sự hài lòng (Kobo...")
+    return [form, export]
+
+
+def google_forms_file(rows: int = 36) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(21)
+    sat = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
+    improve = ["Cơ sở vật chất", "Công khai thủ tục hành chính đầy đủ, rõ ràng hơn",
+               "Rút ngắn thời gian giải quyết"]  # fmt: skip
+    records = []
+    for i in range(rows):
+        when = pd.Timestamp("2025-04-01 07:30:00") + pd.Timedelta(minutes=53 * i)
+        picks = [c for c in improve if rng.random() < 0.4]
+        records.append(
+            {
+                "Dấu thời gian": when.strftime("%d/%m/%Y %H:%M:%S"),
+                "Tỉnh/thành phố nơi làm thủ tục": rng.choice(["Hà Nội", "Vĩnh Long"]),
+                "Lĩnh vực thủ tục": rng.choice(["Đất đai", "Hộ tịch", "Công chứng, chứng thực"]),
+                "Nơi ngồi chờ có đủ chỗ ngồi": rng.choice(sat[1:]),
+                "Trang thiết bị phục vụ đầy đủ": rng.choice(sat[1:]),
+                "Công chức có thái độ giao tiếp lịch sự": rng.choice(sat[1:]),
+                "Công chức hướng dẫn kê khai hồ sơ tận tình": rng.choice(sat[1:]),
+                "Mức độ hài lòng chung": rng.choice(sat[2:]),
+                "Nội dung cần cải thiện": ", ".join(picks),
+            }
+        )
+    path = CORPUS / "google_forms.csv"
+    pd.DataFrame(records).to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
 def main() -> None:
     CORPUS.mkdir(exist_ok=True)
     original = demo_small()
-    for path in [original, *libreoffice_copies(original), *spss_files()]:
+    made = [original, *libreoffice_copies(original), *spss_files(), *kobo_files()]
+    for path in [*made, google_forms_file()]:
         print(f"{path.relative_to(HERE)}  {path.stat().st_size:,} bytes")
 
 

@@ -1,7 +1,9 @@
-"""Codes the file itself labels: SPSS value labels and user-missing codes.
+"""Codes the file or the instrument labels: SPSS value labels, user-missing codes, Kobo
+choice labels (`value_labels:` in the instrument), and "other, specify" answers.
 
 An SPSS file stores the province, the field or the respondent's group as codes (22, 8) and
-says what they mean in its dictionary. Every column that is not a coded item of the
+says what they mean in its dictionary; a Kobo export stores choice names ("hn") whose
+labels the XLSForm holds. Every column that is not a coded item of the
 instrument (whose scale gives the labels) gets the label instead of the code, so no report
 is titled "22": one log entry per changed cell, rule ``value_label``. Codes the file marks
 as user-missing (999 for an unknown age) become missing, rule ``missing_user_code``, unless
@@ -52,6 +54,28 @@ def _apply_file_labels(
         hide = column in personal and personal[column] != "scrub"
         mapping = {_fmt(code): label for code, label in labels.items()}
         _replace(frame, column, mapping, "value_label", log, hide=hide)
+
+
+def _merge_other_specified(frame: pd.DataFrame, instrument: Instrument, log: _Log) -> None:
+    """Where the field answer is "other" and the specify column says what, the field takes
+    that text (one entry per cell, rule ``other_specified``), so the vocabulary can still
+    recognise it ("Cấp phép xây dựng" -> Xây dựng) and nothing typed is lost."""
+    fields = instrument.fields
+    if fields is None or not fields.other_code or not fields.other_column:
+        return
+    if fields.column not in frame.columns or fields.other_column not in frame.columns:
+        return
+    shown = frame[fields.column].map(lambda v: None if _isna(v) else _fmt(v))
+    specified = frame[fields.other_column].map(
+        lambda v: None if _isna(v) or not str(v).strip() else str(v).strip()
+    )
+    mask = (shown == fields.other_code) & specified.notna()
+    if not mask.any():
+        return
+    before = frame[fields.column].copy()
+    merged = frame[fields.column].astype(object).where(~mask, specified)
+    log.add(mask.to_numpy(), fields.column, before, merged, "other_specified")
+    frame[fields.column] = merged
 
 
 def _replace(

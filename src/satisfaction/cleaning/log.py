@@ -61,8 +61,13 @@ RULES: dict[str, Rule] = {
     ),
     "value_label": Rule(
         "changed",
-        "Mã thay bằng nhãn khai báo trong tệp (SPSS)",
-        "Code replaced by the label the file declares (SPSS value label)",
+        "Mã thay bằng nhãn khai báo trong tệp hoặc bộ câu hỏi",
+        "Code replaced by the label the file or the instrument declares",
+    ),
+    "other_specified": Rule(
+        "changed",
+        "Trả lời 'Khác' thay bằng nội dung ghi rõ",
+        "'Other' replaced by what was specified",
     ),
     "personal_scrubbed": Rule(
         "changed",

@@ -24,7 +24,7 @@ from satisfaction.cleaning.flags import (
     _flag_straightlining,
     _quarantine_duplicates,
 )
-from satisfaction.cleaning.labels import _apply_file_labels
+from satisfaction.cleaning.labels import _apply_file_labels, _merge_other_specified
 from satisfaction.cleaning.log import HIDDEN, _Log, log_summary
 from satisfaction.cleaning.personal import _drop_or_hash, _scrub_column
 from satisfaction.cleaning.values import (
@@ -118,8 +118,12 @@ def clean(
     # personal data first, so no personal value ever reaches the log or the outputs
     personal = {p.column: p.action for p in instrument.personal_data}
     _log_merged_fills(filled, frame["_row"], ids.rows(), personal, log)
-    if isinstance(raw, RawResponses) and (raw.value_labels or raw.missing_values):
-        _apply_file_labels(frame, raw.value_labels, raw.missing_values, instrument, personal, log)
+    _merge_other_specified(frame, instrument, log)
+    value_labels = dict(raw.value_labels) if isinstance(raw, RawResponses) else {}
+    value_labels |= dict(instrument.value_labels)
+    missing_values = raw.missing_values if isinstance(raw, RawResponses) else {}
+    if value_labels or missing_values:
+        _apply_file_labels(frame, value_labels, missing_values, instrument, personal, log)
     _drop_or_hash(frame, instrument, personal, log, out)
     flag_province = _clean_columns(frame, instrument, personal, log, out)
 

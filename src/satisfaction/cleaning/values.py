@@ -139,6 +139,32 @@ def _clean_coded(col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index
     return pd.Series(per_value.take(col.codes), index=index)
 
 
+def _label_aware_split(
+    value: str, separators: re.Pattern[str], decide: Callable[[Any], Any]
+) -> list[Any]:
+    """Decisions for the answers in one multiple-choice cell.
+
+    Google Forms joins checkbox answers with ", ", and a label may itself hold a comma
+    ("Công khai thủ tục đầy đủ, rõ ràng hơn"): the longest run of pieces that is a known
+    label or code wins, so such a label is never cut in two.
+    """
+    parts = separators.split(value)
+    pieces = re.split(f"({separators.pattern})", value)
+    decisions: list[Any] = []
+    start = 0
+    while start < len(parts):
+        if not parts[start].strip():
+            start += 1
+            continue
+        for end in range(len(parts), start, -1):
+            decision = decide("".join(pieces[2 * start : 2 * end - 1]).strip())
+            if decision.code is not None or end == start + 1:
+                decisions.append(decision)
+                start = end
+                break
+    return decisions
+
+
 def _clean_multiple(
     col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index
 ) -> dict[str, pd.Series]:
@@ -150,20 +176,14 @@ def _clean_multiple(
         if _isna(value) or str(value).strip() == "":
             return None, "missing_blank"
         if isinstance(value, (int, np.integer)):
-            tokens = [str(value)]
+            decisions = [decide(str(value))]
         else:
-            tokens = [t for t in separators.split(str(value)) if t.strip()]
-        codes = []
-        problem = None
-        for token in tokens:
-            decision = decide(token)
-            if decision.code is not None:
-                codes.append(decision.code)
-            else:
-                problem = decision.rule
+            decisions = _label_aware_split(str(value), separators, decide)
+        codes = [d.code for d in decisions if d.code is not None]
+        problems = [d.rule for d in decisions if d.code is None]
         if not codes:
-            return None, problem or "missing_blank"
-        return tuple(sorted(set(codes))), problem
+            return None, (problems[0] if problems else "missing_blank")
+        return tuple(sorted(set(codes))), (problems[0] if problems else None)
 
     parsed = [parse(v) for v in col.values]
     canonical = _Col(

@@ -108,7 +108,7 @@ def instrument_spec_from_spss(
     if source.suffix.lower() not in (".sav", ".zsav"):
         raise InputError("an SPSS dictionary must come from a .sav or .zsav file", file=source)
     raw = read_responses(source)
-    file_label, measures = _spss_header(source)
+    file_label, measures, year = _spss_header(source)
     columns = raw.columns
     if not columns:
         raise InputError("the SPSS file has no variables", file=source)
@@ -156,10 +156,13 @@ def instrument_spec_from_spss(
         "id": survey_id or _slug(source.stem),
         "title": {"vi": title or file_label or source.stem},
         "version": "1",
+        "year": year,
         "geography": geography,
         "id_column": id_name,
         "data": {"file": source.name},
     }
+    if notes is not None:
+        notes.append(f"year: {year}, when the .sav file was written (the survey's year?)")
     if scales:
         spec["scales"] = scales
     if groups:
@@ -266,8 +269,9 @@ def write_instrument_yaml(
 
 
 # ---------------------------------------------------------------------------- variables
-def _spss_header(source: Path) -> tuple[str | None, dict[str, str]]:
-    """The file label and each variable's measurement level (nominal / ordinal / scale)."""
+def _spss_header(source: Path) -> tuple[str | None, dict[str, str], int]:
+    """The file label, each variable's measurement level (nominal / ordinal / scale) and
+    the year the file was written (reports name the survey's year)."""
     import pyreadstat
 
     try:
@@ -282,7 +286,9 @@ def _spss_header(source: Path) -> tuple[str | None, dict[str, str]]:
         unicodedata.normalize("NFC", name): measure
         for name, measure in (meta.variable_measure or {}).items()
     }
-    return label, measures
+    created = getattr(meta, "creation_time", None)
+    year = created.year if created is not None else __import__("datetime").date.today().year
+    return label, measures, year
 
 
 def _id_column(raw: RawResponses, wanted: str | None) -> str:

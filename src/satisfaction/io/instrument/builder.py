@@ -20,7 +20,14 @@ from satisfaction.io.instrument.model import (
     Instrument,
 )
 from satisfaction.io.instrument.scales import _scales
-from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
+from satisfaction.io.instrument.sections import (
+    _data,
+    _fields,
+    _personal,
+    _quality,
+    _roles,
+    _value_labels,
+)
 
 __all__ = ["instrument_from_dict"]
 
@@ -42,6 +49,7 @@ _TOP_KEYS = (
     "quality",
     "data",
     "salt",
+    "value_labels",
 )
 
 
@@ -63,6 +71,14 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     scales = _scales(check, top.get("scales"))
     groups = _groups(check, top.get("groups"))
     items = _items(check, top.get("items"), scales, groups)
+    item_ids = {item.id for item in items}
+    for i, group in enumerate(groups):
+        if group.id in item_ids:  # estimates key groups and items alike: one would vanish
+            check.fail(
+                f"groups[{i}].id",
+                f"group id {group.id!r} is also an item id; rename the group (e.g. "
+                f"{group.id + '_nhom'!r}) and the items' `group:`",
+            )
     geography = check.text(top.get("geography"), "geography")
     if geography and geography not in GEOGRAPHIES:
         check.fail("geography", f"unknown geography {geography!r}; use one of {GEOGRAPHIES}")
@@ -90,5 +106,6 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
+        value_labels=_value_labels(check, top.get("value_labels")),
         source=check.source,
     )

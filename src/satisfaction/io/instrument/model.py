@@ -183,6 +183,8 @@ class FieldVocabulary:
 
     column: str
     terms: tuple[FieldTerm, ...]
+    other_code: str | None = None  # the answer meaning "other, specify" ...
+    other_column: str | None = None  # ... and the column holding what was specified
 
     def labels(self, language: str = "vi") -> dict[str, str]:
         return {term.code: term.label.get(language) for term in self.terms}
@@ -240,6 +242,7 @@ class Instrument:
     quality: QualityRules = field(default_factory=QualityRules)
     data: DataSource | None = None
     salt: str = ""
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: Path | None = None
     extends: tuple[Path, ...] = ()
 
@@ -284,6 +287,8 @@ class Instrument:
         columns += [item.source_column for item in self.items]
         if self.fields is not None:
             columns.append(self.fields.column)
+            if self.fields.other_column:
+                columns.append(self.fields.other_column)
         columns += list(self.respondent.values())
         columns += list(self.design.values())
         columns += self.personal_columns
