@@ -65,14 +65,16 @@ def validate(
         f"{', '.join(inst.scales)}, fields: {len(inst.fields.terms) if inst.fields else 0}, "
         f"geography: {inst.geography}, design: {dict(inst.design) or 'none'}"
     )
-    if (
-        not inst.salt
-        and inst.personal_data
-        and any(p.action == "hash" for p in inst.personal_data)
-    ):
+    if not inst.salt and any(p.action == "hash" for p in inst.personal_data):
+        from satisfaction.io.secret import secret_path
+
         console.print(
-            "[yellow]warning[/yellow]: personal data is hashed but no `salt:` is set; the "
-            "survey id is public, so hashed phone numbers could be recovered by trying them all"
+            "warning: personal data is hashed but no `salt:` is set, so the public survey id "
+            "is the hash's context; what keeps the hashes from being reversed is the secret "
+            f"key {secret_path()} (never share it; back it up to link waves)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
     folder = instrument if instrument.is_dir() else instrument.parent
     if inst.data is not None and (folder / inst.data.file).exists():

@@ -125,7 +125,9 @@ def analysis_frame(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     `age_band`, `respondent_group`, `urban_rural` when the instrument declares them.
     """
     frame = satisfied_indicators(clean, instrument)
-    roles = dict(instrument.respondent)
+    # clean data name an item's column by the item id (an item may read `column:` "Câu 5")
+    item_of = {item.source_column: item.id for item in instrument.items}
+    roles = {role: item_of.get(column, column) for role, column in instrument.respondent.items()}
     province_column = roles.get("province")
     if province_column in frame.columns:
         names = frame[province_column]
@@ -147,6 +149,8 @@ def analysis_frame(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
         for low, high, label in AGE_BANDS:
             band[(age >= low) & (age <= high)] = label
         frame["age_band"] = band
+    elif roles.get("age_band") in frame.columns:  # age asked as bands: the bands' labels
+        frame["age_band"] = _labelled(frame[roles["age_band"]], instrument, roles["age_band"])
     return frame
 
 
