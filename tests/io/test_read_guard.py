@@ -190,3 +190,30 @@ def test_cleaning_logs_each_filled_cell(tmp_path: Path) -> None:
     ]
     assert entries.loc[entries["row_id"] == 4, "form_id"].tolist() == ["03"]
     assert result.data["tinh"].notna().all()
+
+
+def test_ods_repeating_a_row_two_hundred_million_times_is_refused(tmp_path: Path) -> None:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:'
+        'names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:'
+        'xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        '<office:body><office:spreadsheet><table:table table:name="S"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>id</text:p></table:table-cell>'
+        '</table:table-row><table:table-row table:number-rows-repeated="200000000">'
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" '
+        'office:value="1"/></table:table-row></table:table></office:spreadsheet></office:body>'
+        "</office:document-content>"
+    )
+    path = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+            'manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" '
+            'manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+    with pytest.raises(InputError, match="larger than the reader takes") as caught:
+        read_responses(path)
+    assert str(caught.value).startswith(f"{path}: cannot read as a workbook")

@@ -43,10 +43,15 @@ def _read_excel(
         raise
     except Exception as err:  # calamine/zipfile/lxml raise many types on broken files
         detail = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        hint = (
+            "the sheet is larger than the reader takes (a damaged or hostile file?)"
+            if "limit" in detail.lower()
+            else f"is it truncated or not really {source.suffix.lower()}?"
+        )
         raise InputError(
             f"cannot read as a workbook ({type(err).__name__}"
             + (f": {detail}" if detail else "")
-            + f"); is it truncated or not really {source.suffix.lower()}?",
+            + f"); {hint}",
             file=source,
         ) from None
     head = book.head
