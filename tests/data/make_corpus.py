@@ -29,6 +29,10 @@ is written, or re-saved, by the program field teams use:
   ``Dấu thời gian``, question texts as headers, answers as labels, checkbox answers joined
   by ", ") with the instrument that maps it (``google_forms.yaml``, hand-written).
 
+* ``offset.xlsx`` (openpyxl) and ``offset_lo.xls``, ``offset_lo.ods`` (LibreOffice): a
+  table starting at B3, so the rows and columns above and left of it are empty -- the
+  row numbers reported must still be the ones Excel shows.
+
 Run from the repository root: ``python tests/data/make_corpus.py`` (needs LibreOffice's
 ``soffice`` on PATH). The files are committed; the tests only read them.
 """
@@ -64,7 +68,22 @@ def demo_small() -> Path:
     return path
 
 
-def libreoffice_copies(original: Path) -> list[Path]:
+def offset_files() -> list[Path]:
+    """A small table starting at B3, and its LibreOffice .xls and .ods copies."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for reference, value in {"B3": "ma", "C3": "q1", "B4": "01", "C4": 4, "B5": "02",
+                             "C5": 5}.items():  # fmt: skip
+        sheet[reference] = value
+    book.properties.created = __import__("datetime").datetime(2025, 1, 1)
+    original = CORPUS / "offset.xlsx"
+    book.save(original)
+    return [original, *libreoffice_copies(original, ("xls", "ods"))]
+
+
+def libreoffice_copies(original: Path, suffixes=("xlsx", "xls", "ods")) -> list[Path]:
     """The workbook re-saved by LibreOffice as .xlsx, .xls and .ods."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -77,6 +96,8 @@ def libreoffice_copies(original: Path) -> list[Path]:
     }
     with tempfile.TemporaryDirectory() as tmp:
         for suffix, target in targets.items():
+            if suffix not in suffixes:
+                continue
             profile = Path(tmp) / "profile"
             subprocess.run(
                 [
@@ -349,6 +370,7 @@ def main() -> None:
     CORPUS.mkdir(exist_ok=True)
     original = demo_small()
     made = [original, *libreoffice_copies(original), *spss_files(), *kobo_files()]
+    made += offset_files()
     for path in [*made, google_forms_file()]:
         print(f"{path.relative_to(HERE)}  {path.stat().st_size:,} bytes")
 

@@ -53,3 +53,10 @@ def test_published_papi_workbook_opens():
     assert raw.header_row == 1
     assert {"tinhid", "tentinh_vie"} <= set(raw.columns)
     assert len(raw.frame) >= 63
+
+
+@pytest.mark.parametrize("name", ["offset.xlsx", "offset_lo.xls", "offset_lo.ods"])
+def test_a_table_away_from_a1_keeps_the_rows_excel_shows(name):
+    raw = read_responses(CORPUS / name)
+    assert raw.header_row == 3
+    assert raw.frame.to_dict("list") == {"_row": [4, 5], "ma": ["01", "02"], "q1": ["4", "5"]}
