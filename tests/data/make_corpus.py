@@ -33,6 +33,10 @@ is written, or re-saved, by the program field teams use:
   table starting at B3, so the rows and columns above and left of it are empty -- the
   row numbers reported must still be the ones Excel shows.
 
+* ``merged.xlsx`` (openpyxl) and ``merged_lo.xls``, ``merged_lo.ods`` (LibreOffice): a
+  province typed once and merged down the rows of its forms, and a comment merged over
+  two columns and two rows.
+
 Run from the repository root: ``python tests/data/make_corpus.py`` (needs LibreOffice's
 ``soffice`` on PATH). The files are committed; the tests only read them.
 """
@@ -79,6 +83,26 @@ def offset_files() -> list[Path]:
         sheet[reference] = value
     book.properties.created = __import__("datetime").datetime(2025, 1, 1)
     original = CORPUS / "offset.xlsx"
+    book.save(original)
+    return [original, *libreoffice_copies(original, ("xls", "ods"))]
+
+
+def merged_files() -> list[Path]:
+    """A province merged down its rows, and its LibreOffice .xls and .ods copies."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ma_phieu", "tinh", "c1", "ghi_chu"])
+    for row in [["01", "Hà Nội", 4], ["02", None, 5], ["03", None, 3], ["04", "Huế", 2],
+                ["05", None, 4]]:  # fmt: skip
+        sheet.append(row)
+    sheet.merge_cells("B2:B4")
+    sheet.merge_cells("B5:B6")
+    sheet["D2"] = "ý kiến chung"
+    sheet.merge_cells("D2:E3")
+    book.properties.created = __import__("datetime").datetime(2025, 1, 1)
+    original = CORPUS / "merged.xlsx"
     book.save(original)
     return [original, *libreoffice_copies(original, ("xls", "ods"))]
 
@@ -370,7 +394,7 @@ def main() -> None:
     CORPUS.mkdir(exist_ok=True)
     original = demo_small()
     made = [original, *libreoffice_copies(original), *spss_files(), *kobo_files()]
-    made += offset_files()
+    made += offset_files() + merged_files()
     for path in [*made, google_forms_file()]:
         print(f"{path.relative_to(HERE)}  {path.stat().st_size:,} bytes")
 

@@ -60,3 +60,15 @@ def test_a_table_away_from_a1_keeps_the_rows_excel_shows(name):
     raw = read_responses(CORPUS / name)
     assert raw.header_row == 3
     assert raw.frame.to_dict("list") == {"_row": [4, 5], "ma": ["01", "02"], "q1": ["4", "5"]}
+
+
+@pytest.mark.parametrize("name", ["merged_lo.xls", "merged_lo.ods"])
+def test_merged_blocks_fill_down_in_every_format(name):
+    original = read_responses(CORPUS / "merged.xlsx")
+    raw = read_responses(CORPUS / name)
+    assert raw.frame["tinh"].tolist() == ["Hà Nội", "Hà Nội", "Hà Nội", "Huế", "Huế"]
+    pd.testing.assert_frame_equal(raw.frame, original.frame)
+    pd.testing.assert_frame_equal(
+        raw.filled.sort_values(["_row", "column"]).reset_index(drop=True),
+        original.filled.sort_values(["_row", "column"]).reset_index(drop=True),
+    )

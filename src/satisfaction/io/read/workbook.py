@@ -75,6 +75,8 @@ def _excel_sheet(source: Path, sheet: str | int | None, typed: int) -> _Sheet:
             (first[1] + 1, first[0] + 1, last[1] + 1, last[0] + 1)
             for first, last in (calamine_sheet.merged_cell_ranges or [])
         ]
+        if not merges and source.suffix.lower() == ".ods":  # calamine gives none for .ods
+            merges = _ods_merges(source, names.index(sheet_name))
         width = left + (calamine_sheet.width or 0)
         rows = _rows_from_a1(calamine_sheet.iter_rows(), left, guarded.errors)
         head, tail, dates = _split_typed(rows, typed, width)
@@ -83,6 +85,49 @@ def _excel_sheet(source: Path, sheet: str | int | None, typed: int) -> _Sheet:
         if workbook is not None:
             workbook.close()
     return _Sheet(sheet_name, head, tail, width, merges, dates)
+
+
+def _ods_merges(source: Path, index: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of the index-th table of an .ods: cells spanning rows or columns
+    (``table:number-rows-spanned``), located through the row and column repeats."""
+    import zipfile
+
+    from lxml import etree
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    repeated_rows = f"{{{table_ns}}}number-rows-repeated"
+    repeated_columns = f"{{{table_ns}}}number-columns-repeated"
+    rows_spanned = f"{{{table_ns}}}number-rows-spanned"
+    columns_spanned = f"{{{table_ns}}}number-columns-spanned"
+    merges: list[tuple[int, int, int, int]] = []
+    table = -1
+    row = 0
+    column = 0
+    with zipfile.ZipFile(source) as archive, archive.open("content.xml") as stream:
+        for event, element in etree.iterparse(
+            stream, events=("start", "end"), resolve_entities=False, no_network=True
+        ):
+            name = etree.QName(element).localname
+            if event == "start":
+                if name == "table":
+                    table, row = table + 1, 0
+                elif name == "table-row":
+                    column = 0
+                elif name in ("table-cell", "covered-table-cell") and table == index:
+                    down = int(element.get(rows_spanned, "1"))
+                    across = int(element.get(columns_spanned, "1"))
+                    if down > 1 or across > 1:
+                        merges.append((column + 1, row + 1, column + across, row + down))
+                continue
+            if name in ("table-cell", "covered-table-cell"):
+                column += int(element.get(repeated_columns, "1"))
+                element.clear(keep_tail=True)
+            elif name == "table-row":
+                row += int(element.get(repeated_rows, "1"))
+                element.clear(keep_tail=True)
+            elif name == "table" and table == index:
+                break
+    return merges
 
 
 def _sheet_name(names: Sequence[str], sheet: str | int | None, source: Path) -> str:
