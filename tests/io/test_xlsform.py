@@ -91,3 +91,18 @@ def test_a_select_naming_a_missing_choice_list_is_one_clear_error(tmp_path):
     message = str(caught.value)
     assert message.startswith(f"{path}: not a valid XLSForm: ") and "hl9" in message
     assert "\n" not in message
+
+
+def test_odk_central_csv_export_with_dash_paths_is_located(tmp_path):
+    import pandas as pd
+
+    export = pd.read_excel(CORPUS / "kobo_export.xlsx", dtype=str, engine="calamine").rename(
+        columns=lambda c: c.replace("/", "-").replace("_uuid", "meta-instanceID")
+    )
+    path = tmp_path / "central.csv"
+    export.to_csv(path, index=False)
+    spec = instrument_spec_from_xlsform(CORPUS / "kobo_form.xlsx", data=path)
+    items = {item["id"]: item for item in spec["items"]}
+    assert items["c2_1"]["column"] == "thu_tuc-c2_1"
+    assert spec["id_column"] == "meta-instanceID"
+    assert spec["respondent"]["province"] == "thong_tin-tinh"

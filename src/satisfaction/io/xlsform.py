@@ -38,7 +38,7 @@ _SKIPPED_TYPES = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
     "username", "email", "audit", "note", "calculate", "start-geopoint", "hidden",
 }  # fmt: skip
-_ID_COLUMNS = ("_uuid", "meta/instanceID", "instanceID", "_id", "_index", "KEY")
+_ID_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY", "_id", "_index")
 _OTHER_CHOICE = re.compile(r"^(?:other|khac|others?_?specify)$")
 _BOUND = re.compile(r"\.\s*(>=|>|<=|<)\s*(-?\d+(?:\.\d+)?)")
 
@@ -188,11 +188,13 @@ def _questions(
 
 
 def _column(question: dict[str, Any], columns: list[str] | None) -> str:
-    """The question's column in the export: its group path, its name, or its label."""
-    grouped = "/".join([*(name for name, _ in question["path"]), question["name"]])
+    """The question's column in the export: its group path (``group/name`` as Kobo writes
+    it, ``group-name`` as ODK Central does), its name, or its label (a labels export)."""
+    parts = [*(name for name, _ in question["path"]), question["name"]]
+    grouped = "/".join(parts)  # KoboToolbox; ODK Central joins groups with "-"
     if columns is None:
         return grouped if question["path"] else question["name"]
-    for candidate in (grouped, question["name"], question["label"][0]):
+    for candidate in (grouped, "-".join(parts), question["name"], question["label"][0]):
         if candidate in columns:
             return candidate
     return grouped if question["path"] else question["name"]
