@@ -365,3 +365,50 @@ def test_xlsx_from_other_tools_inline_strings_prefixes_and_missing_refs(
         "v": ["#N/A", "0.0025"],
     }
     assert raw.removed[ROW_COLUMN].tolist() == [3]
+
+
+def test_columns_in_legacy_fonts_are_named_and_converted_by_cleaning(tmp_path: Path) -> None:
+    from openpyxl.styles import Font
+
+    from satisfaction.cleaning.rules import clean
+    from satisfaction.io.instrument import instrument_from_dict
+    from satisfaction.io.text import encode_tcvn3, encode_vni
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ma_phieu", "ho_ten", "y_kien", "ghi_chu"])
+    rows = [("01", "Lê Hà", "Tốt", "Huế"), ("02", "Vũ Mỹ", "Chờ lâu", "Hà Nội")]
+    for number, (form, name, comment, note) in enumerate(rows, start=2):
+        sheet.append(
+            [form, encode_tcvn3(name).decode("cp1252"), encode_vni(comment).decode("cp1252"), note]
+        )
+        sheet.cell(number, 2).font = Font(name=".VnTime")
+        sheet.cell(number, 3).font = Font(name="VNI-Times")
+    path = tmp_path / "fonts.xlsx"
+    workbook.save(path)
+
+    raw = read_responses(path)
+    assert raw.legacy_fonts == {"ho_ten": "tcvn3", "y_kien": "vni"}
+    assert "ho_ten (tcvn3), y_kien (vni)" in raw.notes_of("legacy_font")[0].detail
+    instrument = instrument_from_dict(
+        {
+            "id": "f",
+            "title": {"vi": "F"},
+            "version": "1",
+            "geography": "current_34",
+            "id_column": "ma_phieu",
+            "scales": {
+                "yn": {"levels": [{"code": 1, "label": "Có"}, {"code": 2, "label": "Không"}]}
+            },
+            "items": [
+                {"id": "ho_ten", "type": "text"},
+                {"id": "y_kien", "type": "text"},
+                {"id": "ghi_chu", "type": "text"},
+            ],
+            "personal_data": [{"column": "ho_ten", "action": "keep"}],
+        }
+    )
+    result = clean(raw, instrument)
+    assert result.data["ho_ten"].tolist() == ["Lê Hà", "Vũ Mỹ"]
+    assert result.data["y_kien"].tolist() == ["Tốt", "Chờ lâu"]
+    assert result.count("legacy_tcvn3", "ho_ten") == 2 and result.count("legacy_vni") == 2

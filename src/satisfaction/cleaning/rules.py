@@ -140,7 +140,8 @@ def clean(
     if value_labels or missing_values:
         _apply_file_labels(frame, value_labels, missing_values, instrument, personal, log)
     _drop_or_hash(frame, instrument, personal, log, out)
-    flag_province = _clean_columns(frame, instrument, personal, names, log, out)
+    fonts = raw.legacy_fonts if isinstance(raw, RawResponses) else {}
+    flag_province = _clean_columns(frame, instrument, personal, names, log, out, fonts)
 
     if flag_province is not None:
         out["flag_province"] = flag_province.fillna("")
@@ -168,8 +169,11 @@ def _clean_columns(
     names: NameList,
     log: _Log,
     out: pd.DataFrame,
+    fonts: dict[str, str] | None = None,
 ) -> pd.Series | None:
-    """Clean every column not yet handled into `out`; return the province flags, if any."""
+    """Clean every column not yet handled into `out`; return the province flags, if any.
+
+    `fonts`: columns whose workbook font names their legacy encoding (tcvn3 / vni)."""
     index = frame.index
     handled: set[str] = {"_row", *(c for c, a in personal.items() if a in ("drop", "hash"))}
     items_by_column = {item.source_column: item for item in instrument.items}
@@ -192,7 +196,9 @@ def _clean_columns(
         hide = personal.get(column) == "scrub"
         coded = item is not None and item.type in ("likert", "single")
         if not coded:  # coded items: NFC and spaces are part of matching their labels
-            col = _clean_text_column(col, column, log, hide=hide)
+            col = _clean_text_column(
+                col, column, log, hide=hide, encoding=(fonts or {}).get(column)
+            )
         if hide:
             col = _scrub_column(col, column, log, names)
         elif column in contact_checked:

@@ -38,13 +38,18 @@ _CODE_PREFIX = re.compile(r"^\s*(\d+)\s*[-.:)]\s*(.+)$")
 
 
 # ---------------------------------------------------------------------- text columns
-def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col:
-    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule."""
+def _clean_text_column(
+    col: _Col, column: str, log: _Log, *, hide: bool, encoding: str | None = None
+) -> _Col:
+    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule.
+
+    `encoding` ("tcvn3" / "vni"), when the workbook's font says so, replaces detection.
+    """
     strings = [v for v in col.values if isinstance(v, str)]
     if not strings:
         return col
     distinct = pd.Series(col.values[:-1], dtype=object)
-    converted, encoding, _ = text.convert_legacy(distinct)
+    converted, encoding, _ = text.convert_legacy(distinct, encoding=encoding or "auto")
     current = col
     if encoding is not None:
         legacy = np.empty(len(col.values), dtype=object)

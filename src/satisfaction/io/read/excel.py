@@ -66,6 +66,21 @@ def _read_excel(
     filled = _fill_merged(columns, book.merges, header.row, names, notes)
     dates = {column: [r for r in found if r > header.row] for column, found in book.dates.items()}
     _note_codes_as_dates(dates, columns, names, header.row + 1, notes)
+    legacy_fonts = {
+        names[position - 1]: encoding
+        for position, encoding in book.legacy_fonts.items()
+        if position <= len(names) and names[position - 1]
+    }
+    if legacy_fonts:
+        notes.append(
+            ReadNote(
+                "legacy_font",
+                None,
+                "text typed in 8-bit Vietnamese fonts (.VnTime = TCVN3, VNI-Times = VNI): "
+                + ", ".join(f"{name} ({encoding})" for name, encoding in legacy_fonts.items())
+                + "; cleaning converts these columns with that encoding",
+            )
+        )
     table = pa.table(columns, names=[f"c{i}" for i in range(width)])
     frame, removed = _finish_text_table(
         table, names, header.row + 1, source, book.name, header.row, True, notes
@@ -78,6 +93,7 @@ def _read_excel(
         notes=notes,
         removed=removed,
         filled=filled,
+        legacy_fonts=legacy_fonts,
         format=source.suffix.lower().lstrip("."),
     )
 

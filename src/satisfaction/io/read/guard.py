@@ -29,6 +29,7 @@ import numpy as np
 
 from satisfaction.errors import InputError
 from satisfaction.io.read.cells import _column_number, excel_column_letter
+from satisfaction.io.read.fonts import legacy_font_columns
 
 __all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_PART_BYTES", "MAX_RATIO", "MAX_ROWS"]
 
@@ -50,6 +51,7 @@ class _CheckedSheet:
     """What the scan of one sheet found: error cells' text by row, as (column, text)."""
 
     errors: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    legacy_fonts: dict[int, str] = field(default_factory=dict)  # column -> tcvn3 | vni
 
 
 @dataclass
@@ -65,7 +67,9 @@ class _CheckedWorkbook:
         part = _sheet_part(self.archive, index)
         if part is None:
             return _CheckedSheet()
-        return _scan_sheet(self.archive, part, self.source, name)
+        checked = _scan_sheet(self.archive, part, self.source, name)
+        checked.legacy_fonts = legacy_font_columns(self.archive, part)
+        return checked
 
     def close(self) -> None:
         if self.archive is not None:

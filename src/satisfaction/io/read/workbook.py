@@ -46,6 +46,7 @@ class _Sheet:
     width: int
     merges: list[tuple[int, int, int, int]]  # (min_col, min_row, max_col, max_row), 1-based
     dates: dict[int, list[int]] = field(default_factory=dict)  # column -> rows holding dates
+    legacy_fonts: dict[int, str] = field(default_factory=dict)  # column -> tcvn3 | vni
 
 
 def _excel_sheet(source: Path, sheet: str | int | None, typed: int) -> _Sheet:
@@ -84,7 +85,7 @@ def _excel_sheet(source: Path, sheet: str | int | None, typed: int) -> _Sheet:
         checked.close()
         if workbook is not None:
             workbook.close()
-    return _Sheet(sheet_name, head, tail, width, merges, dates)
+    return _Sheet(sheet_name, head, tail, width, merges, dates, guarded.legacy_fonts)
 
 
 def _ods_merges(source: Path, index: int) -> list[tuple[int, int, int, int]]:
