@@ -3,8 +3,8 @@
 * SPSS: ``instrument from-spss`` on a .sav with value labels (province 1 / 22, fields 1-3);
 * KoboToolbox: ``instrument from-xlsform`` on the XLSForm with its XLSX export (choice
   names "qn", "dat_dai" in the data, group paths in the headers, "other, specify");
-* Google Forms: the CSV export with a hand-written instrument mapping question texts by
-  `column:` (clean writes item ids, which the analysis then finds).
+* Google Forms: ``instrument from-export`` on the CSV export alone (question texts kept as
+  `column:`; clean writes item ids, which the analysis then finds).
 
 Each runs `validate`, `clean` and `batch` (one province, one field, the plans) unedited;
 the reports' HTML and the plans' docx show labels, never the codes of the data.
@@ -33,9 +33,6 @@ pytestmark = pytest.mark.slow
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("routes")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    (root / "surveys" / "gforms").mkdir(parents=True)
-    shutil.copy(CORPUS / "google_forms.csv", root / "surveys" / "gforms")
-    shutil.copy(CORPUS / "google_forms.yaml", root / "surveys" / "gforms" / "instrument.yaml")
     before = os.environ.get("SATISFACTION_ROOT")
     os.environ["SATISFACTION_ROOT"] = str(root)
     commands = {
@@ -44,6 +41,8 @@ def project(tmp_path_factory):
         "kobo": ["instrument", "from-xlsform", str(CORPUS / "kobo_form.xlsx"),
                  "--data", str(CORPUS / "kobo_export.xlsx"),
                  "--out", str(root / "surveys" / "kobo" / "instrument.yaml")],
+        "gforms": ["instrument", "from-export", str(CORPUS / "google_forms.csv"),
+                   "--out", str(root / "surveys" / "gforms" / "instrument.yaml")],
     }  # fmt: skip
     codes = {name: main(args) for name, args in commands.items()}
     units = {"spss": ("Quảng Ninh", "Đất đai"), "kobo": ("Quảng Ninh", "Hộ tịch"),

@@ -182,6 +182,28 @@ def instrument_from_xlsform_command(
     _print_written(out, notes)
 
 
+@instrument_app.command("from-export")
+def instrument_from_export_command(
+    export: Annotated[Path, typer.Argument(help="a Google Forms CSV export (or a flat export)")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+) -> None:
+    """Read a Google Forms export into an instrument: question texts -> items (`column:`),
+    satisfaction answers -> likert criteria, checkbox answers -> multiple items."""
+    from satisfaction.io.export_profile import instrument_spec_from_export
+    from satisfaction.io.spss import write_instrument_yaml
+
+    notes: list[str] = []
+    spec = instrument_spec_from_export(export, notes=notes)
+    spec["data"]["file"] = _data_beside(export, out)
+    write_instrument_yaml(
+        spec,
+        out,
+        notes=notes,
+        made_from=f"the export {export.name} by satisfaction.io.export_profile",
+    )
+    _print_written(out, notes)
+
+
 def _data_beside(data: Path, out: Path) -> str:
     """The data file's name in the instrument's folder, copied there (as delivered, byte
     for byte) when it lives elsewhere; an existing different file is never overwritten."""

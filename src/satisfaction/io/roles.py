@@ -17,7 +17,7 @@ from typing import Any
 
 from satisfaction.io import geography
 
-__all__ = ["RoleGuess", "fold", "guess_roles", "slug"]
+__all__ = ["RoleGuess", "fold", "guess_roles", "one_group_for_ungrouped", "slug"]
 
 _NAME_PATTERNS: dict[str, re.Pattern[str]] = {
     "province": re.compile(r"^(?:tinh|tinh_?thanh(?:_?pho)?|tinh_?tp|ma_?tinh|province)$"),
@@ -127,3 +127,23 @@ def fold(text: str) -> str:
 def slug(text: str) -> str:
     """A name as an identifier: folded, non-alphanumerics as single underscores."""
     return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
+
+
+def one_group_for_ungrouped(
+    items: list[dict[str, Any]], groups: list[dict[str, Any]], notes: list[str] | None
+) -> list[dict[str, Any]]:
+    """Criteria outside every group go into one element group, so element and overall
+    indices can be computed (the estimates need at least one element)."""
+    loose = [item for item in items if item.get("role") == "criterion" and not item.get("group")]
+    if not loose:
+        return groups
+    taken = {item["id"] for item in items} | {group["id"] for group in groups}
+    group_id = next(g for g in ("E1", "tieu_chi", "nhom_tieu_chi") if g not in taken)
+    for item in loose:
+        item["group"] = group_id
+    if notes is not None:
+        notes.append(
+            f"groups: the {len(loose)} criteria outside a group form one element {group_id!r} "
+            "(Các tiêu chí đánh giá); split them into the survey's elements"
+        )
+    return [*groups, {"id": group_id, "kind": "element", "label": {"vi": "Các tiêu chí đánh giá"}}]

@@ -36,7 +36,7 @@ import yaml
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument, instrument_from_dict
 from satisfaction.io.read import RawResponses, read_responses
-from satisfaction.io.roles import guess_roles
+from satisfaction.io.roles import guess_roles, one_group_for_ungrouped
 
 __all__ = ["instrument_from_spss", "instrument_spec_from_spss", "write_instrument_yaml"]
 
@@ -150,7 +150,7 @@ def instrument_spec_from_spss(
             if notes is not None:
                 notes.append(f"{column}: age in years, kept between 15 and 110")
         items.append(item)
-    groups = _criterion_groups(items, notes)
+    groups = one_group_for_ungrouped(items, _criterion_groups(items, notes), notes)
 
     spec: dict[str, Any] = {
         "id": survey_id or _slug(source.stem),

@@ -29,7 +29,7 @@ from typing import Any
 
 from satisfaction.errors import InputError
 from satisfaction.io.read import read_responses
-from satisfaction.io.roles import fold, guess_roles, slug
+from satisfaction.io.roles import fold, guess_roles, one_group_for_ungrouped, slug
 from satisfaction.io.spss import _missing_reason, _satisfaction_partition
 
 __all__ = ["instrument_spec_from_xlsform"]
@@ -83,6 +83,7 @@ def instrument_spec_from_xlsform(
     for question in questions:
         _add_question(question, column_of[question["name"]], guess, questions, built, notes)
     _name_groups(built, notes)
+    built.groups = one_group_for_ungrouped(built.items, built.groups, notes)
     for key in ("scales", "groups", "items"):
         if getattr(built, key):
             spec[key] = getattr(built, key)
