@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from satisfaction.errors import ParameterError
+from satisfaction.errors import InstrumentError, ParameterError
 from satisfaction.io.instrument import Instrument, Item
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
@@ -370,6 +370,13 @@ def element_indices(
         result["group"] = group.id
         result["label"] = group.label.get(language)
         frames.append(result)
+    if not frames:
+        raise InstrumentError(
+            "no group holds criteria, so no element index can be computed: give the "
+            "criteria a `group:` and declare it under `groups:` (kind: element)",
+            file=instrument.source,
+            key="groups",
+        )
     out = pd.concat(frames, ignore_index=True)
     out["index"] = "element"
     out["rule"] = rules.element
