@@ -19,6 +19,7 @@ from satisfaction.io.instrument.model import (
     RESPONDENT_ROLES,
     Instrument,
 )
+from satisfaction.io.instrument.sample import _sample
 from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
 
@@ -42,6 +43,7 @@ _TOP_KEYS = (
     "quality",
     "data",
     "salt",
+    "sample",
 )
 
 
@@ -70,6 +72,8 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
+    design = _roles(check, top.get("design"), "design", DESIGN_ROLES)
     return Instrument(
         id=check.text(top.get("id"), "id"),
         title=check.label(top.get("title"), "title"),
@@ -82,13 +86,12 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         items=tuple(items),
         groups=tuple(groups),
         fields=_fields(check, top.get("fields")),
-        respondent=MappingProxyType(
-            _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-        ),
-        design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
+        respondent=MappingProxyType(respondent),
+        design=MappingProxyType(design),
         personal_data=_personal(check, top.get("personal_data")),
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
         source=check.source,
+        sample=_sample(check, top.get("sample"), respondent, design),
     )
