@@ -46,6 +46,7 @@ __all__ = [
     "kind_name",
     "kind_sentences",
     "study_meta",
+    "study_of_meta",
     "unit_words",
 ]
 
@@ -207,6 +208,24 @@ def study_meta(
         "population": _label(study.population),
         "unit": unit,
         "weighted": bool(weighted),
+    }
+
+
+def study_of_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The study recorded beside estimates; for estimates written before kinds were
+    recorded, the kind assumed from their design note (and the province as unit)."""
+    study = meta.get("study")
+    if isinstance(study, Mapping) and study.get("kind") in KINDS:
+        return dict(study)
+    design = str(meta.get("design") or "")
+    designed = bool(design) and not design.startswith("no design")
+    return {
+        "kind": "probability" if designed else "convenience",
+        "declared": False,
+        "quota": [],
+        "margins": {},
+        "unit": "province",
+        "weighted": "weight=" in design,
     }
 
 
