@@ -34,6 +34,7 @@ errors = Console(stderr=True)
 _STATE = {"debug": False}
 
 ROOT_HINT = Path("surveys")
+PAPI_DEMO = "papi-demo"  # the PAPI-style demo survey folder under surveys/
 
 
 @app.callback()
@@ -96,6 +97,27 @@ def _print_clean_summary(result: CleanResult) -> None:
     )
 
 
+@app.command("onestop")
+def onestop_command(
+    survey_dir: Annotated[Path, typer.Argument(help="folder with dossiers.yaml and the export")],
+    by: Annotated[str, typer.Option(help="period of the metrics: month, quarter or year")] = (
+        "month"
+    ),
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    force: Annotated[bool, typer.Option(help="clean again even if nothing changed")] = False,
+) -> None:
+    """One-stop dossiers: clean the export, write metrics per unit x field x period."""
+    from satisfaction.run.onestop import run_onestop
+
+    with console.status(f"reading {survey_dir} ..."):
+        result = run_onestop(survey_dir, outputs=outputs, by=by, force=force)
+    console.print(
+        f"dossiers clean: {result.clean_rows}, quarantined: {result.quarantined_rows}, "
+        f"log entries: {result.log_entries}" + ("" if result.cleaned else " (unchanged)")
+    )
+    console.print(f"metrics: {result.metric_rows} rows by {by} -> {result.metrics}")
+
+
 @app.command("make-demo")
 def make_demo(
     directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(
@@ -120,6 +142,22 @@ def make_demo(
 
     write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
+
+
+@app.command("make-demo-dossiers")
+def make_demo_dossiers(
+    directory: Annotated[Path, typer.Argument(help="folder with the demo dossiers.yaml")] = Path(
+        "surveys/demo-onestop"
+    ),
+    rows: Annotated[int, typer.Option(help="dossiers to generate", min=1)] = 2_000_000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2024,
+) -> None:
+    """Generate the synthetic one-stop dossier export (not committed) from its seed."""
+    from satisfaction.demo.dossiers import write_demo_dossiers
+
+    with console.status(f"generating {rows:,} dossiers ..."):
+        path = write_demo_dossiers(directory, rows=rows, seed=seed)
+    console.print(f"demo dossiers written to {path}")
 
 
 @app.command()
@@ -192,18 +230,26 @@ def demo(
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
-    plan (against the previous wave, surveys/demo-2024), the index; then the same for the
-    demo quota poll (surveys/demo-poll), reported per commune."""
+    plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
+    reports (surveys/papi-demo, three waves), the one-stop reports of the demo dossiers
+    (surveys/demo-onestop, generated when missing), the index; then the demo quota poll
+    (surveys/demo-poll), reported and planned per commune, with its own index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
+    from satisfaction.demo.papi import write_papi_demo
     from satisfaction.demo.poll import write_poll_survey
     from satisfaction.present.survey_choice import find_root
-    from satisfaction.run.jobs import run_reports
+    from satisfaction.run.jobs import papi_units, run_reports
+    from satisfaction.run.onestop import demo_onestop_units
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
     for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
         if not (root / "surveys" / folder / "instrument.yaml").exists():
             write_demo_survey(root / "surveys" / folder, wave=wave)
+    if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
+        write_papi_demo(root / "surveys" / PAPI_DEMO)
+    with console.status("one-stop dossiers: generating (first run) and counting ..."):
+        onestop = demo_onestop_units(root, force=force)
     result = run_reports(
         "demo",
         workers=workers,
@@ -211,6 +257,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
+        extra_units=[*papi_units(PAPI_DEMO, root=root, force=force), *onestop],
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():
@@ -226,6 +273,41 @@ def demo(
         write_poll_survey(root / "surveys" / "demo-poll")
     poll = run_reports("demo-poll", workers=workers, force=force, root=root, remediation=True)
     _print_job(poll)
+
+
+papi_app = typer.Typer(
+    no_args_is_help=True, help="PAPI-style governance indices: published tables, composites."
+)
+app.add_typer(papi_app, name="papi")
+
+
+@papi_app.command("published")
+def papi_published(
+    workbook: Annotated[Path, typer.Argument(help="published index workbook (.xlsx)")],
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    language: Annotated[str, typer.Option(help="vi or en")] = "vi",
+) -> None:
+    """Check a published PAPI-style workbook; write tidy scores, checks, league tables, maps."""
+    from satisfaction.run.papi import publish_tables
+
+    with console.status(f"reading {workbook} ..."):
+        result = publish_tables(workbook, outputs, language=language)
+    table = Table(title="Checks / Kiểm tra")
+    for column in ("sheet", "check", "status", "message"):
+        table.add_column(column)
+    checks = result.checks
+    worth_reading = ("not_published", "sub_dimension_set", "sub_dimension_label")
+    shown = checks[(checks["status"] == "problem") | checks["check"].isin(worth_reading)]
+    for row in shown.itertuples(index=False):
+        table.add_row(str(row.sheet), row.check, row.status, row.message)
+    console.print(table)
+    ok = int((result.checks["status"] == "ok").sum())
+    console.print(
+        f"years: {', '.join(map(str, result.years))}; checks ok: {ok}, notes: "
+        f"{int((result.checks['status'] == 'note').sum())}, problems: {len(result.problems)} "
+        "(every check in checks.csv)"
+    )
+    console.print(f"outputs: {result.folder}")
 
 
 def main(argv: list[str] | None = None) -> int:
