@@ -90,3 +90,16 @@ def test_unit_words_and_unknown_kind():
     assert kinds.unit_words("district", "en", plural=True) == "districts"
     with pytest.raises(ParameterError):
         kinds.kind_name("snowball")
+
+
+def test_method_writers_plug_into_a_facts_object():
+    from types import SimpleNamespace
+
+    writers = kinds.method_writers()
+    assert set(writers) == {"quota", "convenience", "census"}
+    study = {"kind": "quota", "quota": ["respondent_group"], "margins": {}}
+    facts = SimpleNamespace(kind="quota", level=0.9, extra={"study": study})
+    text = " ".join(writers["quota"](facts, "vi"))
+    assert "Khoảng tham chiếu 90%" in text and "nhóm người trả lời" in text
+    bare = SimpleNamespace(kind="census", level=0.95, extra={})
+    assert writers["census"](bare, "en")[0].startswith("Census")

@@ -84,7 +84,11 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         f"{meta.get('geography')}.",
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
-        results_table_caption="Chỉ số hài lòng chung theo lĩnh vực",
+        results_table_caption=(
+            "Chỉ số hài lòng chung theo lĩnh vực"
+            if report.estimates.fields
+            else "Chỉ số hài lòng chung"
+        ),
         figures=_figure_specs(report),
         limitation_paragraphs=limitation_paragraphs(report),
         limitations=limitations

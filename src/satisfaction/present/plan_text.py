@@ -272,6 +272,9 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
             f"Theo lĩnh vực, {best['field']} có chỉ số cao nhất ({_pct(best['estimate'])}), "
             f"{worst['field']} thấp nhất ({_pct(worst['estimate'])})."
         )
+    groups = _by_group(report)
+    if groups:
+        paragraphs.append(groups)
     drivers = result.element_drivers
     if drivers is not None and len(drivers):
         top = drivers.iloc[0]
@@ -286,6 +289,27 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
             f"(tầm quan trọng {format_number(top['importance'], digits=2)}; {how})."
         )
     return paragraphs
+
+
+def _by_group(report: RemediationReport) -> str:
+    """The overall index per respondent group (a quota poll's primary breakdown), or ""."""
+    frame = report.estimates.frames.get("breakdowns")
+    if frame is None or frame.empty:
+        return ""
+    mine = frame[
+        (frame["province"] == report.province)
+        & (frame["breakdown"] == "respondent_group")
+        & (frame["variable"] == "overall")
+        & (frame["field"] == ALL)
+    ]
+    parts = [
+        f"{row['category']} {_pct(row['estimate'])} (n = {format_number(row['n'], digits=0)})"
+        for _, row in mine.iterrows()
+        if pd.notna(row["estimate"])
+    ]
+    if not parts:
+        return ""
+    return "Theo nhóm người trả lời, chỉ số hài lòng chung: " + "; ".join(parts) + "."
 
 
 def _place(row: pd.Series) -> str:

@@ -45,6 +45,7 @@ __all__ = [
     "kind_line",
     "kind_name",
     "kind_sentences",
+    "method_writers",
     "study_meta",
     "study_of_meta",
     "unit_words",
@@ -480,3 +481,18 @@ def _census(study: Mapping[str, Any], language: str, level: int) -> list[str]:
         f"Census: {what}{when} counted, nothing sampled, so the rates are exact with no "
         "sampling error; their accuracy depends on complete recording."
     ]
+
+
+def method_writers() -> dict[str, Any]:
+    """Kind -> writer ``(facts, language) -> sentences`` for the method note of
+    `present.wording` (its ``STUDY_KINDS``): the study is read from ``facts.extra["study"]``
+    (the estimates' ``meta["study"]``) or, lacking it, from ``facts.kind``; the level from
+    ``facts.level``. The probability writer is left to `present.wording`, which states the
+    design; add ``kind_sentences``' assumption sentence there when the kind was assumed."""
+
+    def writer(facts: Any, language: str) -> list[str]:
+        extra = getattr(facts, "extra", None) or {}
+        study = extra.get("study") or {"kind": getattr(facts, "kind", "convenience")}
+        return kind_sentences(study, language, level=float(getattr(facts, "level", 0.95)))
+
+    return {kind: writer for kind in KINDS if kind != "probability"}
