@@ -20,6 +20,7 @@ from satisfaction.io.instrument.model import (
     RESPONDENT_ROLES,
     Instrument,
 )
+from satisfaction.io.instrument.sample import _sample
 from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import (
     _data,
@@ -54,6 +55,7 @@ _TOP_KEYS = (
     "data",
     "salt",
     "value_labels",
+    "sample",
 )
 
 
@@ -90,6 +92,8 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
+    design = _roles(check, top.get("design"), "design", DESIGN_ROLES)
     instrument_id = check.text(top.get("id"), "id")
     if instrument_id and not _ID.fullmatch(instrument_id):
         check.fail(
@@ -118,14 +122,13 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         items=tuple(items),
         groups=tuple(groups),
         fields=_fields(check, top.get("fields")),
-        respondent=MappingProxyType(
-            _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-        ),
-        design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
+        respondent=MappingProxyType(respondent),
+        design=MappingProxyType(design),
         personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
         value_labels=_value_labels(check, top.get("value_labels")),
         source=check.source,
+        sample=_sample(check, top.get("sample"), respondent, design),
     )
