@@ -155,7 +155,7 @@ def test_drivers_errors(sipas_instrument):
         drivers(df, sipas_instrument, method="ols")
     with pytest.raises(ParameterError, match="predictors"):
         drivers(df, sipas_instrument, predictors="items")
-    with pytest.raises(InputError, match="nope"):
+    with pytest.raises(DesignError, match="nope"):
         drivers(df, sipas_instrument, weight="nope")
     bad = df.copy()
     bad.loc[0, "hl_chung"] = 99

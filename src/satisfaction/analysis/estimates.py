@@ -27,13 +27,13 @@ from satisfaction.io import geography
 from satisfaction.io.instrument import Instrument
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights, design_of
 from satisfaction.stats.estimate import Reliability
 from satisfaction.studies.indices import (
     SAT_PREFIX,
     IndexRules,
     compare_to_overall,
     criterion_indices,
-    design_of,
     element_indices,
     overall_index,
     overall_terms,
@@ -172,20 +172,18 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out[front + [c for c in out.columns if c not in front]]
 
 
-def _sample_table(frame: pd.DataFrame, design: Design | None) -> pd.DataFrame:
-    weight = (
-        pd.to_numeric(frame[design.weight], errors="coerce")
-        if design is not None and design.weight
-        else pd.Series(1.0, index=frame.index)
-    )
+def _sample_table(frame: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """n (forms with a positive weight) and N (their weights) per province, field and both."""
+    weight = pd.Series(analysis_weights(frame, design), index=frame.index)
+    weight = weight.where(weight > 0)
     work = pd.DataFrame({"province": frame["province"], "field": frame["field"], "w": weight})
     rows = []
     for by in ((), ("province",), ("field",), ("province", "field")):
         if by:
             grouped = work.groupby(list(by), dropna=True)
-            part = grouped.agg(n=("w", "size"), N=("w", "sum")).reset_index()
+            part = grouped.agg(n=("w", "count"), N=("w", "sum")).reset_index()
         else:
-            part = pd.DataFrame({"n": [len(work)], "N": [work["w"].sum()]})
+            part = pd.DataFrame({"n": [work["w"].count()], "N": [work["w"].sum()]})
         rows.append(_with_all(part, by))
     return _stack(rows)
 

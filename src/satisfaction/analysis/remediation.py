@@ -39,9 +39,8 @@ Drivers and quadrants: `satisfaction.stats.drivers` (weighted ordinal logit of t
 the criteria, correlation fallback) crossed with the satisfied share of each criterion into
 the importance-performance quadrants. Scale reliability: `satisfaction.stats.reliability`
 (Cronbach's alpha, item-rest). Comments: `satisfaction.analysis.comments.top_phrases`
-(personal data never shown). For one province these run on the province's forms; where
-provinces are strata (as in SIPAS designs and the demo) that subset is itself a valid
-design.
+(personal data never shown). For one province these run on the province's forms as a
+domain of the whole design (R's ``subset``), with its analysis weights and lonely-PSU rule.
 
 Change since the last wave (`change_since`): two independent samples of the SAME instrument
 version: second - first per cell, se = sqrt(se1^2 + se2^2), t on the smaller df, adjusted
@@ -68,6 +67,7 @@ from satisfaction.analysis.estimates import ALL, Estimates, analysis_frame
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights
 from satisfaction.stats.drivers import drivers, importance_performance
 from satisfaction.stats.estimate import adjust_pvalues, difference_independent
 from satisfaction.stats.reliability import element_reliability
@@ -612,12 +612,15 @@ def remediation_analysis(
                 ]
                 by_province = _with_change(by_province, wide_change)
 
-    mine = frame if whole else frame[frame["province"] == province]
+    # the province's forms as a domain of the whole design (R's subset), never a new design
+    in_plan = frame["province"].eq(province).to_numpy(dtype=bool, na_value=False) | whole
+    mine = frame[in_plan]
     criteria_drivers = element_drivers = quadrants = None
     overall_items = instrument.items_with(role="overall")
     if overall_items and len(mine):
-        criteria_drivers = drivers(mine, instrument, predictors=predictors)  # type: ignore[arg-type]
-        element_drivers = drivers(mine, instrument, predictors="elements")
+        common = dict(instrument=instrument, where=in_plan)
+        criteria_drivers = drivers(frame, predictors=predictors, **common)  # type: ignore[arg-type]
+        element_drivers = drivers(frame, predictors="elements", **common)  # type: ignore[arg-type]
         performance = estimates["criteria"]
         performance = performance[
             (performance["province"] == province) & (performance["field"] == ALL)
@@ -625,7 +628,8 @@ def remediation_analysis(
         quadrants = importance_performance(
             criteria_drivers, performance, key="predictor", variable="item"
         )
-    reliability = element_reliability(mine, instrument, weight=instrument.design.get("weight"))
+    weights = analysis_weights(frame, design_of(instrument) or Design())[in_plan]
+    reliability = element_reliability(mine.assign(__w=weights), instrument, weight="__w")
     comments = None
     comment_items = instrument.items_with(role="comment")
     if comment_items and comment_items[0].id in mine.columns:

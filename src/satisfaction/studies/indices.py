@@ -39,6 +39,7 @@ from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import Instrument, Item
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights, design_of
 from satisfaction.stats.estimate import ESTIMATE_COLUMNS, Reliability
 
 __all__ = [
@@ -78,22 +79,6 @@ class IndexRules:
 def sat_column(item_id: str) -> str:
     """Name of the 0/1 'satisfied' indicator of an item."""
     return f"{SAT_PREFIX}{item_id}"
-
-
-def design_of(instrument: Instrument) -> Design | None:
-    """The survey design the instrument declares, or None (descriptive results only)."""
-    roles = dict(instrument.design)
-    if not roles:
-        return None
-    return Design(
-        weight=roles.get("weight"),
-        strata=roles.get("strata"),
-        psu=roles.get("psu"),
-        ssu=roles.get("ssu"),
-        fpc=roles.get("fpc"),
-        fpc2=roles.get("fpc2"),
-        lonely_psu="adjust",
-    )
 
 
 def satisfied_indicators(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -167,12 +152,6 @@ def _group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFr
     return codes, domains
 
 
-def _weights(df: pd.DataFrame, design: Design) -> np.ndarray:
-    if design.weight is None:
-        return np.ones(len(df))
-    return pd.to_numeric(df[design.weight], errors="coerce").to_numpy(dtype=float)
-
-
 def _influence(
     df: pd.DataFrame,
     design: Design,
@@ -181,7 +160,7 @@ def _influence(
     n_groups: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(estimate per group, influence values z, rows with any valid answer)."""
-    w = _weights(df, design)
+    w = analysis_weights(df, design)
     theta = np.zeros(n_groups)
     z = np.zeros(len(df))
     any_valid = np.zeros(len(df), dtype=bool)

@@ -73,6 +73,7 @@ class _Stats:
     n: np.ndarray
     weight_sum: np.ndarray
     df: np.ndarray
+    rows: np.ndarray | None = None  # the n of Korn-Graubard intervals (Design.domain_df)
 
 
 # A column provider returns y (float, NaN = missing) or, for 0/1 indicators, the pair
@@ -106,12 +107,12 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
             wv = w * valid
             wy = wv * y
             wyy = wy * y
-        counts.append(engine.count(valid))
+        counts.append(engine.counts(valid))
         reduced.append(engine.reduce([wy, wv]))
         squares.append(wyy)
     sums = engine.collect(reduced)
-    counts_cells = np.column_stack(counts)
-    n = engine.domain_sums(counts_cells)
+    cell_counts, counted = engine.collect_counts(counts)
+    n = engine.domain_sums(counted)
     domain = engine.domain_sums(sums.stage1)  # (domains, columns, [wy, wv])
     wy_sum, weight_sum = domain[:, :, 0], domain[:, :, 1]
     wyy_sum = np.column_stack(
@@ -128,7 +129,7 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
     else:
         coefs = np.stack([np.ones_like(wy_sum), np.zeros_like(wy_sum)])
         estimate = wy_sum
-    variance, df = engine.variance(coefs, sums, counts_cells)
+    variance, df = engine.variance(coefs, sums, cell_counts)
     # R's deff=TRUE: against SRS without replacement of n from a population of sum(w).
     with np.errstate(divide="ignore", invalid="ignore"):
         ss = np.maximum(wyy_sum - weight_sum * mean**2, 0.0)
@@ -138,7 +139,10 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
             srs = srs * weight_sum**2
         deff = np.where(weight_sum >= n, variance / srs, np.nan)
     estimate = np.where(n > 0, estimate, np.nan)
-    return _Stats(estimate, variance, deff, n, weight_sum, df)
+    rows = n
+    if engine.prep.design.domain_df == "rows":
+        rows = np.repeat(engine.domain_sums(engine.domain_rows())[:, None], n.shape[1], axis=1)
+    return _Stats(estimate, variance, deff, n, weight_sum, df, rows)
 
 
 def _frame(
@@ -337,7 +341,7 @@ def proportion(
         raise InputError("variable has no non-missing values", column=", ".join(names))
     st = _mean_stats(engine, columns, "mean")
     se = np.sqrt(st.variance)
-    ci = proportion_interval(st.estimate, se, st.n, st.df, level, method)
+    ci = proportion_interval(st.estimate, se, st.n, st.df, level, method, rows=st.rows)
     return _frame(
         domains,
         column_variables,
@@ -382,7 +386,7 @@ def ratio(
     wv = np.where(valid, w[:, None], 0.0)
     y_sum = engine.to_domain_sum(wv * y)
     x_sum = engine.to_domain_sum(wv * x)
-    n = engine.to_domain_sum(valid.astype(np.float64))
+    n = engine.to_domain_sum((valid & engine.positive[:, None]).astype(np.float64))
     weight_sum = engine.to_domain_sum(wv)
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = y_sum / x_sum
