@@ -48,6 +48,7 @@ __all__ = [
     "Estimates",
     "analysis_frame",
     "compute_estimates",
+    "design_meta",
     "load_estimates",
     "write_estimates",
 ]
@@ -197,12 +198,7 @@ def compute_estimates(
 ) -> Estimates:
     """All report estimates of a cleaned survey (see the module docstring for the shape)."""
     options = options or AnalysisOptions()
-    design = design_of(instrument)
-    if design is None:
-        design = Design()
-        design_note = "no design declared: unweighted, each respondent its own PSU (descriptive)"
-    else:
-        design_note = ", ".join(f"{k}={v}" for k, v in instrument.design.items())
+    design = design_of(instrument) or Design()
     frame = analysis_frame(clean, instrument)
     if frame.empty:
         raise InputError("no clean rows to analyse")
@@ -260,7 +256,7 @@ def compute_estimates(
         "year": instrument.year,
         "instrument_version": instrument.version,
         "geography": instrument.geography,
-        "design": design_note,
+        **design_meta(instrument),
         "options": asdict(options),
         "element_rule": rules.element,
         "overall_rule": rules.overall,
@@ -270,6 +266,63 @@ def compute_estimates(
         "likert_labels": _likert_labels(instrument),
     }
     return Estimates(frames=frames, meta=meta)
+
+
+# How strata holding a single sampled cluster enter the standard errors, in words (vi, en).
+LONELY_PSU_NOTES = {
+    "fail": (
+        "tầng chỉ có một cụm mẫu cấp 1 không được chấp nhận (quy tắc 'fail' của R survey)",
+        "strata with a single sampled cluster are refused (R survey's 'fail' rule)",
+    ),
+    "remove": (
+        "tầng chỉ có một cụm mẫu cấp 1 không tính vào sai số (quy tắc 'remove' của R survey)",
+        "strata with a single sampled cluster add no variance (R survey's 'remove' rule)",
+    ),
+    "certainty": (
+        "tầng chỉ có một cụm mẫu cấp 1 được coi là chọn chắc chắn, không tính vào sai số "
+        "(quy tắc 'certainty' của R survey)",
+        "strata with a single sampled cluster are taken as certain, adding no variance "
+        "(R survey's 'certainty' rule)",
+    ),
+    "adjust": (
+        "tầng chỉ có một cụm mẫu cấp 1: sai số tính quanh trung bình chung "
+        "(quy tắc 'adjust' của R survey)",
+        "strata with a single sampled cluster: variance around the overall mean "
+        "(R survey's 'adjust' rule)",
+    ),
+    "average": (
+        "tầng chỉ có một cụm mẫu cấp 1 nhận phương sai trung bình của các tầng khác "
+        "(quy tắc 'average' của R survey)",
+        "strata with a single sampled cluster take the average variance of the other strata "
+        "(R survey's 'average' rule)",
+    ),
+}
+DOMAIN_LONELY_NOTE = (
+    "; áp dụng cả khi một nhóm phân tích chỉ có một cụm mẫu trong tầng",
+    "; also where a breakdown holds a single cluster of a stratum",
+)
+
+
+def design_meta(instrument: Instrument) -> dict[str, Any]:
+    """What the estimates' metadata say about the design: its columns (`design`), the
+    lonely-PSU rule and its wording for the method notes (`lonely_psu_note`: vi, en)."""
+    design = design_of(instrument)
+    if design is None:
+        return {
+            "design": "no design declared: unweighted, each respondent its own PSU (descriptive)",
+            "lonely_psu": None,
+            "lonely_psu_note": {"vi": "", "en": ""},
+        }
+    notes = LONELY_PSU_NOTES[design.lonely_psu]
+    if design.adjust_domain_lonely:
+        notes = (notes[0] + DOMAIN_LONELY_NOTE[0], notes[1] + DOMAIN_LONELY_NOTE[1])
+    return {
+        "design": ", ".join(f"{k}={v}" for k, v in instrument.design.items()),
+        "lonely_psu": design.lonely_psu,
+        "adjust_domain_lonely": design.adjust_domain_lonely,
+        "domain_df": design.domain_df,
+        "lonely_psu_note": {"vi": notes[0], "en": notes[1]},
+    }
 
 
 def _likert_labels(instrument: Instrument) -> dict[str, dict[str, str]]:

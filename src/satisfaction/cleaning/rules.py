@@ -193,12 +193,18 @@ def _clean_item_column(
         out[column] = _clean_numeric(col, item, log, index)
     elif item is not None and item.type == "date":
         out[column] = _clean_date(col, item, log, index)
-    elif column == instrument.design.get("weight"):
+    elif column == instrument.design.get("weight") or column in _replicate_columns(instrument):
         out[column] = _clean_weight(col, column, log, index)
     else:
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
         out[column] = col.strings(index)
+
+
+def _replicate_columns(instrument: Instrument) -> tuple[str, ...]:
+    """Replicate weight columns the design declares: weights, cleaned as the weight is."""
+    replicates = instrument.design_rules.replicates
+    return () if replicates is None else replicates.columns
 
 
 def _with_totals_rows(

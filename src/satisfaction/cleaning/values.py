@@ -299,7 +299,8 @@ def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Seri
             )
         except (TypeError, ValueError):
             return None
-        return number if number > 0 and np.isfinite(number) else None
+        # zero is a weight (an out-of-scope form, as R accepts it); negative is not
+        return number if number >= 0 and np.isfinite(number) else None
 
     numbers = col.map(lambda v: None if _isna(v) else parse(v))
     log.add(col.where([v is None for v in numbers.values]), column, col, numbers, "invalid_weight")

@@ -111,11 +111,13 @@ class _Report:
     @property
     def rule_note(self) -> str:
         meta = self.estimates.meta
-        return self.text["rule"].format(
+        rule = self.text["rule"].format(
             element=meta["element_rule"],
             overall=meta["overall_rule"],
             level=meta["options"]["level"],
         )
+        lonely = (meta.get("lonely_psu_note") or {}).get(self.language)
+        return f"{rule}; {lonely}" if lonely else rule
 
     def header(self) -> Any:
         """A Markdown line naming the report's scope and the aggregation rules."""

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.errors import DesignError, ParameterError, ProblemCollector
+from satisfaction.io.instrument.model import DOMAIN_DF_RULES, LONELY_PSU_RULES
 
 __all__ = [
     "DOMAIN_DF_RULES",
@@ -59,8 +60,6 @@ __all__ = [
     "validate",
 ]
 
-LONELY_PSU_RULES = ("fail", "remove", "certainty", "adjust", "average")
-DOMAIN_DF_RULES = ("rows", "answered")
 
 # R's onestrat() treats a stratum whose finite population correction (1 - n/N) is below this
 # as self-representing (all units taken): it contributes no variance and is never "lonely".

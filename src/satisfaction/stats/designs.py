@@ -38,10 +38,15 @@ def analysis_weights(df: pd.DataFrame, design: Design) -> np.ndarray:
 
 
 def design_of(instrument: Instrument) -> Design | None:
-    """The survey design the instrument declares, or None (descriptive results only)."""
+    """The survey design the instrument declares, or None (descriptive results only).
+
+    Its columns and its variance rules (`DesignRules`: the lonely-PSU rule, R's
+    adjust.domain.lonely, the domain df convention).
+    """
     roles = dict(instrument.design)
     if not roles:
         return None
+    rules = instrument.design_rules
     return Design(
         weight=roles.get("weight"),
         strata=roles.get("strata"),
@@ -49,5 +54,7 @@ def design_of(instrument: Instrument) -> Design | None:
         ssu=roles.get("ssu"),
         fpc=roles.get("fpc"),
         fpc2=roles.get("fpc2"),
-        lonely_psu="adjust",
+        lonely_psu=rules.lonely_psu,
+        adjust_domain_lonely=rules.adjust_domain_lonely,
+        domain_df=rules.domain_df,
     )

@@ -12,9 +12,9 @@ from typing import Any
 
 from satisfaction.errors import InstrumentError
 from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.design_block import _design
 from satisfaction.io.instrument.items import _groups, _items
 from satisfaction.io.instrument.model import (
-    DESIGN_ROLES,
     GEOGRAPHIES,
     RESPONDENT_ROLES,
     Instrument,
@@ -70,6 +70,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    design_roles, design_rules = _design(check, top.get("design"))
     return Instrument(
         id=check.text(top.get("id"), "id"),
         title=check.label(top.get("title"), "title"),
@@ -85,7 +86,8 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         respondent=MappingProxyType(
             _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
         ),
-        design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
+        design=MappingProxyType(design_roles),
+        design_rules=design_rules,
         personal_data=_personal(check, top.get("personal_data")),
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
