@@ -3,7 +3,7 @@
 A notebook opens a `ProvinceReport` (`province_report`), a `FieldReport` (`field_report`) or
 a `RemediationReport` (`plan`) and calls one method per section; each method returns a
 presentation table (displayed by the notebook) and draws, shows and saves its figure (PNG +
-SVG + CSV of the numbers drawn, via `report.save_figure`). `finish()` writes every table of
+SVG + CSV of the numbers drawn, via `files.save_figure`). `finish()` writes every table of
 the report to one Excel workbook. This module holds their shared base `_Report` and words;
 nothing here estimates: the numbers come from `analysis.compute_estimates`, computed once per
 survey and option set (`survey_choice.ensure_estimates`).
