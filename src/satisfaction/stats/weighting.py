@@ -211,7 +211,7 @@ def rake(
     max_iter: int = 10,
     tol: float = 1.0,
     weight_name: str | None = None,
-    on_fail: str = "raise",
+    on_fail: str = "warn",
 ) -> tuple[pd.DataFrame, Design]:
     """Rake the weights to population margins by iterative proportional fitting. R:
     `rake(design, list(~a, ~b), list(pop_a, pop_b), control=list(maxit=, epsilon=))`.
@@ -226,8 +226,8 @@ def rake(
     dict {column or tuple of columns: population}. A margin cell with population count but
     no sampled row, or a sampled level missing from the population, is a `DesignError`
     naming the margin and cell; so are margins whose population totals differ (relative
-    1e-6: raking could then only match the last one). When the sweeps do not converge, the
-    error (or the warning, with `on_fail="warn"`) names the margin and cell furthest from its
+    1e-6: raking could then only match the last one). When the sweeps do not converge, a
+    warning (as R's; an error with `on_fail="raise"`) names the margin and cell furthest from its
     population count.
     """
     if on_fail not in ("raise", "warn"):

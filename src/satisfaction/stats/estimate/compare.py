@@ -135,7 +135,8 @@ def _difference_frame(
     as the `by` columns then `DIFFERENCE_COLUMNS`: column-major, domains inside."""
     est_a, est_b = est[0::2], est[1::2]
     diff = est_a - est_b
-    se = np.sqrt(variance)
+    # a side without rows has no estimate: then the difference has no SE either
+    se = np.where(np.isnan(diff), np.nan, np.sqrt(variance))
     low, high = _t_interval(diff, se, ddf, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = diff / se
@@ -184,8 +185,8 @@ def difference_independent(
     `first` and `second` are result frames of this module (e.g. `proportion(...)` on each
     wave). Rows are matched on `on` (default: the by columns plus `variable` and `level`).
     With independent samples the covariance is zero: se = sqrt(se_1^2 + se_2^2). The df is
-    the smaller of the two (a conservative choice; Satterthwaite needs per-stratum terms that
-    result frames do not keep) and the test is a two-sided t test.
+    Satterthwaite's (v_1 + v_2)^2 / (v_1^2 / df_1 + v_2^2 / df_2), v_k = se_k^2 (the
+    smaller df when both SEs are 0), and the test is a two-sided t test.
 
     Returns the match columns, then `estimate_first`, `estimate_second`, `estimate`
     (second - first), `se`, `ci_low`, `ci_high`, `statistic`, `df`, `p_value`.
@@ -207,7 +208,12 @@ def difference_independent(
     merged = left.merge(right, on=keys, suffixes=("_first", "_second"), how="inner")
     est = merged["estimate_second"] - merged["estimate_first"]
     se = np.sqrt(merged["se_first"] ** 2 + merged["se_second"] ** 2)
-    ddf = np.minimum(merged["df_first"], merged["df_second"]).to_numpy()
+    ddf = _satterthwaite(
+        merged["se_first"].to_numpy(np.float64) ** 2,
+        merged["se_second"].to_numpy(np.float64) ** 2,
+        merged["df_first"].to_numpy(np.float64),
+        merged["df_second"].to_numpy(np.float64),
+    )
     low, high = _t_interval(est.to_numpy(), se.to_numpy(), ddf, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = est / se
@@ -226,6 +232,14 @@ def difference_independent(
         df=ddf,
         p_value=p_value,
     )
+
+
+def _satterthwaite(v1: np.ndarray, v2: np.ndarray, df1: np.ndarray, df2: np.ndarray) -> np.ndarray:
+    """Welch-Satterthwaite df of a sum of two independent variance estimates."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ddf = (v1 + v2) ** 2 / (v1**2 / df1 + v2**2 / df2)
+    ddf = np.where((v1 + v2) > 0, ddf, np.minimum(df1, df2))
+    return np.where((df1 > 0) & (df2 > 0), ddf, np.nan)
 
 
 def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: str = "holm"):
