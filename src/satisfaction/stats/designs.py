@@ -22,11 +22,12 @@ import pandas as pd
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.stats.design import Design, prepare
+from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 
 __all__ = ["analysis_weights", "design_of"]
 
 
-def analysis_weights(df: pd.DataFrame, design: Design) -> np.ndarray:
+def analysis_weights(df: pd.DataFrame, design: Design | ReplicateDesign) -> np.ndarray:
     """The weights every estimate uses, one per row of `df` (R: `weights(design)`).
 
     Checks the design against `df` first (a `DesignError` names every problem), so a
@@ -34,19 +35,36 @@ def analysis_weights(df: pd.DataFrame, design: Design) -> np.ndarray:
     """
     if isinstance(design, Design):
         return prepare(df, design, check_lonely=False).weights
-    raise ParameterError(f"design must be a satisfaction.Design, got {type(design).__name__}")
+    if isinstance(design, ReplicateDesign):
+        return prepare_replicates(df, design).weights
+    raise ParameterError(
+        f"design must be a satisfaction.Design or ReplicateDesign, got {type(design).__name__}"
+    )
 
 
-def design_of(instrument: Instrument) -> Design | None:
+def design_of(instrument: Instrument) -> Design | ReplicateDesign | None:
     """The survey design the instrument declares, or None (descriptive results only).
 
     Its columns and its variance rules (`DesignRules`: the lonely-PSU rule, R's
-    adjust.domain.lonely, the domain df convention).
+    adjust.domain.lonely, the domain df convention); a `ReplicateDesign` when the block
+    declares replicate weight columns.
     """
     roles = dict(instrument.design)
+    rules = instrument.design_rules
+    if rules.replicates is not None:
+        supplied = rules.replicates
+        return ReplicateDesign(
+            weight=roles.get("weight"),
+            replicates=supplied.columns,
+            method=supplied.method,
+            scale=supplied.scale,
+            rscales=supplied.rscales,
+            rho=supplied.rho,
+            mse=supplied.mse,
+            domain_df=rules.domain_df,
+        )
     if not roles:
         return None
-    rules = instrument.design_rules
     return Design(
         weight=roles.get("weight"),
         strata=roles.get("strata"),

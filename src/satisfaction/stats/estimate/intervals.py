@@ -87,6 +87,7 @@ def proportion_interval(
     method: str = "logit",
     *,
     rows: np.ndarray | None = None,
+    logit_se: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of shares from their estimate, SE, unweighted n and design df.
 
@@ -94,6 +95,8 @@ def proportion_interval(
     computed elsewhere, e.g. composite indices whose SE comes from a linearised total.
     `rows` is the n in the Korn-Graubard df adjustment (R: the domain's rows); `n` when not
     given. Where the SE is zero (p = 0 or 1) every method gives Clopper-Pearson on `n`.
+    `logit_se` is the SE of logit(p) when it is not se / (p (1 - p)): a replicate design
+    takes the variance of the replicates' logits, as R's svyglm in svyciprop does.
     """
     if method not in PROPORTION_METHODS:
         raise ParameterError(f"method={method!r} is not one of {', '.join(PROPORTION_METHODS)}")
@@ -106,7 +109,7 @@ def proportion_interval(
             low, high = p - t * se, p + t * se
         elif method == "logit":
             eta = np.log(p / (1 - p))
-            half = t * se / (p * (1 - p))
+            half = t * (se / (p * (1 - p)) if logit_se is None else np.asarray(logit_se))
             low, high = _expit(eta - half), _expit(eta + half)
         elif method == "wilson":
             n_eff = p * (1 - p) / se**2

@@ -1,0 +1,110 @@
+"""The replicate engine: domain totals in every replicate and their variance (R's `svrVar`).
+
+For a replicate-weight design every statistic is recomputed with each replicate's weights
+(R's `svymean.svyrep.design`, `svyby` on a replicate design): the engine gives the totals
+of row values per domain for the full sample and for every replicate at once, and the
+variance of any statistic computed from them.
+
+Speed: replicate weights are `base * factors[index]` (see `PreparedReplicates`); the rows
+are summed once into (domain, factor row) cells, and one sparse product with the factor
+matrix gives every replicate's totals. With replicates built from PSUs (JKn: one per PSU)
+the work after the pass over the rows is domains x PSUs x replicates, whatever the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from satisfaction.stats.estimate.domains import _Domains, _factorize, _Grouper
+from satisfaction.stats.replicate import PreparedReplicates
+
+__all__: list[str] = []
+
+
+class _ReplicateEngine:
+    """Full-sample and replicate totals for every domain, and replicate variances."""
+
+    def __init__(self, df: pd.DataFrame, prep: PreparedReplicates, domains: _Domains) -> None:
+        self.prep = prep
+        self.domains = domains
+        codes = domains.codes
+        self.in_domain = codes >= 0
+        self.positive = prep.weights > 0
+        self.has_zero_weights = not self.positive.all()
+        n_factor_rows = prep.factors.shape[0]
+        rows = np.flatnonzero(self.in_domain)
+        keys = codes[rows] * n_factor_rows + prep.index[rows]
+        present, cell = _factorize(keys, domains.count * n_factor_rows)
+        row_cell = np.full(len(codes), -1, dtype=np.int64)
+        row_cell[rows] = cell
+        self.to_cell = _Grouper(row_cell, len(present))
+        self.cell_domain = present // n_factor_rows
+        self.cell_row = present % n_factor_rows
+        self.to_domain = _Grouper(codes, domains.count)
+
+    # ---- totals -------------------------------------------------------------------------
+    def to_domain_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sums of row values (one column or rows x columns) over domains."""
+        return self.to_domain.sum(values)
+
+    def totals(self, values: Sequence[np.ndarray]) -> np.ndarray:
+        """Totals of row values per domain: (domains, len(values), 1 + replicates); index 0
+        of the last axis is the full sample (analysis weights), then each replicate."""
+        prep, d_count = self.prep, self.domains.count
+        full = np.column_stack([self.to_domain.sum(prep.weights * v) for v in values])
+        cells = np.column_stack([self.to_cell.sum(prep.base * v) for v in values])
+        width = len(values)
+        rows = (np.arange(width)[None, :] * d_count + self.cell_domain[:, None]).ravel()
+        cols = np.repeat(self.cell_row, width)
+        spread = sparse.csr_matrix(
+            (cells.ravel(), (rows, cols)), shape=(width * d_count, prep.factors.shape[0])
+        )
+        replicate = np.asarray(spread @ prep.factors).reshape(width, d_count, -1)
+        return np.concatenate([full.T[:, :, None], replicate], axis=2).transpose(1, 0, 2)
+
+    # ---- variance -----------------------------------------------------------------------
+    def _deviations(self, thetas: np.ndarray) -> np.ndarray:
+        """theta_r minus the centre (R's svrVar), 0 where a replicate has no estimate."""
+        full, reps = thetas[..., 0], thetas[..., 1:]
+        finite = np.isfinite(reps)
+        if self.prep.mse:
+            centre = full
+        else:
+            use = finite & (self.prep.rscales > 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                centre = np.where(use, reps, 0.0).sum(axis=-1) / use.sum(axis=-1)
+        return np.where(finite, reps - centre[..., None], 0.0)
+
+    def variance(self, thetas: np.ndarray) -> np.ndarray:
+        """Variance of statistics given in every replicate: thetas (..., 1 + replicates)."""
+        dev = self._deviations(thetas)
+        var = self.prep.scale * (dev**2 * self.prep.rscales).sum(axis=-1)
+        return np.where(np.isfinite(thetas[..., 0]), var, np.nan)
+
+    def covariance(self, thetas: np.ndarray) -> np.ndarray:
+        """Covariance matrices (domains, k, k) of k statistics: thetas (domains, k, 1 + R)."""
+        dev = self._deviations(thetas) * np.sqrt(self.prep.rscales)
+        return self.prep.scale * np.einsum("dkr,dlr->dkl", dev, dev)
+
+    # ---- degrees of freedom ---------------------------------------------------------------
+    def domain_df(self, valid: np.ndarray | None = None) -> np.ndarray:
+        """R's degf of each domain: rank of its replicate weights minus one, over the
+        domain's rows ("rows") or the rows in `valid` ("answered"); the design's `df` when
+        given."""
+        d_count = self.domains.count
+        if self.prep.df is not None:
+            return np.full(d_count, float(self.prep.df))
+        rows = self.in_domain & self.positive
+        if valid is not None and self.prep.design.domain_df == "answered":
+            rows = rows & valid
+        in_cell = self.to_cell.sum(rows.astype(np.float64)) > 0
+        bounds = np.searchsorted(self.cell_domain, np.arange(d_count + 1))
+        out = np.empty(d_count)
+        for d in range(d_count):
+            cells = slice(bounds[d], bounds[d + 1])
+            out[d] = self.prep.rank_df(self.cell_row[cells][in_cell[cells]])
+        return out
