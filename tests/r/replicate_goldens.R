@@ -58,6 +58,23 @@ record <- function(name, d) {
     }
   }
 }
+contrasts_and_chisq <- function(name, d) {
+  b <- svyby(~api00, ~stype, d, svymean, covmat = TRUE)
+  for (pair in list(c("E", "H"), c("E", "M"), c("H", "M"))) {
+    w <- setNames(c(0, 0, 0), stypes)
+    w[pair[1]] <- 1
+    w[pair[2]] <- -1
+    ct <- svycontrast(b, w)
+    add(paste0(name, "/diff_stype"), "estimate", coef(ct), paste(pair, collapse = "-"), "api00")
+    add(paste0(name, "/diff_stype"), "se", SE(ct), paste(pair, collapse = "-"), "api00")
+  }
+  for (st in c("F", "Chisq")) {
+    t <- svychisq(~sch.wide + stype, d, statistic = st)
+    add(paste0(name, "/chisq_", st), "statistic", t$statistic)
+    add(paste0(name, "/chisq_", st), "p_value", t$p.value)
+    add(paste0(name, "/chisq_", st), "ndf", t$parameter[1])
+  }
+}
 apiclus1$sw <- as.numeric(apiclus1$sch.wide == "Yes")
 apistrat$sw <- as.numeric(apistrat$sch.wide == "Yes")
 
@@ -65,8 +82,28 @@ dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
 jk1 <- as.svrepdesign(dclus1)
 record("jk1", jk1)
+contrasts_and_chisq("jk1", jk1)
 jkn <- as.svrepdesign(dstrat, type = "JKn")
 record("jkn", jkn)
+contrasts_and_chisq("jkn", jkn)
+
+# --- indices: a linear combination of means, and each domain minus the whole (the
+# difference's replicates from svyby(..., return.replicates = TRUE), then svrVar)
+apiclus1$aw <- as.numeric(apiclus1$awards == "Yes")
+jk1 <- update(jk1, aw = as.numeric(awards == "Yes"))
+m <- svymean(~sw + aw, jk1)
+ct <- svycontrast(m, c(sw = 0.5, aw = 0.5))
+add("jk1/combination", "estimate", coef(ct), "", "index")
+add("jk1/combination", "se", SE(ct), "", "index")
+b <- svyby(~sw, ~stype, jk1, svymean, return.replicates = TRUE)
+a <- svymean(~sw, jk1, return.replicates = TRUE)
+for (s in stypes) {
+  reps <- attr(b, "replicates")[, match(s, stypes)] - a$replicates
+  diff <- coef(b)[s] - a$mean[1]
+  v <- survey:::svrVar(reps, jk1$scale, jk1$rscales, mse = jk1$mse, coef = diff)
+  add("jk1/minus_overall", "estimate", diff, s, "sw")
+  add("jk1/minus_overall", "se", sqrt(v), s, "sw")
+}
 
 # --- supplied factors. BRR / Fay: schools paired within stype in snum order.
 apistrat <- apistrat[order(apistrat$stype, apistrat$snum), ]

@@ -190,3 +190,34 @@ def test_trimming_a_replicate_design_trims_every_replicate():
         rtol=1e-12,
     )
     assert est.total(frame, trimmed, "enroll")["se"].iloc[0] > 0
+
+
+@pytest.mark.parametrize("name", ["jk1", "jkn"])
+def test_contrasts_and_chisq_on_replicate_designs(name):
+    # R: svycontrast(svyby(~api00, ~stype, d, svymean, covmat=TRUE), ...); svychisq on d
+    df, rep = replicate_design(name)
+    for a, b in (("E", "H"), ("E", "M"), ("H", "M")):
+        row = est.difference(df, rep, "api00", "stype", a, b).iloc[0]
+        close(row["estimate"], golden(f"{name}/diff_stype", "estimate", f"{a}-{b}", "api00"))
+        close(row["se"], golden(f"{name}/diff_stype", "se", f"{a}-{b}", "api00"))
+    tests = est.chisq(df, rep, "sch.wide", "stype").set_index("test")
+    for test in ("F", "Chisq"):
+        for stat in ("statistic", "p_value", "ndf"):
+            close(tests.at[test, stat], golden(f"{name}/chisq_{test}", stat))
+
+
+def test_indices_on_a_replicate_design():
+    # R: svycontrast(svymean(~sw + aw, jk1), c(0.5, 0.5)); each stype minus the whole from
+    # the replicates of svyby(..., return.replicates = TRUE) and svymean, then svrVar
+    from satisfaction.studies import indices
+
+    df, rep = replicate_design("jk1")
+    df["aw"] = (df["awards"] == "Yes").astype(float)
+    combined = indices.linear_combination(df, rep, {"sw": 0.5, "aw": 0.5}, name="index")
+    close(combined["estimate"].iloc[0], golden("jk1/combination", "estimate", "", "index"))
+    close(combined["se"].iloc[0], golden("jk1/combination", "se", "", "index"))
+    assert combined["df"].iloc[0] == golden("jk1/degf", "df")
+    against = indices.compare_to_overall(df, rep, {"sw": {"sw": 1.0}}, "stype")
+    for _, row in against.iterrows():
+        close(row["difference"], golden("jk1/minus_overall", "estimate", row["stype"], "sw"))
+        close(row["se"], golden("jk1/minus_overall", "se", row["stype"], "sw"))

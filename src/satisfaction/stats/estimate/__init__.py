@@ -51,6 +51,7 @@ from satisfaction.stats.estimate.estimators import (
 )
 from satisfaction.stats.estimate.flags import Reliability, flag_reliability
 from satisfaction.stats.estimate.intervals import PROPORTION_METHODS, proportion_interval
+from satisfaction.stats.estimate.replicates import combination_replicates, replicate_variance
 
 __all__ = [
     "CHISQ_COLUMNS",
@@ -60,6 +61,7 @@ __all__ = [
     "Reliability",
     "adjust_pvalues",
     "chisq",
+    "combination_replicates",
     "difference",
     "difference_independent",
     "flag_reliability",
@@ -67,6 +69,7 @@ __all__ = [
     "proportion",
     "proportion_interval",
     "ratio",
+    "replicate_variance",
     "total",
     "total_covariance",
 ]

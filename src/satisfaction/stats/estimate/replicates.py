@@ -13,7 +13,7 @@ the work after the pass over the rows is domains x PSUs x replicates, whatever t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from scipy import sparse
 from satisfaction.stats.estimate.domains import _Domains, _factorize, _Grouper
 from satisfaction.stats.replicate import PreparedReplicates
 
-__all__: list[str] = []
+__all__ = ["combination_replicates", "replicate_variance"]
 
 
 class _ReplicateEngine:
@@ -67,27 +67,13 @@ class _ReplicateEngine:
         return np.concatenate([full.T[:, :, None], replicate], axis=2).transpose(1, 0, 2)
 
     # ---- variance -----------------------------------------------------------------------
-    def _deviations(self, thetas: np.ndarray) -> np.ndarray:
-        """theta_r minus the centre (R's svrVar), 0 where a replicate has no estimate."""
-        full, reps = thetas[..., 0], thetas[..., 1:]
-        finite = np.isfinite(reps)
-        if self.prep.mse:
-            centre = full
-        else:
-            use = finite & (self.prep.rscales > 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                centre = np.where(use, reps, 0.0).sum(axis=-1) / use.sum(axis=-1)
-        return np.where(finite, reps - centre[..., None], 0.0)
-
     def variance(self, thetas: np.ndarray) -> np.ndarray:
         """Variance of statistics given in every replicate: thetas (..., 1 + replicates)."""
-        dev = self._deviations(thetas)
-        var = self.prep.scale * (dev**2 * self.prep.rscales).sum(axis=-1)
-        return np.where(np.isfinite(thetas[..., 0]), var, np.nan)
+        return replicate_variance(self.prep, thetas)
 
     def covariance(self, thetas: np.ndarray) -> np.ndarray:
         """Covariance matrices (domains, k, k) of k statistics: thetas (domains, k, 1 + R)."""
-        dev = self._deviations(thetas) * np.sqrt(self.prep.rscales)
+        dev = _deviations(self.prep, thetas) * np.sqrt(self.prep.rscales)
         return self.prep.scale * np.einsum("dkr,dlr->dkl", dev, dev)
 
     # ---- degrees of freedom ---------------------------------------------------------------
@@ -108,3 +94,56 @@ class _ReplicateEngine:
             cells = slice(bounds[d], bounds[d + 1])
             out[d] = self.prep.rank_df(self.cell_row[cells][in_cell[cells]])
         return out
+
+
+def _deviations(prep: PreparedReplicates, thetas: np.ndarray) -> np.ndarray:
+    """theta_r minus the centre (R's svrVar), 0 where a replicate has no estimate."""
+    full, reps = thetas[..., 0], thetas[..., 1:]
+    finite = np.isfinite(reps)
+    if prep.mse:
+        centre = full
+    else:
+        use = finite & (prep.rscales > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centre = np.where(use, reps, 0.0).sum(axis=-1) / use.sum(axis=-1)
+    return np.where(finite, reps - centre[..., None], 0.0)
+
+
+def replicate_variance(prep: PreparedReplicates, thetas: np.ndarray) -> np.ndarray:
+    """R's svrVar of statistics given in the full sample and every replicate (last axis:
+    1 + replicates): scale * sum_r rscales_r (theta_r - centre)^2, replicates without an
+    estimate left out."""
+    dev = _deviations(prep, thetas)
+    var = prep.scale * (dev**2 * prep.rscales).sum(axis=-1)
+    return np.where(np.isfinite(thetas[..., 0]), var, np.nan)
+
+
+def combination_replicates(
+    df: pd.DataFrame,
+    prep: PreparedReplicates,
+    terms: Mapping[str, float],
+    codes: np.ndarray,
+    n_groups: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """sum_k a_k mean(y_k) per group (each mean over its own answered rows) in the full
+    sample and every replicate: (groups, 1 + replicates); with each group's df (R's degf of
+    its rows), n (rows answering any term, positive weight) and N (their weights).
+
+    R: `svycontrast(svymean(...), a)` on a replicate design, whose variance is that of the
+    recomputed combination (`replicate_variance`)."""
+    domains = _Domains(
+        np.asarray(codes, dtype=np.int64), n_groups, pd.DataFrame(index=range(n_groups))
+    )
+    engine = _ReplicateEngine(df, prep, domains)
+    theta = np.zeros((n_groups, 1 + prep.n_replicates))
+    answered = np.zeros(len(df), dtype=bool)
+    for variable, coefficient in terms.items():
+        y = pd.to_numeric(df[variable], errors="coerce").to_numpy(dtype=np.float64)
+        valid = ~np.isnan(y) & engine.in_domain
+        totals = engine.totals([np.where(valid, y, 0.0), valid.astype(np.float64)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = theta + coefficient * totals[:, 0] / totals[:, 1]
+        answered |= valid
+    n = engine.to_domain_sum((answered & engine.positive).astype(np.float64))
+    weight_sum = engine.to_domain_sum(prep.weights * answered)
+    return theta, engine.domain_df(answered), n, weight_sum
