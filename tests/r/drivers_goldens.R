@@ -49,6 +49,13 @@ fit <- svyolr(mealcat ~ avg.ed + mobility + stype, design = clus1, control = tig
 record_svyolr("clus1", fit)
 add("clus1", "n", nrow(fit$fitted.values))
 
+# the same model on the JK1 replicate design of clus1: every replicate refitted (polr's
+# default tolerance there, so the SEs carry about 5 significant digits)
+clus1_jk1 <- as.svrepdesign(clus1, type = "JK1")
+fit <- svyolr(mealcat ~ avg.ed + mobility + stype, design = clus1_jk1, control = tight(7))
+record_svyolr("clus1_jk1", fit)
+add("clus1_jk1", "df", degf(clus1_jk1))
+
 strat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
 strat <- update(strat, mealcat = cut(meals, c(0, 25, 50, 75, 100)))
 fit <- svyolr(mealcat ~ avg.ed + ell + mobility, design = strat, control = tight(6))

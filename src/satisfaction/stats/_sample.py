@@ -19,6 +19,8 @@ from satisfaction.errors import ParameterError
 from satisfaction.stats._columns import numeric_matrix
 from satisfaction.stats.design import Design, PreparedDesign, prepare
 from satisfaction.stats.estimate.engine import domain_df, total_covariance
+from satisfaction.stats.estimate.replicates import replicate_covariance
+from satisfaction.stats.replicate import PreparedReplicates, ReplicateDesign, prepare_replicates
 
 __all__: list[str] = []
 
@@ -28,7 +30,7 @@ class _ModelDesign:
     """A design checked against the whole frame, and the rows of the model's domain."""
 
     df: pd.DataFrame
-    prep: PreparedDesign
+    prep: PreparedDesign | PreparedReplicates
     in_design: np.ndarray  # rows of the domain (`where`) with a positive weight
 
     def sample(self, y: np.ndarray, x: np.ndarray) -> _Sample:
@@ -41,7 +43,7 @@ class _ModelDesign:
 
 def _model_design(
     df: pd.DataFrame,
-    design: Design | None,
+    design: Design | ReplicateDesign | None,
     where: np.ndarray | pd.Series | None = None,
     *,
     weight: str | None = None,
@@ -55,9 +57,12 @@ def _model_design(
         design = Design(weight=weight, psu=cluster, strata=strata, lonely_psu="adjust")
     elif any(v is not None for v in (weight, cluster, strata)):
         raise ParameterError("give either design= or weight= / cluster= / strata=, not both")
-    if not isinstance(design, Design):
+    if isinstance(design, ReplicateDesign):
+        prep: PreparedDesign | PreparedReplicates = prepare_replicates(df, design)
+    elif isinstance(design, Design):
+        prep = prepare(df, design)
+    else:
         raise ParameterError(f"design must be a satisfaction.Design, got {type(design).__name__}")
-    prep = prepare(df, design)
     rows = np.ones(len(df), dtype=bool)
     if where is not None:
         rows = np.asarray(where, dtype=bool)
@@ -83,20 +88,44 @@ class _Sample:
     complete: np.ndarray
     design: _ModelDesign
 
+    @property
+    def replicated(self) -> bool:
+        return isinstance(self.design.prep, PreparedReplicates)
+
     def variance(self, scores: np.ndarray) -> np.ndarray:
         """Linearisation variance of weighted per-form scores (complete forms x p)."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedDesign), "a replicate design recomputes, not linearises"
         full = np.zeros((len(self.complete), scores.shape[1]))
         full[self.complete] = scores
-        return total_covariance(self.design.df, self.design.prep, full, self.complete)
+        return total_covariance(self.design.df, prep, full, self.complete)
+
+    def replicate_weights(self) -> np.ndarray:
+        """Each replicate's weights of the complete forms (forms x R), on the scale of `w`."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedReplicates)
+        return prep.replicate_weights(self.complete) / prep.weights[self.complete].mean()
+
+    def replicate_covariance(self, estimates: np.ndarray) -> np.ndarray:
+        """R's svrVar covariance of p statistics estimated in the full sample and in every
+        replicate (estimates: 1 + R rows, p columns)."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedReplicates)
+        return replicate_covariance(prep, estimates.T)
 
     @property
     def n_clusters(self) -> int:
-        return len(np.unique(self.design.prep.psu[self.design.in_design]))
+        prep = self.design.prep
+        units = prep.index if isinstance(prep, PreparedReplicates) else prep.psu
+        return len(np.unique(units[self.design.in_design]))
 
     @property
     def df(self) -> int:
         """Design df of the complete forms (R's `degf(design[-nao, ])`)."""
-        return domain_df(self.design.prep, self.complete)
+        prep = self.design.prep
+        if isinstance(prep, PreparedReplicates):
+            return prep.df if prep.df is not None else prep.rank_df(prep.index[self.complete])
+        return domain_df(prep, self.complete)
 
 
 def _check_model(outcome: str, predictors: Sequence[str]) -> None:

@@ -54,6 +54,12 @@ def _correlation(sample: _Sample, kind: str) -> tuple[float, float, int]:
     r, influence = _pearson_with_influence(xv, yv, w)
     if not np.isfinite(r):
         return r, float("nan"), len(w)
+    if sample.replicated:  # recomputed with each replicate's weights (ranks as given)
+        estimates = [r] + [
+            _pearson_with_influence(xv, yv, wr)[0] for wr in sample.replicate_weights().T
+        ]
+        variance = sample.replicate_covariance(np.asarray(estimates)[:, None])
+        return r, float(math.sqrt(variance[0, 0])), len(w)
     variance = sample.variance((w * influence)[:, None])
     return r, float(math.sqrt(variance[0, 0])), len(w)
 

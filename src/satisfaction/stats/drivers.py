@@ -57,6 +57,7 @@ from satisfaction.stats.correlation import _correlation, weighted_correlation
 from satisfaction.stats.design import Design
 from satisfaction.stats.designs import design_of
 from satisfaction.stats.ordinal import OrdinalFit, ordinal_logit
+from satisfaction.stats.replicate import ReplicateDesign
 
 __all__ = [
     "QUADRANTS",
@@ -121,9 +122,9 @@ class _Fallback(Exception):
 # ------------------------------------------------------------------ drivers
 def _drivers_design(
     instrument: Instrument,
-    design: Design | str | None,
+    design: Design | ReplicateDesign | str | None,
     shorthand: tuple[str | None, str | None, str | None],
-) -> Design | None:
+) -> Design | ReplicateDesign | None:
     """The design of a drivers call: the instrument's (default), a given one, or None when
     the weight / cluster / strata shorthand is used."""
     if any(v is not None for v in shorthand):
@@ -134,7 +135,7 @@ def _drivers_design(
         return design_of(instrument) or Design()
     if design is None:
         return Design()
-    if not isinstance(design, Design):
+    if not isinstance(design, Design | ReplicateDesign):
         raise ParameterError(f"design must be a satisfaction.Design, got {design!r}")
     return design
 
@@ -230,7 +231,7 @@ def drivers(
     *,
     predictors: Literal["criteria", "elements"] | Sequence[str] = "criteria",
     outcome: str | None = None,
-    design: Design | str | None = DESIGN,
+    design: Design | ReplicateDesign | str | None = DESIGN,
     where: np.ndarray | pd.Series | None = None,
     weight: str | None = None,
     cluster: str | None = None,
@@ -315,8 +316,8 @@ def drivers(
         "fallback_reason": reason,
         "outcome": outcome,
         "weight": used.weight,
-        "cluster": used.psu,
-        "strata": used.strata,
+        "cluster": getattr(used, "psu", None),
+        "strata": getattr(used, "strata", None),
         "lonely_psu": used.lonely_psu,
         "thresholds": None if fit is None else fit.thresholds.to_dict(),
         "n_clusters": None if fit is None else fit.n_clusters,

@@ -39,6 +39,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 from satisfaction.errors import InputError
 from satisfaction.stats._sample import _model_design, _prepare, _weighted_sd
 from satisfaction.stats.design import Design
+from satisfaction.stats.replicate import ReplicateDesign
 
 __all__ = ["OrdinalFit", "ordinal_logit"]
 
@@ -186,7 +187,7 @@ def ordinal_logit(
     outcome: str,
     predictors: Sequence[str],
     *,
-    design: Design | None = None,
+    design: Design | ReplicateDesign | None = None,
     where: np.ndarray | pd.Series | None = None,
     weight: str | None = None,
     cluster: str | None = None,
@@ -227,8 +228,10 @@ def ordinal_logit(
         bread = np.linalg.inv(-hessian)
     except np.linalg.LinAlgError:
         bread = np.full_like(hessian, np.nan)
-    meat = sample.variance(model.score_obs_cut(params))
-    cov = bread @ meat @ bread
+    if sample.replicated:  # R's svyolr of a svyrep.design: refit in every replicate
+        cov = _replicate_cov(model, sample, endog, x, params)
+    else:
+        cov = bread @ meat_of(sample, model, params) @ bread
     names_b = list(predictors)
     level_names = [_level_name(v) for v in levels]
     names_c = [f"{a}|{b}" for a, b in pairwise(level_names)]
@@ -252,6 +255,39 @@ def ordinal_logit(
         predictor_sd=pd.Series(sd, index=names_b),
         df=sample.df,
     )
+
+
+def meat_of(sample, model: _WeightedOrderedModel, params: np.ndarray) -> np.ndarray:
+    """Design variance of the weighted score totals (the sandwich's meat)."""
+    return sample.variance(model.score_obs_cut(params))
+
+
+def _replicate_cov(
+    model: _WeightedOrderedModel, sample, endog: np.ndarray, x: np.ndarray, params: np.ndarray
+) -> np.ndarray:
+    """svrVar covariance of (coefficients, cut points) refitted with each replicate's
+    weights from the full-sample estimate (R's svyolr.svyrep.design)."""
+    k = x.shape[1]
+
+    def in_cut_scale(m: _WeightedOrderedModel, p: np.ndarray) -> np.ndarray:
+        return np.concatenate([p[:k], m.transform_threshold_params(p)[1:-1]])
+
+    estimates = [in_cut_scale(model, params)]
+    for weights in sample.replicate_weights().T:
+        replicate = _WeightedOrderedModel(endog, x, weights)
+        with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", HessianInversionWarning)
+            fitted = replicate.fit(
+                start_params=params,
+                method="newton",
+                maxiter=100,
+                tol=1e-12,
+                disp=0,
+                skip_hessian=True,
+            )
+        estimates.append(in_cut_scale(replicate, np.asarray(fitted.params)))
+    return sample.replicate_covariance(np.array(estimates))
 
 
 def _maximise(model: _WeightedOrderedModel, maxiter: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from scipy import sparse
 from satisfaction.stats.estimate.domains import _Domains, _factorize, _Grouper
 from satisfaction.stats.replicate import PreparedReplicates
 
-__all__ = ["combination_replicates", "replicate_variance"]
+__all__ = ["combination_replicates", "replicate_covariance", "replicate_variance"]
 
 
 class _ReplicateEngine:
@@ -73,8 +73,7 @@ class _ReplicateEngine:
 
     def covariance(self, thetas: np.ndarray) -> np.ndarray:
         """Covariance matrices (domains, k, k) of k statistics: thetas (domains, k, 1 + R)."""
-        dev = _deviations(self.prep, thetas) * np.sqrt(self.prep.rscales)
-        return self.prep.scale * np.einsum("dkr,dlr->dkl", dev, dev)
+        return replicate_covariance(self.prep, thetas)
 
     # ---- degrees of freedom ---------------------------------------------------------------
     def domain_df(self, valid: np.ndarray | None = None) -> np.ndarray:
@@ -116,6 +115,12 @@ def replicate_variance(prep: PreparedReplicates, thetas: np.ndarray) -> np.ndarr
     dev = _deviations(prep, thetas)
     var = prep.scale * (dev**2 * prep.rscales).sum(axis=-1)
     return np.where(np.isfinite(thetas[..., 0]), var, np.nan)
+
+
+def replicate_covariance(prep: PreparedReplicates, thetas: np.ndarray) -> np.ndarray:
+    """R's svrVar covariance of k statistics: thetas (..., k, 1 + replicates) -> (..., k, k)."""
+    dev = _deviations(prep, thetas) * np.sqrt(prep.rscales)
+    return prep.scale * np.einsum("...kr,...lr->...kl", dev, dev)
 
 
 def combination_replicates(
