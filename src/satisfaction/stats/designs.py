@@ -21,6 +21,7 @@ import pandas as pd
 
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import Instrument
+from satisfaction.io.instrument.model import DesignRules
 from satisfaction.stats.design import Design, prepare
 from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 
@@ -50,7 +51,8 @@ def design_of(instrument: Instrument) -> Design | ReplicateDesign | None:
     declares replicate weight columns.
     """
     roles = dict(instrument.design)
-    rules = instrument.design_rules
+    # an instrument without declared rules (e.g. a PAPI-style one) takes the defaults
+    rules = getattr(instrument, "design_rules", None) or DesignRules()
     if rules.replicates is not None:
         supplied = rules.replicates
         return ReplicateDesign(
