@@ -90,7 +90,8 @@ _COLUMNS = [
     "method",
     "coefficient",
     "se",
-    "z",
+    "t",
+    "df",
     "p",
     "odds_ratio",
     "importance",
@@ -107,7 +108,8 @@ _MODEL_COLUMNS = [
     "method",
     "coefficient",
     "se",
-    "z",
+    "t",
+    "df",
     "p",
     "odds_ratio",
     "importance",
@@ -171,16 +173,18 @@ def element_scores(
 def _ordinal_rows(fit: OrdinalFit) -> pd.DataFrame:
     beta = fit.coefficients
     se = fit.se[beta.index]
-    z = beta / se
+    t = (beta / se).to_numpy()
     importance = beta * fit.predictor_sd / fit.latent_sd
+    df = fit.df - len(beta)  # R's svyolr df.residual: design df minus coefficients
     return pd.DataFrame(
         {
             "predictor": beta.index,
             "method": "ordinal",
             "coefficient": beta.to_numpy(),
             "se": se.to_numpy(),
-            "z": z.to_numpy(),
-            "p": 2 * stats.norm.sf(np.abs(z.to_numpy())),
+            "t": t,
+            "df": df,
+            "p": 2 * stats.t.sf(np.abs(t), df) if df > 0 else np.nan,
             "odds_ratio": np.exp(beta.to_numpy()),
             "importance": importance.to_numpy(),
             "n": fit.n,
@@ -198,16 +202,19 @@ def _correlation_rows(
     x = numeric_matrix(model.df, predictors)
     rows = []
     for j, predictor in enumerate(predictors):
-        r, se, n = _correlation(model.sample(y, x[:, j : j + 1]), kind)
-        z = r / se if se > 0 else float("nan")
+        sample = model.sample(y, x[:, j : j + 1])
+        r, se, n = _correlation(sample, kind)
+        t = r / se if se > 0 else float("nan")
+        df = sample.df
         rows.append(
             {
                 "predictor": predictor,
                 "method": f"correlation_{kind}",
                 "coefficient": r,
                 "se": se,
-                "z": z,
-                "p": 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else float("nan"),
+                "t": t,
+                "df": df,
+                "p": 2 * stats.t.sf(abs(t), df) if np.isfinite(t) and df > 0 else np.nan,
                 "odds_ratio": float("nan"),
                 "importance": r,
                 "n": n,
@@ -257,7 +264,9 @@ def drivers(
 
     Returns one row per predictor, best first: ``predictor``, ``group``, ``label``
     (Vietnamese), ``method`` ("ordinal" or "correlation_pearson"/"correlation_spearman"),
-    ``coefficient`` (logit coefficient, or r), ``se`` (design-based), ``z``, ``p``,
+    ``coefficient`` (logit coefficient, or r), ``se`` (design-based), ``t`` and ``p`` (t
+    on ``df``: the design df of the forms used, less the coefficients for the model, as
+    R's svyolr df.residual),
     ``odds_ratio`` (per unit of the predictor; NaN for correlations), ``importance``,
     ``importance_share``, ``rank`` (1 = most important; missing for a predictor that does
     not vary), ``n`` (complete forms of the model; with correlations, the forms answering
