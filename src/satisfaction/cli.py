@@ -95,6 +95,27 @@ def _print_clean_summary(result: CleanResult) -> None:
     )
 
 
+@app.command("onestop")
+def onestop_command(
+    survey_dir: Annotated[Path, typer.Argument(help="folder with dossiers.yaml and the export")],
+    by: Annotated[str, typer.Option(help="period of the metrics: month, quarter or year")] = (
+        "month"
+    ),
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    force: Annotated[bool, typer.Option(help="clean again even if nothing changed")] = False,
+) -> None:
+    """One-stop dossiers: clean the export, write metrics per unit x field x period."""
+    from satisfaction.run.onestop import run_onestop
+
+    with console.status(f"reading {survey_dir} ..."):
+        result = run_onestop(survey_dir, outputs=outputs, by=by, force=force)
+    console.print(
+        f"dossiers clean: {result.clean_rows}, quarantined: {result.quarantined_rows}, "
+        f"log entries: {result.log_entries}" + ("" if result.cleaned else " (unchanged)")
+    )
+    console.print(f"metrics: {result.metric_rows} rows by {by} -> {result.metrics}")
+
+
 @app.command("make-demo")
 def make_demo(
     directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(
@@ -110,6 +131,22 @@ def make_demo(
 
     write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
+
+
+@app.command("make-demo-dossiers")
+def make_demo_dossiers(
+    directory: Annotated[Path, typer.Argument(help="folder with the demo dossiers.yaml")] = Path(
+        "surveys/demo-onestop"
+    ),
+    rows: Annotated[int, typer.Option(help="dossiers to generate", min=1)] = 2_000_000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2024,
+) -> None:
+    """Generate the synthetic one-stop dossier export (not committed) from its seed."""
+    from satisfaction.demo.dossiers import write_demo_dossiers
+
+    with console.status(f"generating {rows:,} dossiers ..."):
+        path = write_demo_dossiers(directory, rows=rows, seed=seed)
+    console.print(f"demo dossiers written to {path}")
 
 
 @app.command()
@@ -172,11 +209,13 @@ def demo(
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
-    reports (surveys/papi-demo, three waves), the index."""
+    reports (surveys/papi-demo, three waves), the one-stop reports of the demo dossiers
+    (surveys/demo-onestop, generated when missing), the index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.demo.papi import write_papi_demo
     from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import papi_units, run_reports
+    from satisfaction.run.onestop import demo_onestop_units
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
@@ -185,6 +224,8 @@ def demo(
             write_demo_survey(root / "surveys" / folder, wave=wave)
     if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
         write_papi_demo(root / "surveys" / PAPI_DEMO)
+    with console.status("one-stop dossiers: generating (first run) and counting ..."):
+        onestop = demo_onestop_units(root, force=force)
     result = run_reports(
         "demo",
         workers=workers,
@@ -192,7 +233,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
-        extra_units=papi_units(PAPI_DEMO, root=root, force=force),
+        extra_units=[*papi_units(PAPI_DEMO, root=root, force=force), *onestop],
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():

@@ -194,6 +194,7 @@ GROUP_TITLES = {
     "province": "Báo cáo theo tỉnh · province reports",
     "field": "Báo cáo theo lĩnh vực · field reports",
     "remediation-plan": "Kế hoạch khắc phục · remediation plans",
+    "onestop": "Báo cáo một cửa (toàn bộ hồ sơ) · one-stop reports (census of dossiers)",
     "papi": "Chỉ số quản trị kiểu PAPI · PAPI-style governance reports",
 }
 

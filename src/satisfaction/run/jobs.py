@@ -255,7 +255,8 @@ def run_reports(
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
     surveys/, or None) against `target` (a share such as 0.8, or "overall"). `extra_units`
-    (e.g. `papi_units` of a PAPI-style survey) run in the same batch and index.
+    (e.g. `papi_units` of a PAPI-style survey, the demo's one-stop reports) run in the same
+    batch and index.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
