@@ -121,3 +121,31 @@ def test_reports_and_remediation_agree(frames):
     plan_b = remediation_analysis(data, written, est_b, province="Hà Nội")
     for name in ("cells", "plan", "drivers", "element_drivers", "quadrants", "reliability"):
         _same(getattr(plan_a, name), getattr(plan_b, name))
+
+
+def test_an_instrument_with_replicate_columns_runs_every_consumer(frames):
+    # replicate weights delivered with the data: JKn columns made from the demo's design
+    from satisfaction import make_replicate_weights
+    from satisfaction.io.instrument.model import DesignRules, ReplicateColumns
+    from satisfaction.stats.replicate import ReplicateDesign
+
+    data, fpc_only, _ = frames
+    taylor = indices.design_of(fpc_only)
+    wide, written = make_replicate_weights(data, taylor, "JKn", compress=False)
+    rules = DesignRules(
+        replicates=ReplicateColumns(written.replicates, "JKn", rscales=written.rscales)
+    )
+    roles = MappingProxyType({"weight": written.weight})
+    replicated = replace(fpc_only, design=roles, design_rules=rules)
+    assert isinstance(indices.design_of(replicated), ReplicateDesign)
+    est_r = compute_estimates(wide, replicated)
+    est_t = compute_estimates(data, fpc_only)
+    assert "replicate" in est_r.meta["lonely_psu_note"]["en"]
+    for name in ("overall", "criteria"):
+        a, b = est_r[name], est_t[name]
+        np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-10)
+        # the jackknife and the linearised SEs of the same design agree closely
+        ratio = (a["se"] / b["se"]).dropna()
+        assert ratio.between(0.8, 1.25).mean() > 0.95
+    plan = remediation_analysis(wide, replicated, est_r, province="Hà Nội")
+    assert plan.drivers is not None and plan.drivers["se"].notna().all()

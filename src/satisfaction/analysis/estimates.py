@@ -28,6 +28,7 @@ from satisfaction.io.instrument import Instrument
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
 from satisfaction.stats.designs import analysis_weights, design_of
+from satisfaction.stats.replicate import ReplicateDesign
 from satisfaction.stats.estimate import Reliability
 from satisfaction.studies.indices import (
     SAT_PREFIX,
@@ -312,6 +313,19 @@ def design_meta(instrument: Instrument) -> dict[str, Any]:
             "design": "no design declared: unweighted, each respondent its own PSU (descriptive)",
             "lonely_psu": None,
             "lonely_psu_note": {"vi": "", "en": ""},
+        }
+    if isinstance(design, ReplicateDesign):
+        count = len(design.replicates)
+        notes = (
+            f"sai số chuẩn từ {count} bộ trọng số lặp ({design.method})",
+            f"standard errors from {count} replicate weights ({design.method})",
+        )
+        return {
+            "design": ", ".join(f"{k}={v}" for k, v in instrument.design.items()),
+            "lonely_psu": None,
+            "replicates": design.method,
+            "domain_df": design.domain_df,
+            "lonely_psu_note": {"vi": notes[0], "en": notes[1]},
         }
     notes = LONELY_PSU_NOTES[design.lonely_psu]
     if design.adjust_domain_lonely:

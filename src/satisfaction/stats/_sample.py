@@ -18,7 +18,7 @@ import pandas as pd
 from satisfaction.errors import ParameterError
 from satisfaction.stats._columns import numeric_matrix
 from satisfaction.stats.design import Design, PreparedDesign, prepare
-from satisfaction.stats.estimate.engine import domain_df, total_covariance
+from satisfaction.stats.estimate.engine import domain_df, score_covariance
 from satisfaction.stats.estimate.replicates import replicate_covariance
 from satisfaction.stats.replicate import PreparedReplicates, ReplicateDesign, prepare_replicates
 
@@ -98,7 +98,7 @@ class _Sample:
         assert isinstance(prep, PreparedDesign), "a replicate design recomputes, not linearises"
         full = np.zeros((len(self.complete), scores.shape[1]))
         full[self.complete] = scores
-        return total_covariance(self.design.df, prep, full, self.complete)
+        return score_covariance(self.design.df, prep, full, self.complete)
 
     def replicate_weights(self) -> np.ndarray:
         """Each replicate's weights of the complete forms (forms x R), on the scale of `w`."""

@@ -28,7 +28,9 @@ Modules: `estimators` (mean, total, ratio, proportion), `covariance` (the joint 
 several totals), `intervals` (t and proportion CIs),
 `flags` (reliability rules), `compare` (differences, p-value adjustment, chisq); the private
 machinery is `domains` (by= codes, grouped sums), `engine` (linearisation variance by
-stratum and PSU) and `calibration` (residuals of post-stratified and raked designs).
+stratum and PSU), `calibration` (residuals of post-stratified and raked designs) and
+`replicates` (a `ReplicateDesign`: every statistic recomputed in every replicate, R's
+svrVar; `combination_replicates` and `replicate_variance` serve the indices).
 """
 
 from __future__ import annotations

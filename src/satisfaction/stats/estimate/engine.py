@@ -413,7 +413,7 @@ class _Engine:
         return cov.reshape(-1, k, k)
 
 
-def total_covariance(
+def score_covariance(
     df: pd.DataFrame, prep: PreparedDesign, values: np.ndarray, rows: np.ndarray
 ) -> np.ndarray:
     """Covariance matrix (p x p) of the estimated totals of `values` (rows x p), R's
