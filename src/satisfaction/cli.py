@@ -72,12 +72,12 @@ def clean_command(
     outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
 ) -> None:
     """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
-    from satisfaction.cleaning.survey import clean_output_dir, clean_survey
+    from satisfaction.cleaning.survey import clean_output_dir, clean_survey, survey_name
 
     with console.status(f"cleaning {survey_dir} ..."):
         result = clean_survey(survey_dir, outputs)
     _print_clean_summary(result)
-    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+    console.print(f"clean outputs: {clean_output_dir(outputs, survey_name(survey_dir))}")
 
 
 def _print_clean_summary(result: CleanResult) -> None:
@@ -200,6 +200,15 @@ def _print_job(result: JobResult) -> None:
             highlight=False,
         )
     console.print(f"index: {result.index}")
+    failed = [record["folder"] for record in result.manifest.with_status("failed")]
+    if failed:
+        errors.print(
+            f"error: {len(failed)} report(s) failed: {', '.join(failed)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -292,6 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         if _STATE["debug"]:
             raise
         errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except (OSError, ValueError) as err:  # the system said no: a path, a disk, a permission
+        if _STATE["debug"]:
+            raise
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        reason = getattr(err, "strerror", None) or str(err)
+        errors.print(f"error: {where}{reason}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except SystemExit as done:  # typer/click end every run (and usage errors, code 2) so
         code = done.code

@@ -227,4 +227,4 @@ def test_zero_weights_are_kept_and_replicate_columns_cleaned_as_weights(sipas_in
     result = clean(frame, instrument)
     assert result.data["w"].tolist()[:2] == [1.5, 0.0] and result.data["w"][2:].isna().all()
     assert result.data["r1"].tolist()[:3] == [3.0, 0.0, 1.5]
-    assert result.count("invalid_weight") == 3  # -2, "x" and the blank replicate weight
+    assert result.count("invalid_weight") == 2  # -2 and "x"; a blank stays missing

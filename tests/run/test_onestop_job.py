@@ -74,12 +74,14 @@ def test_a_broken_yaml_names_its_key(folder, capsys):
 
 
 @pytest.mark.slow
-def test_report_notebooks_run_in_the_batch_and_the_index_links_them(tmp_path):
+def test_report_notebooks_run_in_the_batch_and_the_index_links_them(tmp_path, monkeypatch):
     from satisfaction.demo.dossiers import DOSSIER_FACTS, write_demo_dossiers
     from satisfaction.run.batch import run_batch
     from satisfaction.run.onestop import demo_onestop_units
 
     root = tmp_path / "project"
+    # kernels find the project by SATISFACTION_ROOT first; an earlier job may have set it
+    monkeypatch.setenv("SATISFACTION_ROOT", str(root))
     folder = root / "surveys" / "demo-onestop"
     folder.mkdir(parents=True)
     shutil.copy(ROOT / "surveys" / "demo-onestop" / "dossiers.yaml", folder)

@@ -21,8 +21,12 @@ from satisfaction.cleaning.survey import (
     clean_output_dir,
     clean_survey,
     input_hash,
+    is_fresh,
     load_clean,
+    open_survey,
     raw_data_path,
+    survey_digest,
+    survey_name,
 )
 
 __all__ = [
@@ -35,7 +39,11 @@ __all__ = [
     "clean_survey",
     "dossiers",
     "input_hash",
+    "is_fresh",
     "load_clean",
     "log_summary",
+    "open_survey",
     "raw_data_path",
+    "survey_digest",
+    "survey_name",
 ]

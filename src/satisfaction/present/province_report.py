@@ -195,6 +195,8 @@ class ProvinceReport(_Report):
                     labels=labels,
                     y="field",
                     level="level",
+                    # the scale's levels, so a survey answering one level still draws
+                    level_order=sorted(labels) if labels else None,
                     satisfied_share=share,
                     language=self.language,
                     ax=ax,
