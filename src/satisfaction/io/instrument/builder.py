@@ -20,6 +20,7 @@ from satisfaction.io.instrument.model import (
     RESPONDENT_ROLES,
     Instrument,
 )
+from satisfaction.io.instrument.sample import _sample
 from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
 
@@ -46,6 +47,7 @@ _TOP_KEYS = (
     "quality",
     "data",
     "salt",
+    "sample",
 )
 
 
@@ -74,7 +76,8 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
-    design_roles, design_rules = _design(check, top.get("design"))
+    respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
+    design, design_rules = _design(check, top.get("design"))
     instrument_id = check.text(top.get("id"), "id")
     if instrument_id and not _ID.fullmatch(instrument_id):
         check.fail(
@@ -103,14 +106,13 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         items=tuple(items),
         groups=tuple(groups),
         fields=_fields(check, top.get("fields")),
-        respondent=MappingProxyType(
-            _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-        ),
-        design=MappingProxyType(design_roles),
+        respondent=MappingProxyType(respondent),
+        design=MappingProxyType(design),
         design_rules=design_rules,
         personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
         source=check.source,
+        sample=_sample(check, top.get("sample"), respondent, design),
     )

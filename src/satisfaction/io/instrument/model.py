@@ -23,6 +23,8 @@ __all__ = [
     "PERSONAL_ACTIONS",
     "REPLICATE_METHODS",
     "RESPONDENT_ROLES",
+    "SAMPLE_KINDS",
+    "UNIT_ROLES",
     "DataSource",
     "DesignRules",
     "FieldTerm",
@@ -35,6 +37,8 @@ __all__ = [
     "PersonalColumn",
     "QualityRules",
     "ReplicateColumns",
+    "Sample",
+    "SampleMargins",
     "Scale",
     "ScaleLevel",
 ]
@@ -66,7 +70,14 @@ RESPONDENT_ROLES = (
     "urban_rural",
     "interviewer",
     "interview_date",
+    "agency",
 )
+#: Respondent roles a report can be made per (``satisfaction batch --by``), in the order the
+#: default is chosen: the first one the instrument declares.
+UNIT_ROLES = ("province", "commune", "district", "agency", "respondent_group")
+#: Kinds of sample (shared/domain.md section 6): what each may claim is in
+#: `satisfaction.studies.kinds`.
+SAMPLE_KINDS = ("probability", "quota", "convenience", "census")
 DESIGN_ROLES = ("weight", "strata", "psu", "ssu", "fpc", "fpc2")
 # R survey's options(survey.lonely.psu=) values; how a domain's df is counted; the kinds
 # of replicate weights (R's svrepdesign type=, "successive-difference" is the ACS's).
@@ -257,6 +268,39 @@ class DesignRules:
 
 
 @dataclass(frozen=True)
+class SampleMargins:
+    """Population counts of the quota variables, and where they come from.
+
+    ``counts`` maps a quota variable (a respondent role) to {category: population count};
+    a category is a label of the role's scale, a code of it, or the text in the data.
+    """
+
+    source: Label
+    counts: Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the respondents were found: the kind of sample decides what results may claim.
+
+    ``declared`` is False when the instrument has no ``sample:`` block and the kind was
+    assumed (a ``design:`` block: probability; none: convenience) -- every output says so.
+    ``quota`` names the quota variables (respondent roles) of a quota sample; ``margins``,
+    when given, lets pooled figures be raked to the population. ``channel`` and ``period``
+    say how and when answers came (self-selected samples); ``population`` what a census
+    counted in full.
+    """
+
+    kind: str
+    declared: bool = True
+    quota: tuple[str, ...] = ()
+    margins: SampleMargins | None = None
+    channel: Label | None = None
+    period: str = ""
+    population: Label | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """An immutable, validated questionnaire definition.
 
@@ -282,6 +326,7 @@ class Instrument:
     salt: str = ""
     source: Path | None = None
     extends: tuple[Path, ...] = ()
+    sample: Sample | None = None
     design_rules: DesignRules = field(default_factory=DesignRules)
 
     # ------------------------------------------------------------------ lookups
@@ -310,6 +355,18 @@ class Instrument:
         if item.scale is None:
             raise KeyError(f"item {item.id!r} has no scale")
         return self.scales[item.scale]
+
+    @property
+    def study(self) -> Sample:
+        """The sample as declared, or as assumed: a design means probability, none
+        convenience (``declared`` is then False)."""
+        if self.sample is not None:
+            return self.sample
+        return Sample(kind="probability" if self.design else "convenience", declared=False)
+
+    def unit_roles(self) -> list[str]:
+        """The reporting-unit roles this instrument declares, in `UNIT_ROLES` order."""
+        return [role for role in UNIT_ROLES if role in self.respondent]
 
     @property
     def criteria(self) -> list[Item]:
