@@ -234,7 +234,7 @@ def _clean_item_column(
         out[item.id] = _clean_numeric(col, item, log, index)
     elif item is not None and item.type == "date":
         out[item.id] = _clean_date(col, item, log, index)
-    elif column == instrument.design.get("weight"):
+    elif column == instrument.design.get("weight") or column in _replicate_columns(instrument):
         out[column] = _clean_weight(col, column, log, index)
     else:
         code_columns = {instrument.design.get(r) for r in ("psu", "strata", "ssu")}
@@ -280,6 +280,12 @@ def _log_merged_fills(
             new=HIDDEN if column in personal else str(value),
             form_ids=[form_of.get(r) for r in cells["_row"]],
         )
+
+
+def _replicate_columns(instrument: Instrument) -> tuple[str, ...]:
+    """Replicate weight columns the design declares: weights, cleaned as the weight is."""
+    replicates = instrument.design_rules.replicates
+    return () if replicates is None else replicates.columns
 
 
 def _with_removed_rows(

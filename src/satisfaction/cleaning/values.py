@@ -404,14 +404,15 @@ MAX_WEIGHT = 1e9  # one respondent standing for more people than Vietnam has: a 
 
 
 def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Series:
-    """Positive finite weights up to `MAX_WEIGHT` (1e308 would overflow every total)."""
+    """Finite weights from 0 (an out-of-scope form: R accepts zero weights) up to
+    `MAX_WEIGHT` (1e308 would overflow every total); negative ones are invalid."""
 
     def parse(value: Any) -> tuple[float | None, str | None]:
         try:
             number, rule = _number_text(value) if isinstance(value, str) else (float(value), None)
         except (TypeError, ValueError):
             return None, "invalid_weight"
-        if not (np.isfinite(number) and 0 < number <= MAX_WEIGHT):
+        if not (np.isfinite(number) and 0 <= number <= MAX_WEIGHT):
             return None, "invalid_weight"
         return number, rule
 

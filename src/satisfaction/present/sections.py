@@ -146,7 +146,9 @@ class _Report:
     @property
     def rule_note(self) -> str:
         meta = self.estimates.meta
-        return self.text["rule"].format(element=meta["element_rule"], overall=meta["overall_rule"])
+        rule = self.text["rule"].format(element=meta["element_rule"], overall=meta["overall_rule"])
+        lonely = (meta.get("lonely_psu_note") or {}).get(self.language)
+        return f"{rule}; {lonely}" if lonely else rule
 
     def header(self) -> Any:
         """The report's scope, its kind of sample, and how its numbers were made."""

@@ -13,9 +13,9 @@ from typing import Any
 
 from satisfaction.errors import InstrumentError
 from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.design_block import _design
 from satisfaction.io.instrument.items import _groups, _items
 from satisfaction.io.instrument.model import (
-    DESIGN_ROLES,
     GEOGRAPHIES,
     RESPONDENT_ROLES,
     Instrument,
@@ -93,7 +93,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
     respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-    design = _roles(check, top.get("design"), "design", DESIGN_ROLES)
+    design, design_rules = _design(check, top.get("design"))
     instrument_id = check.text(top.get("id"), "id")
     if instrument_id and not _ID.fullmatch(instrument_id):
         check.fail(
@@ -124,6 +124,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         fields=_fields(check, top.get("fields")),
         respondent=MappingProxyType(respondent),
         design=MappingProxyType(design),
+        design_rules=design_rules,
         personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
