@@ -148,3 +148,15 @@ def test_non_utf8_instrument_is_refused(tmp_path):
     bad.write_bytes("id: Vi\u1ec7t Nam Hà Nội\n".encode("utf-8").replace(b"H\xc3\xa0", b"H\xe0"))
     with pytest.raises(InstrumentError, match="not UTF-8"):
         load_instrument(bad)
+
+
+def test_the_instrument_reference_documents_every_key():
+    from satisfaction.io.instrument.builder import _TOP_KEYS
+    from satisfaction.io.instrument.items import _ITEM_KEYS
+    from satisfaction.io.instrument.model import DESIGN_ROLES, RESPONDENT_ROLES
+    from satisfaction.io.instrument.scales import _SCALE_KEYS
+
+    reference = (ROOT / "docs" / "instrument.md").read_text(encoding="utf-8")
+    for key in (*_TOP_KEYS, *_ITEM_KEYS, *_SCALE_KEYS, *RESPONDENT_ROLES, *DESIGN_ROLES):
+        assert f"`{key}`" in reference, key
+    assert "(docs/instrument.md)" in (ROOT / "README.md").read_text(encoding="utf-8")

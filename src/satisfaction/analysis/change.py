@@ -1,8 +1,8 @@
 """Change since the last wave, and the method breaks that forbid computing it.
 
 Change since the last wave (`change_since`): two independent samples of the SAME instrument
-version: second - first per cell, se = sqrt(se1^2 + se2^2), t on the smaller df, adjusted
-across the family (`estimate.difference_independent`; R: ``svycontrast`` on two
+version: second - first per cell, se = sqrt(se1^2 + se2^2), t on the Satterthwaite df,
+adjusted across the family (`estimate.difference_independent`; R: ``svycontrast`` on two
 ``svyby`` results). Waves of different instrument versions, criteria or scale definitions
 are a method break: `MethodBreakError` refuses the comparison and says why
 (`check_comparable`). Both waves must be in the same geography (the previous wave recomputed
@@ -106,6 +106,14 @@ def check_comparable(
                 "counted differently is not comparable",
                 key="parameter 'previous_wave'",
             )
+    kind_now = (current.get("study") or {}).get("kind", current.get("study_kind"))
+    kind_before = (previous.get("study") or {}).get("kind", previous.get("study_kind"))
+    if kind_now and kind_before and kind_now != kind_before:
+        raise MethodBreakError(
+            f"method break: {name_before} is a {kind_before} sample and {name_now} a "
+            f"{kind_now} sample; their shares describe different things and are not compared",
+            key="parameter 'previous_wave'",
+        )
     if current.get("geography") != previous.get("geography"):
         raise ParameterError(
             f"{name_before} is in geography {previous.get('geography')!r} and {name_now} in "
@@ -172,6 +180,10 @@ def change_since(
     diff["reliable"] = diff["reliable"].fillna(False).astype(bool) & diff[
         "reliable_previous"
     ].fillna(False).astype(bool)
+    if (current.meta.get("study") or {}).get("kind", "probability") != "probability":
+        # two waves of a quota or self-selected sample: the change is a difference between
+        # those who answered, with no interval and no test (studies.kinds)
+        diff[["se", "ci_low", "ci_high", "t", "df", "p_value"]] = np.nan
     diff["p_adjusted"] = adjust_pvalues(diff["p_value"], method=adjust)
     significant = diff["p_adjusted"] < alpha
     diff["sig"] = np.where(

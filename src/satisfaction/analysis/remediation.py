@@ -30,13 +30,18 @@ Priority rule (`PriorityRule`; every threshold is a parameter)
 Within a tier, cells are ranked by gap x volume share (the field's share of the volume of
 all fields of the plan): a large shortfall where many people are served comes first.
 
+Quota and self-selected samples, censuses (``PriorityRule.inference`` False, set from the
+estimates' kind of sample): nothing is tested, so no cell is "significantly" below target.
+Gaps are ranked by size and n: Ưu tiên 1 = enough answers (n >= the minimum) AND gap >=
+``tier1_gap``; Ưu tiên 2 = enough answers AND gap >= ``tier2_gap``; Ưu tiên 3 = every other
+cell below target (including cells with too few answers); ranked within a tier as above.
+
 Drivers and quadrants: `satisfaction.stats.drivers` (weighted ordinal logit of the overall item on
 the criteria, correlation fallback) crossed with the satisfied share of each criterion into
 the importance-performance quadrants. Scale reliability: `satisfaction.stats.reliability`
 (Cronbach's alpha, item-rest). Comments: `satisfaction.analysis.comments.top_phrases`
-(personal data never shown). For one province these run on the province's forms; where
-provinces are strata (as in SIPAS designs and the demo) that subset is itself a valid
-design.
+(personal data never shown). For one province these run on the province's forms as a
+domain of the whole design (R's ``subset``), with its analysis weights and lonely-PSU rule.
 
 Change since the last wave: `satisfaction.analysis.change` (`change_since`, and
 `MethodBreakError` when the waves were measured differently); a plan adds it to its cells.
@@ -46,7 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -64,9 +69,12 @@ from satisfaction.analysis.comments import top_phrases
 from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
+from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights, design_of
 from satisfaction.stats.drivers import drivers, importance_performance
 from satisfaction.stats.estimate import adjust_pvalues
 from satisfaction.stats.reliability import element_reliability
+from satisfaction.studies import kinds
 
 __all__ = [
     "NOT_PRIORITY",
@@ -92,6 +100,7 @@ class PriorityRule:
     tier1_gap: float = 0.10
     tier1_volume: float = 1 / 3
     tier2_gap: float = 0.05
+    inference: bool = True  # False: a quota, self-selected or census study (no tests)
 
     def __post_init__(self) -> None:
         target = self.target
@@ -156,6 +165,8 @@ def priorities(
     units = _unit_keys(out)
     estimate = out["estimate"].to_numpy(dtype=float)
     difference, se, ddf = _difference_to_target(out, estimate, rule, comparison, units)
+    if not rule.inference:  # no test of a sample that was not drawn at random
+        se = np.full(len(out), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         t_stat = difference / se
         p_one = stats.t.cdf(t_stat, np.where(ddf > 0, ddf, np.nan))
@@ -173,8 +184,12 @@ def priorities(
 
     top = _top_volume(out, units, rule)
 
-    tier1 = reliable & significant & (large | top)
-    tier2 = reliable & below & ~tier1 & (significant | medium)
+    if rule.inference:
+        tier1 = reliable & significant & (large | top)
+        tier2 = reliable & below & ~tier1 & (significant | medium)
+    else:  # ranked by the size of the gap among cells with enough answers
+        tier1 = reliable & below & large
+        tier2 = reliable & below & ~tier1 & medium
     tier3 = below & ~tier1 & ~tier2
     tier = np.select([tier1, tier2, tier3], [1, 2, 3], default=0)
     out["significant"] = significant
@@ -309,7 +324,10 @@ def remediation_analysis(
     why). See the module docstring for the rules.
     """
     rule = rule or PriorityRule()
-    frame = _analysis(data, instrument)
+    study = kinds.study_of_meta(estimates.meta)
+    if not kinds.inference_allowed(study["kind"]):
+        rule = replace(rule, inference=False)
+    frame = _analysis(data, instrument, study.get("unit"))
     whole = province == ALL
     cells, by_province = _plan_cells(frame, instrument, estimates, province, rule, dossiers)
 
@@ -327,11 +345,14 @@ def remediation_analysis(
             rule,
         )
 
-    mine = frame if whole else frame[frame["province"] == province]
+    # the province's forms as a domain of the whole design (R's subset), never a new design
+    in_plan = frame["province"].eq(province).to_numpy(dtype=bool, na_value=False) | whole
+    mine = frame[in_plan]
     criteria_drivers, element_drivers, quadrants = _drivers_and_quadrants(
-        mine, instrument, estimates, province, predictors
+        frame, in_plan, instrument, estimates, province, predictors
     )
-    reliability = element_reliability(mine, instrument, weight=instrument.design.get("weight"))
+    weights = analysis_weights(frame, design_of(instrument) or Design())[in_plan]
+    reliability = element_reliability(mine.assign(__w=weights), instrument, weight="__w")
     comments = None
     comment_items = instrument.items_with(role="comment")
     if comment_items and comment_items[0].id in mine.columns:
@@ -432,18 +453,21 @@ def _with_previous(
 
 
 def _drivers_and_quadrants(
-    mine: pd.DataFrame,
+    frame: pd.DataFrame,
+    in_plan: np.ndarray,
     instrument: Instrument,
     estimates: Estimates,
     province: str,
     predictors: Sequence[str] | str,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
-    """Criteria and element drivers of the overall item, and the importance x performance."""
+    """Criteria and element drivers of the overall item on the plan's forms (a domain of
+    the whole design), and the importance x performance."""
     criteria_drivers = element_drivers = quadrants = None
     overall_items = instrument.items_with(role="overall")
-    if overall_items and len(mine):
-        criteria_drivers = drivers(mine, instrument, predictors=predictors)  # type: ignore[arg-type]
-        element_drivers = drivers(mine, instrument, predictors="elements")
+    if overall_items and in_plan.any():
+        common = dict(instrument=instrument, where=in_plan)
+        criteria_drivers = drivers(frame, predictors=predictors, **common)  # type: ignore[arg-type]
+        element_drivers = drivers(frame, predictors="elements", **common)  # type: ignore[arg-type]
         performance = estimates["criteria"]
         performance = performance[
             (performance["province"] == province) & (performance["field"] == ALL)

@@ -36,6 +36,7 @@ class FieldReport(_Report):
         *,
         field_name: str,
         provinces: str | list[str] = "all",
+        unit: str = "",
         level: float = 0.95,
         min_n: int = 30,
         language: str = "vi",
@@ -44,7 +45,7 @@ class FieldReport(_Report):
     ) -> FieldReport:
         root_path = Path(root) if root else find_root()
         estimates = ensure_estimates(
-            survey, AnalysisOptions(level=level, min_n=min_n), root=root_path
+            survey, AnalysisOptions(level=level, min_n=min_n, unit=unit or None), root=root_path
         )
         if field_name not in estimates.fields:
             raise ParameterError(
@@ -91,7 +92,8 @@ class FieldReport(_Report):
                 ax=ax,
                 n_total=n_total,
                 sig="sig" if "sig" in mine.columns else None,
-                title=self.text["ranking_title"].format(field=self.field_name),
+                **self._drawn_as,
+                title=self._title("ranking_title", field=self.field_name),
                 source=self.source,
             )
 
@@ -113,7 +115,7 @@ class FieldReport(_Report):
         table = self._table(
             "ranking", mine.sort_values("estimate", ascending=False), by=["province"]
         )
-        if "sig" in mine.columns:
+        if "sig" in mine.columns and self.interval == "confidence":
             table = table.assign(
                 **{
                     "So với chung"
@@ -142,7 +144,7 @@ class FieldReport(_Report):
                 y="item",
                 language=self.language,
                 ax=ax,
-                title=self.text["field_heatmap_title"].format(field=self.field_name),
+                title=self._title("field_heatmap_title", field=self.field_name),
                 source=self.source,
             )
 

@@ -22,6 +22,7 @@ from satisfaction.present.plan_tables import (
 from satisfaction.present.plan_text import _target_text, limitation_paragraphs, results_paragraphs
 from satisfaction.present.remediation_docs import remediation_plan_rows, write_remediation_docx
 from satisfaction.present.workbook import write_workbook
+from satisfaction.studies import kinds
 
 if TYPE_CHECKING:
     from satisfaction.present.plan import RemediationReport
@@ -71,16 +72,23 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
             f" Bảng nêu {len(shown)}/{len(result.plan)} mục đầu; danh sách đầy đủ ở trang "
             f"“Tổng hợp” của {name}.xlsx."
         )
-    limitations = limitations_table(result.plan)
+    interval = report.interval_vi
+    limitations = limitations_table(result.plan, interval[:1].upper() + interval[1:])
     meta = report.estimates.meta
+    method = " ".join(kinds.kind_sentences(report.study, "vi"))
     return write_remediation_docx(
         report.output_dir / f"{name}.docx",
         title=f"KẾ HOẠCH KHẮC PHỤC HẠN CHẾ VỀ SỰ HÀI LÒNG — {report.where.upper()}",
         subtitle=f"{meta.get('title')} năm {meta.get('year')}",
-        method_note=f"{report.source}. {report.rule_note}. Địa giới: {meta.get('geography')}.",
+        method_note=f"{report.source}. {method} {report.rule_note}. Địa giới: "
+        f"{meta.get('geography')}.",
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
-        results_table_caption="Chỉ số hài lòng chung theo lĩnh vực",
+        results_table_caption=(
+            "Chỉ số hài lòng chung theo lĩnh vực"
+            if report.estimates.fields
+            else "Chỉ số hài lòng chung"
+        ),
         figures=_figure_specs(report),
         limitation_paragraphs=limitation_paragraphs(report),
         limitations=limitations
@@ -88,14 +96,18 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         else ["Không có tiêu chí ở mức Ưu tiên 1 hoặc 2."],
         plan_table=plan_rows,
         plan_note=rule_text,
+        current_header=(
+            f"Chỉ số hiện tại ({report.interval_vi})" if report.interval_vi else "Chỉ số hiện tại"
+        ),
     )
 
 
 def _figure_specs(report: RemediationReport) -> list[tuple[dict[str, Path], str]]:
     """The sections' saved figures with their captions, in the document's order."""
     figure_specs = []
+    interval = f"; đoạn: {report.interval_vi}" if report.interval_vi else ""
     captions = {
-        "priorities": "Các tiêu chí cần ưu tiên khắc phục (điểm: tỷ lệ hài lòng; đoạn: KTC 95%)",
+        "priorities": f"Các tiêu chí cần ưu tiên khắc phục (điểm: tỷ lệ hài lòng{interval})",
         "drivers": "Tầm quan trọng và mức hài lòng của các tiêu chí",
         "change": f"Thay đổi chỉ số hài lòng chung theo lĩnh vực so với {report.previous_label}",
     }

@@ -35,6 +35,7 @@ class ProvinceReport(_Report):
         survey: str,
         *,
         province: str = "all",
+        unit: str = "",
         fields: str | list[str] = "all",
         level: float = 0.95,
         min_n: int = 30,
@@ -42,14 +43,19 @@ class ProvinceReport(_Report):
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
     ) -> ProvinceReport:
-        """Load (or compute) the survey's estimates and check the province and fields."""
+        """Load (or compute) the survey's estimates and check the unit and fields.
+
+        ``unit``: the reporting unit the estimates are made per ("" for the survey's default,
+        "commune", ...); ``province`` is then one of its values, or "all"."""
         root_path = Path(root) if root else find_root()
-        options = AnalysisOptions(level=level, min_n=min_n)
+        options = AnalysisOptions(level=level, min_n=min_n, unit=unit or None)
         estimates = ensure_estimates(survey, options, root=root_path)
         chosen = choose_one(province, estimates.provinces, "province")
         wanted = choose_many(
             fields if isinstance(fields, list) else [fields], estimates.fields, "fields"
         )
+        if not estimates.fields:  # no field column: the field sections show the whole unit
+            wanted = [ALL]
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         return cls(
             estimates=estimates, language=language, output_dir=out, province=chosen, fields=wanted
@@ -84,7 +90,9 @@ class ProvinceReport(_Report):
         mine = sample[(sample["province"] == self.province)]
         mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
         mine["N"] = mine["N"].round(0).astype("int64").astype("int64")
-        table = mine[["field", "n", "N"]].rename(
+        # N is the weighted count: the same as n when every form counts once
+        shown = ["field", "n", "N"] if self.study.get("weighted") else ["field", "n"]
+        table = mine[shown].rename(
             columns={"field": "Lĩnh vực" if self.language == "vi" else "Field"}
         )
         self.tables["sample"] = table.reset_index(drop=True)
@@ -121,6 +129,7 @@ class ProvinceReport(_Report):
                 sort=False,
                 sig=None,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
                 n_total=int(overall["n"].iloc[0]),
                 title=self.text["elements_title"].format(where=self.where),
@@ -160,6 +169,8 @@ class ProvinceReport(_Report):
                 labels=labels,
                 satisfied_share=share[["label", "estimate", "ci_low", "ci_high"]],
                 language=self.language,
+                **self._drawn_as,
+                weighted=bool(self.study.get("weighted")),
                 ax=ax,
                 n_total=n_total,
                 title=self.text["element_questions_title"].format(where=self.where),
@@ -199,6 +210,8 @@ class ProvinceReport(_Report):
                     level_order=sorted(labels) if labels else None,
                     satisfied_share=share,
                     language=self.language,
+                    **self._drawn_as,
+                    weighted=bool(self.study.get("weighted")),
                     ax=ax,
                     n_total=n_total,
                     title=self.text["fields_title"].format(where=self.where),
@@ -251,7 +264,8 @@ class ProvinceReport(_Report):
         return self._table("weakest", weakest, by=["field", "item", "label"])
 
     def compare(self) -> pd.DataFrame:
-        """Every province's overall index against the whole survey, significance marked."""
+        """Every unit's overall index against the whole survey: significance marked for a
+        probability sample, the difference alone for other kinds of sample."""
         overall = self.estimates["overall"]
         by_province = overall[(overall["province"] != ALL) & (overall["field"] == ALL)].copy()
         if "compare_province" not in self.estimates.frames or by_province.empty:
@@ -271,8 +285,9 @@ class ProvinceReport(_Report):
                 overall=whole,
                 highlight=highlight,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
-                title=self.text["compare_title"],
+                title=self._title("compare_title"),
                 source=self.source,
                 note=self.rule_note,
             )
@@ -301,6 +316,8 @@ class ProvinceReport(_Report):
                 "sig",
             ]
         ].reset_index(drop=True)
+        if self.interval != "confidence":  # differences only: nothing was tested
+            table = table.drop(columns=["se", "p_value", "p_adjusted", "sig"])
         self.tables["compare"] = table
         return table
 
@@ -326,6 +343,7 @@ class ProvinceReport(_Report):
                 sort=False,
                 sig=None,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
                 title=self.text["breakdown_title"].format(where=self.where),
                 source=self.source,

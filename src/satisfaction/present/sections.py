@@ -25,6 +25,7 @@ from satisfaction.present import figures
 from satisfaction.present.files import save_figure
 from satisfaction.present.tables import estimates_table
 from satisfaction.present.workbook import write_workbook
+from satisfaction.studies import kinds
 
 __all__ = ["TEXT"]
 
@@ -37,14 +38,15 @@ TEXT = {
         "fields_title": "Mức độ hài lòng chung theo lĩnh vực — {where}",
         "element_questions_title": "Mức độ hài lòng theo từng yếu tố — {where}",
         "heatmap_title": "Tỷ lệ hài lòng theo tiêu chí và lĩnh vực — {where}",
-        "compare_title": "Chỉ số hài lòng chung theo tỉnh (so với toàn bộ)",
+        "compare_title": "Chỉ số hài lòng chung theo {unit} (so với toàn bộ)",
         "breakdown_title": "Chỉ số hài lòng chung theo nhóm — {where}",
         "expect_title": "Kỳ vọng cải thiện và mức hài lòng theo yếu tố — {where}",
-        "ranking_title": "{field}: chỉ số hài lòng theo tỉnh",
-        "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và tỉnh",
+        "ranking_title": "{field}: chỉ số hài lòng theo {unit}",
+        "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và {unit}",
         "expectation": "Tỷ lệ mong muốn cải thiện",
         "satisfaction": "Chỉ số hài lòng",
-        "rule": "Quy tắc tổng hợp: yếu tố = {element}; chung = {overall}; KTC {level:.0%}",
+        "rule": "Quy tắc tổng hợp: yếu tố = {element}; chung = {overall}",
+        "method": "Phương pháp",
     },
     "en": {
         "all": "Whole survey",
@@ -54,14 +56,15 @@ TEXT = {
         "fields_title": "Overall satisfaction by field — {where}",
         "element_questions_title": "Satisfaction with each element — {where}",
         "heatmap_title": "Satisfied share by criterion and field — {where}",
-        "compare_title": "Overall satisfaction index by province (against the whole survey)",
+        "compare_title": "Overall satisfaction index by {unit} (against the whole survey)",
         "breakdown_title": "Overall satisfaction index by group — {where}",
         "expect_title": "Expectations and satisfaction by element — {where}",
-        "ranking_title": "{field}: satisfaction index by province",
-        "field_heatmap_title": "{field}: satisfied share by criterion and province",
+        "ranking_title": "{field}: satisfaction index by {unit}",
+        "field_heatmap_title": "{field}: satisfied share by criterion and {unit}",
         "expectation": "Share wanting improvement",
         "satisfaction": "Satisfaction index",
-        "rule": "Aggregation: element = {element}; overall = {overall}; {level:.0%} CI",
+        "rule": "Aggregation: element = {element}; overall = {overall}",
+        "method": "Method",
     },
 }
 
@@ -103,31 +106,71 @@ class _Report:
         return TEXT[self.language]
 
     @property
+    def study(self) -> dict[str, Any]:
+        """The kind of sample and the reporting unit the estimates were made for."""
+        return kinds.study_of_meta(self.estimates.meta)
+
+    @property
+    def interval(self) -> str | None:
+        """What intervals are: "confidence", "reference" (quota) or None (none shown)."""
+        return kinds.INTERVALS[self.study["kind"]]
+
+    def unit_words(self, *, plural: bool = False) -> str:
+        """The reporting unit as a reader says it ("xã, phường", "provinces")."""
+        return kinds.unit_words(self.study.get("unit"), self.language, plural=plural)
+
+    def _title(self, key: str, **values: Any) -> str:
+        """A title of `TEXT` with the report's place, unit and field filled in."""
+        return self.text[key].format(unit=self.unit_words(), **values)
+
+    @property
+    def _drawn_as(self) -> dict[str, Any]:
+        """What every interval drawer needs to name its intervals for the kind of sample."""
+        return {"interval": self.interval}
+
+    @property
     def source(self) -> str:
+        """Every figure's source line: the survey, its year and its kind of sample."""
         meta = self.estimates.meta
         title = f"{meta.get('title', meta.get('survey'))} ({meta.get('year')})"
-        return self.text["source"].format(title=title)
+        line = kinds.kind_line(self.study, self.language)
+        return self.text["source"].format(title=title) + f". {line}"
+
+    @property
+    def method_sentences(self) -> list[str]:
+        """How the numbers were made: the kind of sample first, then the index rules."""
+        level = float((self.estimates.meta.get("options") or {}).get("level", 0.95))
+        study = kinds.kind_sentences(self.study, self.language, level=level)
+        return [*study, self.rule_note + "."]
 
     @property
     def rule_note(self) -> str:
         meta = self.estimates.meta
-        return self.text["rule"].format(
-            element=meta["element_rule"],
-            overall=meta["overall_rule"],
-            level=meta["options"]["level"],
-        )
+        rule = self.text["rule"].format(element=meta["element_rule"], overall=meta["overall_rule"])
+        lonely = (meta.get("lonely_psu_note") or {}).get(self.language)
+        return f"{rule}; {lonely}" if lonely else rule
 
     def header(self) -> Any:
-        """A Markdown line naming the report's scope and the aggregation rules."""
+        """The report's scope, its kind of sample, and how its numbers were made."""
         from IPython.display import Markdown
 
         scope = getattr(self, "where", None) or getattr(self, "field_name", "")
-        return Markdown(f"**{scope}** — {self.rule_note}")
+        line = kinds.kind_line(self.study, self.language)
+        return Markdown(f"**{scope}** — {line}\n\n" + " ".join(self.method_sentences))
 
     def _table(
         self, key: str, frame: pd.DataFrame, *, by: Sequence[str] = (), extra: Sequence[str] = ()
     ) -> pd.DataFrame:
-        table = estimates_table(frame, language=self.language, by=list(by), extra=extra)
+        unit = self.unit_words()
+        other_unit = self.study.get("unit") not in (None, "province")
+        table = estimates_table(
+            frame,
+            language=self.language,
+            by=list(by),
+            extra=extra,
+            interval=self.interval,
+            by_labels={"province": unit[:1].upper() + unit[1:]} if other_unit else None,
+        )
         self.tables[key] = table
         return table
 
@@ -148,5 +191,7 @@ class _Report:
     def finish(self, name: str = "tables") -> Path:
         """Write every table of this report into `<output_dir>/<name>.xlsx`."""
         path = self.output_dir / f"{name}.xlsx"
-        write_workbook(path, self.tables, notes=f"{self.source}. {self.rule_note}")
+        method = pd.DataFrame({self.text["method"]: [self.source, *self.method_sentences]})
+        sheets = {**self.tables, self.text["method"]: method}
+        write_workbook(path, sheets, notes=self.source)
         return path

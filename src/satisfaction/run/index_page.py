@@ -144,11 +144,15 @@ def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
     return lines
 
 
-def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Path:
+def write_index(
+    out_dir: str | Path, records: Sequence[Mapping[str, Any]], *, about: str = ""
+) -> Path:
     """Write ``index.html``: per unit its status, report, notebook, figures, tables, files.
 
-    Units are grouped by their first folder (one group per notebook), failures are listed
-    first with links to them. Each unit's folder is walked, so files a notebook wrote are
+    Units are grouped by their ``group`` (the reporting unit they cover: each unit's report
+    and plan under one heading) or, without one, by their first folder (one group per
+    notebook); failures are listed first with links to them; ``about`` (the survey and its
+    kind of sample) opens the page. Each unit's folder is walked, so files a notebook wrote are
     listed; links are relative and URL-quoted (the folder can be moved or zipped), text is
     HTML-escaped, and the page is declared UTF-8 for Vietnamese titles.
     """
@@ -160,9 +164,8 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
     for record in records:
         status = record["status"]
         counts[status] = counts.get(status, 0) + 1
-        groups.setdefault(record["folder"].split("/")[0], []).append(
-            _unit_section(out_root, record)
-        )
+        group = record.get("group") or record["folder"].split("/")[0]
+        groups.setdefault(group, []).append(_unit_section(out_root, record))
         if status == "failed":
             error = record.get("error") or {}
             failures.append(
@@ -179,6 +182,7 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
         body.extend(sections)
     summary = ", ".join(f"{n} {esc(s)}" for s, n in sorted(counts.items())) or "no units"
     page = _INDEX_TEMPLATE.format(
+        about=f'<p class="about">{esc(about)}</p>' if about else "",
         summary=summary,
         manifest=quote(MANIFEST_NAME),
         sections="\n".join(body),
@@ -218,10 +222,12 @@ h3 {{ margin: .4rem 0 0; }} .meta {{ color: #555; margin: 0 0 .3rem; }}
 .figures img {{ max-height: 12rem; max-width: 18rem; border: 1px solid #ddd; }}
 .figures figcaption {{ font-size: .8rem; color: #555; }}
 .label {{ margin: .3rem 0 0; font-weight: bold; }} ul {{ margin-top: .1rem; }}
+.about {{ border-left: 4px solid #345; padding: .25rem .75rem; background: #f4f6f8; }}
 </style>
 </head>
 <body>
 <h1>Báo cáo · reports</h1>
+{about}
 <p>{summary}. <a href="{manifest}">manifest.json</a> · cập nhật · updated {updated}</p>
 {sections}
 </body>

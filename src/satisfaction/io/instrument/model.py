@@ -14,13 +14,19 @@ from pathlib import Path
 
 __all__ = [
     "DESIGN_ROLES",
+    "DOMAIN_DF_RULES",
     "GEOGRAPHIES",
     "ITEM_ROLES",
     "ITEM_TYPES",
+    "LONELY_PSU_RULES",
     "MISSING_REASONS",
     "PERSONAL_ACTIONS",
+    "REPLICATE_METHODS",
     "RESPONDENT_ROLES",
+    "SAMPLE_KINDS",
+    "UNIT_ROLES",
     "DataSource",
+    "DesignRules",
     "FieldTerm",
     "FieldVocabulary",
     "Group",
@@ -30,6 +36,9 @@ __all__ = [
     "MissingCode",
     "PersonalColumn",
     "QualityRules",
+    "ReplicateColumns",
+    "Sample",
+    "SampleMargins",
     "Scale",
     "ScaleLevel",
 ]
@@ -61,8 +70,20 @@ RESPONDENT_ROLES = (
     "urban_rural",
     "interviewer",
     "interview_date",
+    "agency",
 )
+#: Respondent roles a report can be made per (``satisfaction batch --by``), in the order the
+#: default is chosen: the first one the instrument declares.
+UNIT_ROLES = ("province", "commune", "district", "agency", "respondent_group")
+#: Kinds of sample (shared/domain.md section 6): what each may claim is in
+#: `satisfaction.studies.kinds`.
+SAMPLE_KINDS = ("probability", "quota", "convenience", "census")
 DESIGN_ROLES = ("weight", "strata", "psu", "ssu", "fpc", "fpc2")
+# R survey's options(survey.lonely.psu=) values; how a domain's df is counted; the kinds
+# of replicate weights (R's svrepdesign type=, "successive-difference" is the ACS's).
+LONELY_PSU_RULES = ("fail", "remove", "certainty", "adjust", "average")
+DOMAIN_DF_RULES = ("rows", "answered")
+REPLICATE_METHODS = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other")
 
 
 @dataclass(frozen=True)
@@ -183,6 +204,8 @@ class FieldVocabulary:
 
     column: str
     terms: tuple[FieldTerm, ...]
+    other_code: str | None = None  # the answer meaning "other, specify" ...
+    other_column: str | None = None  # ... and the column holding what was specified
 
     def labels(self, language: str = "vi") -> dict[str, str]:
         return {term.code: term.label.get(language) for term in self.terms}
@@ -217,6 +240,69 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class ReplicateColumns:
+    """Replicate weights delivered with the data (R's `svrepdesign(repweights=, type=)`):
+    the columns, the method that made them and its variance constants (None: the
+    method's default)."""
+
+    columns: tuple[str, ...]
+    method: str
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    rho: float | None = None
+    mse: bool = False
+
+
+@dataclass(frozen=True)
+class DesignRules:
+    """The variance rules the `design:` block declares beside its columns.
+
+    `lonely_psu` (R's survey.lonely.psu; "adjust" unless declared, so that a report never
+    stops on a stratum with one cluster -- every report states the rule),
+    `adjust_domain_lonely` (R's survey.adjust.domain.lonely), `domain_df` ("rows": R's
+    df of a domain; "answered": the PSUs answering the item) and supplied `replicates`.
+    """
+
+    lonely_psu: str = "adjust"
+    adjust_domain_lonely: bool = False
+    domain_df: str = "rows"
+    replicates: ReplicateColumns | None = None
+
+
+@dataclass(frozen=True)
+class SampleMargins:
+    """Population counts of the quota variables, and where they come from.
+
+    ``counts`` maps a quota variable (a respondent role) to {category: population count};
+    a category is a label of the role's scale, a code of it, or the text in the data.
+    """
+
+    source: Label
+    counts: Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the respondents were found: the kind of sample decides what results may claim.
+
+    ``declared`` is False when the instrument has no ``sample:`` block and the kind was
+    assumed (a ``design:`` block: probability; none: convenience) -- every output says so.
+    ``quota`` names the quota variables (respondent roles) of a quota sample; ``margins``,
+    when given, lets pooled figures be raked to the population. ``channel`` and ``period``
+    say how and when answers came (self-selected samples); ``population`` what a census
+    counted in full.
+    """
+
+    kind: str
+    declared: bool = True
+    quota: tuple[str, ...] = ()
+    margins: SampleMargins | None = None
+    channel: Label | None = None
+    period: str = ""
+    population: Label | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """An immutable, validated questionnaire definition.
 
@@ -240,8 +326,11 @@ class Instrument:
     quality: QualityRules = field(default_factory=QualityRules)
     data: DataSource | None = None
     salt: str = ""
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: Path | None = None
     extends: tuple[Path, ...] = ()
+    sample: Sample | None = None
+    design_rules: DesignRules = field(default_factory=DesignRules)
 
     # ------------------------------------------------------------------ lookups
     def item(self, item_id: str) -> Item:
@@ -271,6 +360,18 @@ class Instrument:
         return self.scales[item.scale]
 
     @property
+    def study(self) -> Sample:
+        """The sample as declared, or as assumed: a design means probability, none
+        convenience (``declared`` is then False)."""
+        if self.sample is not None:
+            return self.sample
+        return Sample(kind="probability" if self.design else "convenience", declared=False)
+
+    def unit_roles(self) -> list[str]:
+        """The reporting-unit roles this instrument declares, in `UNIT_ROLES` order."""
+        return [role for role in UNIT_ROLES if role in self.respondent]
+
+    @property
     def criteria(self) -> list[Item]:
         return self.items_with(role="criterion")
 
@@ -284,8 +385,12 @@ class Instrument:
         columns += [item.source_column for item in self.items]
         if self.fields is not None:
             columns.append(self.fields.column)
+            if self.fields.other_column:
+                columns.append(self.fields.other_column)
         columns += list(self.respondent.values())
         columns += list(self.design.values())
+        if self.design_rules.replicates is not None:
+            columns += list(self.design_rules.replicates.columns)
         columns += self.personal_columns
         seen: dict[str, None] = {}
         for column in columns:

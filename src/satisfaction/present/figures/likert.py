@@ -22,6 +22,7 @@ from satisfaction.present.figures._data import (
     _check_frame,
     _check_shares,
     _check_unique,
+    _interval_words,
     _n_summary,
     _reliable_mask,
 )
@@ -88,6 +89,8 @@ def likert_bars(
     source: str | None = None,
     note: str | None = None,
     n_total: int | str | None = None,
+    interval: str | None = "confidence",
+    weighted: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Diverging stacked bars of a weighted 3/4/5-level distribution, one bar per ``y``.
@@ -117,6 +120,12 @@ def likert_bars(
         Column of reliability flags; a category with any unreliable row is marked "*".
     min_label
         Segments narrower than this share carry no number.
+    interval
+        What the whisker is: "confidence" (design-based CI), "reference" (a quota sample's
+        reference interval) or None (no whisker: a self-selected sample or a census).
+    weighted
+        Whether the shares are weighted (the note under the bars says so, or says they are
+        shares of those who answered).
 
     Returns the Axes. Bars are drawn in percent units (x = 100 * share); each level is one
     ``BarContainer`` (gid ``likert-level-<i>``), whiskers have gid ``likert-satisfied-ci``.
@@ -147,14 +156,20 @@ def likert_bars(
     left_edge = (100 * lefts.iloc[:, 0]).min()
     handles, names = ax.get_legend_handles_labels()
     whiskers: dict[int, tuple[float, float]] = {}
-    if satisfied_share is not None:
+    if satisfied_share is not None and {"ci_low", "ci_high"} <= set(satisfied_share.columns):
+        interval = _interval_words(
+            interval, satisfied_share["ci_low"], satisfied_share["ci_high"], func
+        )
+    else:
+        interval = None
+    if satisfied_share is not None and interval is not None:
         whiskers, top = _draw_satisfied_ci(
             ax, satisfied_share, y, categories, neutral, neutral_share, ypos, func
         )
         if top is not None:
             right_edge = max(right_edge, top)
         handles.append(_whisker_handle())
-        names.append(words["satisfied_ci"])
+        names.append(words["satisfied_ci" if interval == "confidence" else "satisfied_ref"])
 
     _label_segments(ax, segments, whiskers, 100 * min_label, colours, language)
     unreliable = _mark_unreliable(ax, frame, y, reliable, categories, ypos)
@@ -167,7 +182,8 @@ def likert_bars(
         n=n_total if n_total is not None else _n_summary(per_cat, None, "bar", language),
         source=source,
         note=_join_notes(
-            words["likert_note"] + (" " + words["neutral_note"] if neutral is not None else ""),
+            words["likert_note" if weighted else "likert_note_plain"]
+            + (" " + words["neutral_note"] if neutral is not None else ""),
             words["unreliable_note"] if unreliable else None,
             note,
         ),
