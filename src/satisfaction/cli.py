@@ -114,9 +114,9 @@ def clean_command(
 ) -> None:
     """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
     from satisfaction.cleaning.survey import clean_output_dir, clean_survey, survey_name
+    from satisfaction.run.progress import Steps
 
-    with console.status(f"cleaning {survey_dir} ..."):
-        result = clean_survey(survey_dir, outputs)
+    result = clean_survey(survey_dir, outputs, step=Steps())
     _print_clean_summary(result)
     console.print(f"clean outputs: {clean_output_dir(outputs, survey_name(survey_dir))}")
 
@@ -394,7 +394,7 @@ def _print_job(result: JobResult) -> None:
             markup=True,
             highlight=False,
         )
-    console.print(f"index: {result.index}")
+    console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
     failed = [record["folder"] for record in result.manifest.with_status("failed")]
     if failed:
         errors.print(

@@ -11,7 +11,10 @@ decide whether the files are stale). `load_clean` reads the parquet back.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,6 +35,7 @@ from satisfaction.io.write import (
 __all__ = [
     "CLEAN_FILES",
     "STAMP",
+    "StepHook",
     "clean_output_dir",
     "clean_survey",
     "input_hash",
@@ -54,6 +58,15 @@ CLEAN_FILES = (
 )
 _EXCEL_MAX_ROWS = 1_048_575
 STAMP = "inputs.sha256"  # the hash of the inputs a folder of derived files was made from
+
+StepHook = Callable[[str, str], AbstractContextManager[Any]]
+"""`step(name, what)` wraps one long step ("read", "clean", "estimate" ...) of a job: the
+caller shows progress and times it (`run.progress.Steps`); `quiet_step` does nothing."""
+
+
+def quiet_step(name: str, what: str) -> AbstractContextManager[Any]:
+    """A step hook that shows nothing (the default: tests, notebooks)."""
+    return nullcontext()
 
 
 def raw_data_path(survey_dir: Path, instrument: Instrument) -> Path:
@@ -162,25 +175,31 @@ def _refuse_shared_id(survey_dir: Path, instrument: Instrument) -> None:
             )
 
 
-def clean_survey(survey_dir: str | Path, outputs: str | Path = "outputs") -> CleanResult:
+def clean_survey(
+    survey_dir: str | Path, outputs: str | Path = "outputs", *, step: StepHook = quiet_step
+) -> CleanResult:
     """Load the instrument, read the raw file, clean it and write the clean outputs to
-    `outputs/<survey folder name>/clean/`, stamped with the hash of the inputs."""
+    `outputs/<survey folder name>/clean/`, stamped with the hash of the inputs. `step`
+    wraps the read, the clean and the write (progress for long surveys)."""
     survey_dir, instrument = open_survey(survey_dir)
     path = raw_data_path(survey_dir, instrument)
     digest = survey_digest(survey_dir, instrument)
-    raw = read_responses(
-        path,
-        sheet=instrument.data.sheet if instrument.data else None,
-        header_row=instrument.data.header_row if instrument.data else None,
-        encoding=instrument.data.encoding if instrument.data else None,
-        expected_columns=instrument.expected_columns(),
-    )
-    result = clean(raw, instrument)
+    size = path.stat().st_size / 1e6
+    with step("read", f"reading {path.name} ({size:,.0f} MB)"):
+        raw = read_responses(
+            path,
+            sheet=instrument.data.sheet if instrument.data else None,
+            header_row=instrument.data.header_row if instrument.data else None,
+            encoding=instrument.data.encoding if instrument.data else None,
+            expected_columns=instrument.expected_columns(),
+        )
+    with step("clean", f"cleaning {len(raw.frame):,} forms"):
+        result = clean(raw, instrument)
     outputs = Path(outputs)
     make_folder(outputs)
-    write_clean_outputs(
-        result, clean_output_dir(outputs, survey_name(survey_dir)), root=outputs, stamp=digest
-    )
+    folder = clean_output_dir(outputs, survey_name(survey_dir))
+    with step("write clean", f"writing the clean data and the log to {folder}"):
+        write_clean_outputs(result, folder, root=outputs, stamp=digest)
     return result
 
 

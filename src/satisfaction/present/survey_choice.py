@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,6 +29,9 @@ from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.io.paths import safe_output_path
 from satisfaction.io.write import write_text
+
+if TYPE_CHECKING:
+    from satisfaction.cleaning.survey import StepHook
 
 __all__ = [
     "choose_many",
@@ -166,12 +170,14 @@ def prepare_estimates(
     *,
     root: Path | None = None,
     force: bool = False,
+    step: StepHook | None = None,
 ) -> tuple[Path, bool, bool]:
     """Clean and estimate the survey folder `survey` when its inputs changed.
 
     Both outputs live under the folder's name and carry the hash of their inputs
     (`inputs.sha256`); a stamp that differs from the current inputs is stale and the step
-    is redone. Returns (estimates folder, cleaned?, estimated?).
+    is redone. `step` wraps each long step (read, clean, estimate: progress, timing).
+    Returns (estimates folder, cleaned?, estimated?).
     """
     from satisfaction.cleaning.survey import (
         STAMP,
@@ -180,8 +186,11 @@ def prepare_estimates(
         is_fresh,
         load_clean,
         open_survey,
+        quiet_step,
         survey_digest,
     )
+
+    step = step or quiet_step
 
     options = options or AnalysisOptions()
     root = root or find_root()
@@ -190,13 +199,14 @@ def prepare_estimates(
     outputs = root / "outputs"
     cleaned = estimated = False
     if force or not is_fresh(clean_output_dir(outputs, survey), digest):
-        clean_survey(folder, outputs)
+        clean_survey(folder, outputs, step=step)
         cleaned = True
     target = estimates_dir(root, survey, options)
     if cleaned or force or not is_fresh(target, digest) or not (target / "meta.json").exists():
         (target / STAMP).unlink(missing_ok=True)  # stale until the new set is complete
-        estimates = compute_estimates(load_clean(outputs, survey), instrument, options)
-        write_estimates(estimates, target)
+        with step("estimate", "estimating every index, breakdown and comparison once"):
+            estimates = compute_estimates(load_clean(outputs, survey), instrument, options)
+            write_estimates(estimates, target)
         write_text(target / STAMP, digest, root=outputs)
         estimated = True
     return target, cleaned, estimated

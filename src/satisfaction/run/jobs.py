@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from satisfaction.analysis.estimates import ALL, AnalysisOptions, Estimates, load_estimates
@@ -30,6 +30,7 @@ from satisfaction.present.papi_report import papi_estimates_dir
 from satisfaction.present.survey_choice import choose_many, find_root, prepare_estimates
 from satisfaction.run.batch import run_batch
 from satisfaction.run.manifest import Manifest
+from satisfaction.run.progress import Steps
 from satisfaction.run.units import Unit, make_unit
 from satisfaction.studies import kinds
 
@@ -56,19 +57,38 @@ class JobResult:
     estimates: Path
     cleaned: bool
     estimated: bool
+    times: dict[str, float] = field(default_factory=dict)  # wall seconds per step
+
+    def summary(self) -> str:
+        """One line: what was produced, how long it took, and where to start reading."""
+        made: dict[str, int] = {}
+        for record in self.manifest.units:
+            kind = Path(str(record.get("notebook", "report"))).stem.replace("_", " ")
+            made[kind] = made.get(kind, 0) + 1
+        what = ", ".join(f"{count} {kind}s" for kind, count in made.items()) or "no reports"
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(self.manifest.counts.items()))
+        took = f" in {sum(self.times.values()):.0f} s" if self.times else ""
+        return f"{what} ({counts}){took}; open {self.index}"
 
 
 def prepare_survey(
-    survey: str, *, root: Path | None = None, force: bool = False, unit: str = ""
+    survey: str,
+    *,
+    root: Path | None = None,
+    force: bool = False,
+    unit: str = "",
+    steps: Steps | None = None,
 ) -> tuple[Path, bool, bool]:
     """Clean and estimate (per reporting unit `unit`, "" for the survey's default) when the
-    raw data, instrument or package changed.
+    raw data, instrument or package changed; `steps` shows and times each step.
 
     Everything is kept under the survey FOLDER name (`outputs/<survey>/`), the name the
     notebooks are given too. Returns (estimates folder, cleaned?, estimated?).
     """
     options = AnalysisOptions(unit=unit or None)
-    return prepare_estimates(survey, options, root=root or find_root(), force=force)
+    return prepare_estimates(
+        survey, options, root=root or find_root(), force=force, step=steps or Steps(show=False)
+    )
 
 
 def _unit_naming(estimates: Estimates, language: str) -> tuple[str, str, str]:
@@ -275,7 +295,10 @@ def run_reports(
         raise ParameterError(
             f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
         )
-    estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force, unit=by)
+    steps = Steps(show=progress)
+    estimates_path, cleaned, estimated = prepare_survey(
+        survey, root=root, force=force, unit=by, steps=steps
+    )
     previous_estimates = None
     if remediation:
         from satisfaction.analysis.remediation import PriorityRule
@@ -287,7 +310,7 @@ def run_reports(
             )
         if previous_wave:
             previous_estimates, _, _ = prepare_survey(
-                previous_wave, root=root, force=force, unit=by
+                previous_wave, root=root, force=force, unit=by, steps=steps
             )
     units = report_units(
         survey,
@@ -306,15 +329,17 @@ def run_reports(
     units = [*units, *extra_units]
     run_slug = slugify(run)
     out_dir = safe_output_path(root / "outputs", survey, run_slug)
-    manifest = run_batch(
-        units,
-        out_dir=out_dir,
-        workers=workers,
-        force=force,
-        dask_address=dask_address,
-        progress=progress,
-        about=_about(load_estimates(estimates_path), language),
-    )
+    where = f"a Dask cluster at {dask_address}" if dask_address else f"{workers} workers"
+    with steps("notebooks", f"{len(units)} report notebooks on {where}", spinner=False):
+        manifest = run_batch(
+            units,
+            out_dir=out_dir,
+            workers=workers,
+            force=force,
+            dask_address=dask_address,
+            progress=progress,
+            about=_about(load_estimates(estimates_path), language),
+        )
     write_text(
         out_dir / "estimates.json",
         json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),
@@ -326,4 +351,5 @@ def run_reports(
         estimates=estimates_path,
         cleaned=cleaned,
         estimated=estimated,
+        times=dict(steps.wall),
     )
