@@ -9,6 +9,7 @@ which analysis column holds a respondent role (quota variables are roles).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from satisfaction.errors import ParameterError
@@ -116,7 +117,10 @@ def analysis_frame(
     else:
         names = frame[roles[role]]
         if role == "province" and instrument.geography == "current_34":
-            names = names.map(lambda v: geography.old_to_new(v) or v if isinstance(v, str) else v)
+            # once per distinct name, not per respondent (a national survey has 40,000+)
+            codes, uniques = pd.factorize(names, use_na_sentinel=True)
+            renamed = [geography.old_to_new(v) or v if isinstance(v, str) else v for v in uniques]
+            names = pd.Series(np.array([*renamed, pd.NA], dtype=object)[codes], index=names.index)
         frame["province"] = names.astype("string")
     field_column = instrument.fields.column if instrument.fields else None
     frame["field"] = frame[field_column].astype("string") if field_column in frame.columns else ALL

@@ -160,14 +160,26 @@ def _influence(
     terms: Mapping[str, float],
     codes: np.ndarray,
     n_groups: int,
+    *,
+    weights: np.ndarray | None = None,
+    values: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(estimate per group, influence values z, rows with any valid answer)."""
-    w = analysis_weights(df, design)
+    """(estimate per group, influence values z, rows with any valid answer).
+
+    `weights` (the design's analysis weights) and `values` (a cache of numeric columns)
+    spare callers that make many calls on one frame the same work each time.
+    """
+    w = analysis_weights(df, design) if weights is None else weights
     theta = np.zeros(n_groups)
     z = np.zeros(len(df))
     any_valid = np.zeros(len(df), dtype=bool)
     for variable, coefficient in terms.items():
-        y = pd.to_numeric(df[variable], errors="coerce").to_numpy(dtype=float)
+        if values is not None and variable in values:
+            y = values[variable]
+        else:
+            y = pd.to_numeric(df[variable], errors="coerce").to_numpy(dtype=float)
+            if values is not None:
+                values[variable] = y
         valid = ~np.isnan(y) & (codes >= 0)
         y0 = np.where(valid, y, 0.0)
         wd = np.where(valid, w, 0.0)
@@ -510,48 +522,65 @@ def _linearised_comparisons(
     within_values: list,
 ) -> pd.DataFrame:
     """Each (scope, domain, statistic): estimate, overall, difference and the SE and df of
-    the total of z_d - z_all (the linearised difference)."""
+    the total of z_d - z_all (the linearised difference).
+
+    One pass per (scope, statistic) gives every domain's estimate and z (a row's z is that
+    of its own domain; zero in the others), so the work grows with the statistics, not with
+    the domains; the differences' totals are taken 64 at a time (bounded memory).
+    """
+    weights = analysis_weights(df, design)
+    values: dict[str, np.ndarray] = {}
     rows = []
-    z_columns: dict[str, np.ndarray] = {}
+    # per (scope, statistic): the domain code of each row, every domain's z and z_all
+    passes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for scope in within_values:
         in_scope = _scope_mask(df, within, scope)
         scope_codes = np.where(in_scope, 0, -1)
         domain_values = sorted(df.loc[in_scope, domain].dropna().unique())
+        position = pd.Series(range(len(domain_values)), index=domain_values, dtype="float64")
+        found = df[domain].map(position).to_numpy(dtype=float, na_value=np.nan)
+        codes = np.where(in_scope & ~np.isnan(found), np.nan_to_num(found, nan=-1), -1)
+        codes = codes.astype(np.int64)
         for stat_name, terms in statistics.items():
-            theta_all, z_all, _ = _influence(df, design, terms, scope_codes, 1)
-            for value in domain_values:
-                mask = in_scope & (df[domain] == value).to_numpy(dtype=bool, na_value=False)
-                codes = np.where(mask, 0, -1)
-                theta_d, z_d, _ = _influence(df, design, terms, codes, 1)
-                key = f"__d{len(z_columns)}"
-                z_columns[key] = z_d - z_all
+            kwargs = {"weights": weights, "values": values}
+            theta_all, z_all, _ = _influence(df, design, terms, scope_codes, 1, **kwargs)
+            theta, z, _ = _influence(df, design, terms, codes, len(domain_values), **kwargs)
+            passes.append((codes, z, z_all))
+            for d, value in enumerate(domain_values):
                 rows.append(
                     {
                         "within": scope,
                         domain: value,
                         "statistic": stat_name,
-                        "estimate": theta_d[0],
+                        "estimate": theta[d],
                         "overall": theta_all[0],
-                        "difference": theta_d[0] - theta_all[0],
-                        "key": key,
+                        "difference": theta[d] - theta_all[0],
+                        "key": (len(passes) - 1, d),
                     }
                 )
     result = pd.DataFrame(rows)
     if result.empty:
         return result
-    ses = []
-    dfs = []
-    keys = list(z_columns)
+    ses: list[float] = []
+    dfs: list[float] = []
+    keys = list(result["key"])
     for start in range(0, len(keys), 64):  # bounded memory on large surveys
         chunk = keys[start : start + 64]
-        work = pd.DataFrame({k: z_columns[k] for k in chunk}, index=df.index)
+        names = [f"__d{start + k}" for k in range(len(chunk))]
+        work = pd.DataFrame(
+            {
+                name: np.where(passes[p][0] == d, passes[p][1], 0.0) - passes[p][2]
+                for name, (p, d) in zip(names, chunk, strict=True)
+            },
+            index=df.index,
+        )
         for column in design.columns():
             work[column] = df[column]
-        totals = estimate.total(work, design, chunk)
-        ses.append(totals.set_index("variable")["se"])
-        dfs.append(totals.set_index("variable")["df"])
-    result["se"] = result["key"].map(pd.concat(ses)).to_numpy(dtype=float)
-    result["df"] = result["key"].map(pd.concat(dfs)).to_numpy(dtype=float)
+        totals = estimate.total(work, design, names).set_index("variable")
+        ses.extend(totals.loc[names, "se"].to_numpy(dtype=float))
+        dfs.extend(totals.loc[names, "df"].to_numpy(dtype=float))
+    result["se"] = ses
+    result["df"] = dfs
     return result.drop(columns="key")
 
 
