@@ -190,7 +190,7 @@ def _check_indicators(df: pd.DataFrame, instrument: PapiInstrument) -> pd.DataFr
 def papi_frame(
     df: pd.DataFrame,
     instrument: PapiInstrument,
-    design: Design,
+    design: Design | ReplicateDesign,
     *,
     collected: str,
     geography: str | None = None,
