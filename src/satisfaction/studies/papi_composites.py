@@ -498,9 +498,10 @@ def compare_to_all(
     codes, provinces = _codes(frame)
     k = len(provinces)
     variance = variance_design(frame, design, instrument)
-    replicated = None
+    replicated, design_df = None, np.nan
     if isinstance(variance, ReplicateDesign):
         replicated = replicate_composites(frame, variance, parts, codes, k)
+        design_df = float(replicated.design_df())
     frames = []
     for i in chosen:
         if replicated is None:
@@ -511,7 +512,7 @@ def compare_to_all(
                 "estimate": replicated.values[:, i, 0],
                 "overall": replicated.overall[i, 0],
                 "se": replicated.difference_se(i),
-                "df": float(replicated.design_df()),
+                "df": design_df,
             }
         frames.append(
             pd.DataFrame(
