@@ -243,3 +243,24 @@ def test_min_max_rescaling_algebra_and_one_province_is_refused():
     frame, design = _case("jkn_strat", None)
     with pytest.raises(ParameterError, match="needs two provinces or more"):
         composite_scores(frame, design, RELATIVE)
+
+
+def test_the_analysis_frame_keeps_replicate_columns_and_names_a_missing_one():
+    from satisfaction.errors import InputError
+    from satisfaction.studies.papi_composites import papi_frame
+
+    data = pd.DataFrame(
+        {"tinh": ["Trà Vinh", "Bến Tre", "Hà Nội", "Hà Nội"], "x": [1.0, 0.0, 1.0, 1.0],
+         "w": [1.0, 2.0, 1.0, 1.0], "rw1": [2.0, 0.0, 1.0, 1.0], "rw2": [0.0, 4.0, 1.0, 1.0]}
+    )  # fmt: skip
+    instrument = papi_instrument_from_dict(
+        {"kind": "papi", "province": "tinh", "dimensions": [{"id": "d", "label": "D",
+         "sub_dimensions": [{"id": "s", "label": "S", "indicators": [
+             {"id": "x", "text": "x", "range": [0, 1]}]}]}]}
+    )  # fmt: skip
+    design = ReplicateDesign(weight="w", replicates=("rw1", "rw2"), method="JK1")
+    frame = papi_frame(data, instrument, design, collected="historical_63")
+    assert {"rw1", "rw2", "w"} <= set(frame.columns)
+    with pytest.raises(InputError, match="not in the data") as err:
+        papi_frame(data.drop(columns="rw2"), instrument, design, collected="historical_63")
+    assert err.value.first.column == "rw2"

@@ -227,6 +227,8 @@ def papi_frame(
             raise InputError(f"{names[row]!r} is not one of the 63", row=row, column=column)
     frame = _check_indicators(df, instrument)
     for role in design.columns():
+        if role not in df.columns:
+            raise InputError("column named in the design is not in the data", column=role)
         frame[role] = df[role]
     frame["province_as_collected"] = names
     frame[_DOMAIN] = names.map(mapping) if geography != collected else names
