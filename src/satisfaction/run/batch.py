@@ -75,6 +75,7 @@ def run_batch(
     preload: Sequence[str] = DEFAULT_PRELOAD,
     kernel_pool: KernelPool | None = None,
     about: str = "",
+    environment: Mapping[str, str] | None = None,
 ) -> Manifest:
     """Run ``units`` and write their outputs, ``manifest.json`` and ``index.html`` in ``out_dir``.
 
@@ -89,7 +90,9 @@ def run_batch(
     stopped. ``preload`` lists the modules each warm kernel imports once; a ``kernel_pool``
     given by the caller is used instead of a new one and left running (several batches in one
     session then share warm kernels; its ``preload`` applies). ``about`` is shown at the top
-    of the index page (e.g. the survey and its kind of sample).
+    of the index page (e.g. the survey and its kind of sample). ``environment`` is set in
+    each warm kernel for its notebook (the job passes ``SATISFACTION_ROOT``: a Dask worker's
+    kernels would otherwise look for the data wherever that worker was started).
     """
     if workers < 1:
         raise ParameterError(f"{workers} must be at least 1", key="parameter 'workers'")
@@ -107,6 +110,8 @@ def run_batch(
         timeout=timeout,
         preload=preload,
     )
+    for spec in specs:  # plain strings: the spec may travel to a Dask worker
+        spec["environment"] = {str(k): str(v) for k, v in (environment or {}).items()}
 
     out_root.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(
@@ -323,6 +328,7 @@ def _run_unit(spec: dict[str, Any], pool: KernelPool | None = None) -> dict[str,
             pool=pool,
             kernel_name=spec["kernel_name"],
             timeout=spec["timeout"],
+            environment=spec.get("environment"),
         )
         error = result.error
         if error is not None:

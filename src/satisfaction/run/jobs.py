@@ -339,6 +339,7 @@ def run_reports(
             dask_address=dask_address,
             progress=progress,
             about=_about(load_estimates(estimates_path), language),
+            environment={"SATISFACTION_ROOT": str(root)},
         )
     write_text(
         out_dir / "estimates.json",

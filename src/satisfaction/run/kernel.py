@@ -89,7 +89,7 @@ def __satisfaction_warm_setup(preload):
     gc.collect()
     gc.freeze()
 
-    def reset(cwd):
+    def reset(cwd, environment=None):
         from IPython import get_ipython
 
         shell = get_ipython()
@@ -118,6 +118,7 @@ def __satisfaction_warm_setup(preload):
         if os.environ != state.environ:
             os.environ.clear()
             os.environ.update(state.environ)
+        os.environ.update(environment or {})  # this notebook's own (e.g. SATISFACTION_ROOT)
         sys.path[:] = state.sys_path
         logging.root.handlers[:] = state.log_handlers
         logging.root.setLevel(state.log_level)
@@ -239,19 +240,30 @@ class WarmKernel:
             return _ast.literal_eval(result["data"]["text/plain"])
         return None
 
-    def run(self, nb: Any, *, cwd: Path, timeout: float | None) -> Any:
-        """Reset the kernel, change into ``cwd`` and execute ``nb`` (papermill-style)."""
+    def run(
+        self,
+        nb: Any,
+        *,
+        cwd: Path,
+        timeout: float | None,
+        environment: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Reset the kernel, change into ``cwd``, set ``environment`` on top of the kernel's
+        own and execute ``nb`` (papermill-style)."""
         if self.broken:
             raise RuntimeError("warm kernel is broken")
-        return self._call(self._run, nb, cwd, timeout)
+        return self._call(self._run, nb, cwd, timeout, dict(environment or {}))
 
-    def _run(self, nb: Any, cwd: Path, timeout: float | None) -> Any:
+    def _run(self, nb: Any, cwd: Path, timeout: float | None, environment: dict[str, str]) -> Any:
         from papermill.clientwrap import PapermillNotebookClient
         from papermill.engines import NotebookExecutionManager
         from papermill.log import logger as papermill_logger
 
         try:
-            self._silent(f"__import__('sys').modules['_satisfaction_warm'].reset({str(cwd)!r})")
+            plain = {str(k): str(v) for k, v in environment.items()}  # a literal, never code
+            self._silent(
+                f"__import__('sys').modules['_satisfaction_warm'].reset({str(cwd)!r}, {plain!r})"
+            )
             manager = NotebookExecutionManager(
                 nb, output_path=None, progress_bar=False, autosave_cell_every=0
             )
@@ -448,13 +460,16 @@ def execute_notebook(
     pool: KernelPool | None = None,
     kernel_name: str = "python3",
     timeout: float | None = 600,
+    environment: Mapping[str, str] | None = None,
 ) -> ExecutionResult:
     """Execute ``notebook`` with ``parameters`` in ``cwd`` and write it to ``output_path``.
 
     ``parameters`` must already be validated (``satisfaction.run.params.validate_params``). A
     failure inside the notebook does not raise: it is returned in ``ExecutionResult.error``
     (the executed notebook, with papermill's error markers, is still written). ``engine``
-    ``"warm"`` leases a kernel from ``pool``; ``"papermill"`` starts a fresh one.
+    ``"warm"`` leases a kernel from ``pool`` and sets ``environment`` in it for this notebook
+    (a Dask worker's kernels were started with whatever environment the worker had);
+    ``"papermill"`` starts a fresh kernel, which inherits this process's environment.
     """
     notebook, output_path, cwd = Path(notebook), Path(output_path), Path(cwd)
     started = time.perf_counter()
@@ -473,7 +488,7 @@ def execute_notebook(
     error: dict[str, Any] | None
     try:
         with pool.lease() as kernel:
-            nb = kernel.run(nb, cwd=cwd, timeout=timeout)
+            nb = kernel.run(nb, cwd=cwd, timeout=timeout, environment=environment)
         error = _error_of(nb)
     except Exception as failure:  # a timeout, a dead kernel: record it, go on with the batch
         error = _failure(failure, nb)
