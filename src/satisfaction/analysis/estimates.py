@@ -44,6 +44,7 @@ from satisfaction.studies.indices import (
 __all__ = [
     "AGE_BANDS",
     "ALL",
+    "ESTIMATES_FORMAT",
     "AnalysisOptions",
     "Estimates",
     "analysis_frame",
@@ -53,6 +54,9 @@ __all__ = [
 ]
 
 ALL = "Tất cả"
+#: The shape of the frames written by `write_estimates`: a new frame or column bumps it, so
+#: estimates written by an older version are recomputed rather than read without it.
+ESTIMATES_FORMAT = 2
 AGE_BANDS = ((18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"), (60, 200, "60+"))
 BREAKDOWNS = ("sex", "age_band", "respondent_group", "urban_rural")
 BREAKDOWN_LABELS = {
@@ -263,6 +267,8 @@ def compute_estimates(
         "instrument_version": instrument.version,
         "geography": instrument.geography,
         "design": design_note,
+        "design_roles": dict(instrument.design),
+        "lonely_psu": design.lonely_psu if instrument.design else None,
         "options": asdict(options),
         "element_rule": rules.element,
         "overall_rule": rules.overall,
@@ -305,6 +311,18 @@ def _distributions(
         likert = _stack(parts)
         likert["item"] = item.id
         out["likert_overall"] = likert
+        if sat_column(item.id) in frame.columns:
+            # the satisfied share of the overall question: the whisker on its diverging bar
+            # (the overall index is another measure, made from the criteria)
+            shares = []
+            for by in (("field",), ("province", "field"), ("province",), ()):
+                part = estimate.proportion(
+                    frame, design, sat_column(item.id), by=list(by) or None, levels=[1], **kwargs
+                )
+                shares.append(_with_all(part, by))
+            question = _stack(shares)
+            question["item"] = item.id
+            out["overall_question"] = question
     element_items = instrument.items_with(role="element_satisfaction")
     if element_items:
         parts = []

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.io.paths import file_mode, safe_output_path, slugify
 from satisfaction.present.formatting import _flatten_columns
 
 __all__ = ["safe_stem", "save_figure"]
@@ -79,6 +79,7 @@ def _atomic_paths(targets: Sequence[Path]) -> Iterator[list[Path]]:
                 prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
             )
             os.close(handle)
+            os.chmod(name, file_mode())  # mkstemp makes 0600: give the umask's default
             temps.append(Path(name))
         yield temps
         for temp, target in zip(temps, targets, strict=True):

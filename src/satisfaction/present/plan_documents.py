@@ -21,6 +21,7 @@ from satisfaction.present.plan_tables import (
 )
 from satisfaction.present.plan_text import _target_text, limitation_paragraphs, results_paragraphs
 from satisfaction.present.remediation_docs import remediation_plan_rows, write_remediation_docx
+from satisfaction.present.wording import index_rule_words, method_note
 from satisfaction.present.workbook import write_workbook
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def write_plan_documents(report: RemediationReport, name: str) -> dict[str, Path
 def _write_xlsx(report: RemediationReport, name: str) -> Path:
     result = report.result
     notes = (
-        f"{report.source}. {report.rule_note}. Mục tiêu: "
+        f"{report.source}. {index_rule_words(report.facts, 'vi')} Mục tiêu: "
         f"{_target_text(result.rule, report.province == ALL)}."
     )
     title = f"Kế hoạch khắc phục — {report.where}"
@@ -77,7 +78,7 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         report.output_dir / f"{name}.docx",
         title=f"KẾ HOẠCH KHẮC PHỤC HẠN CHẾ VỀ SỰ HÀI LÒNG — {report.where.upper()}",
         subtitle=f"{meta.get('title')} năm {meta.get('year')}",
-        method_note=f"{report.source}. {report.rule_note}. Địa giới: {meta.get('geography')}.",
+        method_note=f"{report.source}. {method_note(report.facts, 'vi')}",
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
         results_table_caption="Chỉ số hài lòng chung theo lĩnh vực",

@@ -17,6 +17,7 @@ import pandas as pd
 from satisfaction.analysis.estimates import ALL
 from satisfaction.analysis.remediation import PriorityRule
 from satisfaction.present.formatting import format_number, format_percent
+from satisfaction.present.wording import comparison_words, method_sentences, reliability_text
 
 if TYPE_CHECKING:
     from satisfaction.present.plan import RemediationReport
@@ -78,12 +79,24 @@ def _points(value: float) -> str:
     return format_percent(value, sign=True).removesuffix("%") + "\u00a0điểm\u00a0%"
 
 
-def _p_text(value: float) -> str:
+def p_value_text(value: float) -> str:
+    """A p-value with 3 significant digits, Vietnamese comma: 0.0195 -> "0,0195"."""
+    if value is None or not np.isfinite(value):
+        return ""
+    if value < 0.001:
+        return "< 0,001"
+    if value >= 0.9995:
+        return "1"
+    return f"{value:.3g}".replace(".", ",")
+
+
+def _p_text(value: float, *, adjusted: bool = True) -> str:
+    """A p-value in a sentence: "p đã hiệu chỉnh = 0,195", "p < 0,001"."""
     if value is None or not np.isfinite(value):
         return "không kiểm định được"
-    if value < 0.001:
-        return "p < 0,001"
-    return f"p = {format_number(value, digits=3)}"
+    shown = p_value_text(value)
+    name = "p đã hiệu chỉnh" if adjusted else "p"
+    return f"{name} {shown}" if shown.startswith("<") else f"{name} = {shown}"
 
 
 def _target_text(rule: PriorityRule, whole: bool) -> str:
@@ -122,8 +135,8 @@ def _reason(row: pd.Series, rule: PriorityRule) -> str:
         return "Đạt hoặc vượt mục tiêu"
     gap = f"Thấp hơn mục tiêu {_points(row['gap']).lstrip('+')}"
     if not bool(row["reliable"]):
-        note = str(row.get("reliability_note") or "").strip()
-        return f"Ước lượng không đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
+        note = reliability_text(row.get("reliability_note"), "vi")
+        return f"Ước lượng chưa đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
     parts = [gap]
     parts.append(
         f"có ý nghĩa thống kê ({_p_text(row['p_adjusted'])})"
@@ -141,8 +154,8 @@ def method_lines(report: RemediationReport) -> list[str]:
     meta = report.estimates.meta
     lines = [
         report.rule_text,
-        f"{report.source}. {report.rule_note}.",
-        f"Thiết kế mẫu: {meta.get('design')}. Địa giới: {meta.get('geography')}.",
+        f"{report.source}.",
+        *method_sentences(report.facts, "vi"),
     ]
     if result.change_refused:
         lines.append(f"Không so sánh với kỳ trước: {result.change_refused}")
@@ -150,8 +163,12 @@ def method_lines(report: RemediationReport) -> list[str]:
         lines.append(
             f"Thay đổi so với {report.previous_label}: hai mẫu độc lập cùng phiên bản công cụ "
             f"({meta.get('instrument_version')}); sai số chuẩn của hiệu = căn bậc hai tổng "
-            "bình phương sai số chuẩn hai kỳ; kiểm định t hai phía, hiệu chỉnh "
-            f"{'Holm' if result.rule.adjust == 'holm' else 'Benjamini–Hochberg'}."
+            "bình phương sai số chuẩn hai kỳ; kiểm định t hai phía. Thay đổi của chỉ số "
+            "chung trên toàn bộ các lĩnh vực là phép so sánh chính, không hiệu chỉnh. "
+            + comparison_words(result.rule.adjust, None, "vi")
+            + " Ô có dưới "
+            + format_number((meta.get("options") or {}).get("min_n", 30), digits=0)
+            + " người trả lời ở một kỳ không được kiểm định."
         )
     if result.drivers is not None:
         method = result.drivers.attrs.get("method", "")
@@ -193,11 +210,19 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
                 "tăng" if row["change"] > 0 else "giảm"
             ) + f" {_points(abs(row['change'])).lstrip('+')}"
             verdict = "có ý nghĩa thống kê" if row["sig"] else "chưa có ý nghĩa thống kê"
-            first += (
-                f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số {moved} "
-                f"(KTC 95%: {_points(row['ci_low'])} đến {_points(row['ci_high'])}; "
-                f"{_p_text(row['p_adjusted'])}), {verdict}."
-            )
+            if bool(row.get("suppressed", False)):
+                first += (
+                    f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số "
+                    f"{moved}; một trong hai kỳ có quá ít người trả lời nên không kiểm định."
+                )
+            else:
+                # the one primary comparison: its p is not adjusted and agrees with its CI
+                first += (
+                    f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số "
+                    f"{moved} (KTC 95%: {_points(row['ci_low'])} đến "
+                    f"{_points(row['ci_high'])}; {_p_text(row['p_value'], adjusted=False)}), "
+                    f"{verdict}."
+                )
     elif result.change_refused:
         first += " Không so sánh với kỳ trước vì khác phương pháp (xem phần Hạn chế)."
     paragraphs = [first]

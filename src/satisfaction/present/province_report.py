@@ -14,11 +14,38 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from satisfaction.analysis.estimates import ALL, BREAKDOWN_LABELS, AnalysisOptions
+from satisfaction.cleaning.survey import clean_output_dir
 from satisfaction.present import figures
 from satisfaction.present.sections import _Report
 from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
 
 __all__ = ["ProvinceReport"]
+
+# The kinds of the cleaning summary (``cleaning.rules``), as a reader says them.
+_CLEANING_WORDS = {
+    "vi": {
+        "what": "Nội dung xử lý",
+        "kind": "Cách xử lý",
+        "count": "Số lượng",
+        "kinds": {
+            "changed": "Đã sửa",
+            "missing": "Coi là không trả lời",
+            "flagged": "Giữ lại, đánh dấu",
+            "rejected": "Loại khỏi phân tích",
+        },
+    },
+    "en": {
+        "what": "What was done",
+        "kind": "How",
+        "count": "Count",
+        "kinds": {
+            "changed": "Corrected",
+            "missing": "Treated as no answer",
+            "flagged": "Kept, flagged",
+            "rejected": "Left out of the analysis",
+        },
+    },
+}
 
 
 @dataclass
@@ -51,8 +78,14 @@ class ProvinceReport(_Report):
             fields if isinstance(fields, list) else [fields], estimates.fields, "fields"
         )
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
+        survey_id = str(estimates.meta.get("survey") or survey)
         return cls(
-            estimates=estimates, language=language, output_dir=out, province=chosen, fields=wanted
+            estimates=estimates,
+            language=language,
+            output_dir=out,
+            province=chosen,
+            fields=wanted,
+            clean_dir=clean_output_dir(root_path / "outputs", survey_id),
         )
 
     @property
@@ -91,18 +124,21 @@ class ProvinceReport(_Report):
         return self.tables["sample"]
 
     def data_quality(self) -> pd.DataFrame:
-        """What cleaning did to the whole survey's data, per rule (from the cleaning log)."""
+        """What cleaning did to the whole survey's data (from the survey's cleaning summary):
+        one row per kind of correction, in words, with the number of values or forms."""
         path = (self.clean_dir or Path()) / "cleaning_summary.csv"
         if not path.exists():
             return pd.DataFrame()
         summary = pd.read_csv(path, encoding="utf-8-sig")
+        words = _CLEANING_WORDS[self.language]
         text = "vi" if self.language == "vi" else "en"
         table = (
-            summary.groupby(["rule", "kind", text], sort=False)["count"]
+            summary.groupby(["kind", text], sort=False)["count"]
             .sum()
             .reset_index()
-            .rename(columns={text: "meaning"})
-        )
+            .assign(kind=lambda t: t["kind"].map(words["kinds"]).fillna(t["kind"]))
+            .rename(columns={"kind": words["kind"], text: words["what"], "count": words["count"]})
+        )[[words["what"], words["kind"], words["count"]]]
         self.tables["data_quality"] = table
         return table
 
@@ -145,9 +181,11 @@ class ProvinceReport(_Report):
         share = self._mine("element_questions")
         if likert.empty or share.empty:
             return
-        flags = share.set_index("label")["reliable"]
+        flags = share.set_index("label")
         likert = likert.assign(
-            level=likert["level"].astype(float), reliable=likert["label"].map(flags).fillna(False)
+            level=likert["level"].astype(float),
+            reliable=likert["label"].map(flags["reliable"]).fillna(False),
+            reliability_note=likert["label"].map(flags["reliability_note"]).fillna(""),
         )
         labels = self._likert_labels
         n_total = self._n_total
@@ -164,6 +202,7 @@ class ProvinceReport(_Report):
                 n_total=n_total,
                 title=self.text["element_questions_title"].format(where=self.where),
                 source=self.source,
+                note=self.text["element_question_note"],
             )
 
         self._figure(
@@ -173,19 +212,30 @@ class ProvinceReport(_Report):
         )
 
     def by_field(self) -> pd.DataFrame:
-        """Overall index by field, with the answer distribution of the overall question."""
+        """Overall index by field (table), and the answers to the overall question (figure).
+
+        The bars and their whiskers are the overall satisfaction question (its satisfied
+        share and that share's CI); the table is the overall index made from the criteria:
+        two measures, and the figure's note says so.
+        """
         overall = self._mine("overall", field_all=False)
         likert = self.estimates["likert_overall"]
         likert = likert[(likert["province"] == self.province) & likert["field"].isin(self.fields)]
         if not likert.empty:
-            share = overall.rename(columns={"field": "field"})[
-                ["field", "estimate", "ci_low", "ci_high"]
-            ]
+            question = self.estimates.frames.get("overall_question")
+            share = None
+            if question is not None:
+                question = question[
+                    (question["province"] == self.province) & question["field"].isin(self.fields)
+                ]
+                share = question[["field", "estimate", "ci_low", "ci_high"]]
+                # a bar is starred when the satisfied share it carries is unreliable
+                flags = question.set_index("field")
+                likert = likert.assign(
+                    reliable=likert["field"].map(flags["reliable"]).fillna(False),
+                    reliability_note=likert["field"].map(flags["reliability_note"]).fillna(""),
+                )
             n_total = self._n_total
-            # a bar is starred when its satisfied share is unreliable, not when a rare level is
-            flags = overall.set_index("field")["reliable"]
-            likert = likert.assign(reliable=likert["field"].map(flags).fillna(False))
-
             labels = self._likert_labels
             likert = likert.assign(level=likert["level"].astype(float))
 
@@ -196,12 +246,13 @@ class ProvinceReport(_Report):
                     y="field",
                     level="level",
                     satisfied_share=share,
+                    reliable="reliable" if share is not None else None,
                     language=self.language,
                     ax=ax,
                     n_total=n_total,
                     title=self.text["fields_title"].format(where=self.where),
                     source=self.source,
-                    note=self.rule_note,
+                    note=self.text["question_note"],
                 )
 
             self._figure(

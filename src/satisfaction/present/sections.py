@@ -24,6 +24,12 @@ from satisfaction.errors import ParameterError
 from satisfaction.present import figures
 from satisfaction.present.files import save_figure
 from satisfaction.present.tables import estimates_table
+from satisfaction.present.wording import (
+    MethodFacts,
+    facts_from_meta,
+    index_rule_words,
+    method_note,
+)
 from satisfaction.present.workbook import write_workbook
 
 __all__ = ["TEXT"]
@@ -44,7 +50,11 @@ TEXT = {
         "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và tỉnh",
         "expectation": "Tỷ lệ mong muốn cải thiện",
         "satisfaction": "Chỉ số hài lòng",
-        "rule": "Quy tắc tổng hợp: yếu tố = {element}; chung = {overall}; KTC {level:.0%}",
+        "question_note": "Thanh: câu trả lời cho câu hỏi hài lòng chung; đoạn đen: KTC 95% của "
+        "tỷ lệ hài lòng ở câu hỏi đó.\nBảng dưới hình là chỉ số hài lòng chung tính từ các "
+        "tiêu chí: một thước đo khác.",
+        "element_question_note": "Thanh: câu hỏi hài lòng chung của từng yếu tố; hình trên và "
+        "bảng là chỉ số yếu tố\ntính từ các tiêu chí: một thước đo khác.",
     },
     "en": {
         "all": "Whole survey",
@@ -61,7 +71,11 @@ TEXT = {
         "field_heatmap_title": "{field}: satisfied share by criterion and province",
         "expectation": "Share wanting improvement",
         "satisfaction": "Satisfaction index",
-        "rule": "Aggregation: element = {element}; overall = {overall}; {level:.0%} CI",
+        "question_note": "Bars: answers to the overall satisfaction question; black whisker: 95% "
+        "CI of its satisfied share.\nThe table below is the overall index made from the "
+        "criteria: another measure.",
+        "element_question_note": "Bars: each element's own satisfaction question; the figure "
+        "above and the table\nshow the element index made from the criteria: another measure.",
     },
 }
 
@@ -109,13 +123,19 @@ class _Report:
         return self.text["source"].format(title=title)
 
     @property
+    def facts(self) -> MethodFacts:
+        """What the method note states, from the metadata beside the estimates."""
+        return facts_from_meta(self.estimates.meta)
+
+    @property
     def rule_note(self) -> str:
-        meta = self.estimates.meta
-        return self.text["rule"].format(
-            element=meta["element_rule"],
-            overall=meta["overall_rule"],
-            level=meta["options"]["level"],
-        )
+        """The index rules in one short sentence (figure footers, workbook notes)."""
+        return index_rule_words(self.facts, self.language)
+
+    @property
+    def method_note(self) -> str:
+        """The report's method note: design, intervals, index rules, geography, flags."""
+        return method_note(self.facts, self.language)
 
     def header(self) -> Any:
         """A Markdown line naming the report's scope and the aggregation rules."""

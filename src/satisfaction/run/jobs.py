@@ -67,13 +67,13 @@ def prepare_survey(
     Returns (estimates folder, cleaned?, estimated?).
     """
     from satisfaction import __version__
-    from satisfaction.analysis.estimates import AnalysisOptions
+    from satisfaction.analysis.estimates import ESTIMATES_FORMAT, AnalysisOptions
 
     root = root or find_root()
     survey_dir = survey_folder(root, survey)
     instrument = load_instrument(survey_dir / "instrument.yaml")
     inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
-    digest = input_hash(*inputs, *instrument.extends) + f"/{__version__}"
+    digest = input_hash(*inputs, *instrument.extends) + f"/{__version__}/{ESTIMATES_FORMAT}"
     outputs = root / "outputs"
     clean_dir = outputs / instrument.id / "clean"
     cleaned = estimated = False

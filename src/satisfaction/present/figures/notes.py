@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
+import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -16,6 +18,7 @@ from matplotlib.transforms import Bbox
 
 from satisfaction.errors import ParameterError
 from satisfaction.present.figures.theme import _INK, _MUTED, Language, _fmt_n, _labels, _nfc
+from satisfaction.present.wording import reliability_reasons
 
 __all__ = ["annotate"]
 
@@ -167,6 +170,22 @@ def annotate(
     foot._satisfaction_owner = owner  # type: ignore[attr-defined]
     fig.add_artist(foot)
     return ax_or_fig
+
+
+def _unreliable_note(
+    frame: pd.DataFrame, ok: Sequence[bool] | np.ndarray, language: Language
+) -> str | None:
+    """The footnote of starred elements, with the reasons that fired among them (from the
+    ``reliability_note`` column when the frame has one); None when every element is reliable.
+    """
+    ok = np.asarray(ok, dtype=bool)
+    if ok.all():
+        return None
+    reasons: list[str] = []
+    if "reliability_note" in frame.columns:
+        reasons = reliability_reasons(frame.loc[~ok, "reliability_note"], language)
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    return _labels(language)["unreliable_note"].format(why=why)
 
 
 def _join_notes(*notes: str | None) -> str | None:
