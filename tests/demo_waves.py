@@ -11,6 +11,7 @@ from functools import cache
 @cache
 def previous_wave():
     """`generate_demo(wave=PREVIOUS_WAVE)`: the wave behind surveys/demo-2024/."""
-    from satisfaction.demo.sipas import PREVIOUS_WAVE, generate_demo
+    from satisfaction.demo.sipas import generate_demo
+    from satisfaction.demo.spec import PREVIOUS_WAVE
 
     return generate_demo(wave=PREVIOUS_WAVE)

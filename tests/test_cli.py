@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.cli import main
-from satisfaction.demo.sipas import CRITERIA
+from satisfaction.demo.spec import CRITERIA
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -105,7 +105,7 @@ def make_demo(
     ] = 2025,
 ) -> None:
     """Regenerate the synthetic demo survey byte-for-byte from its seed."""
-    from satisfaction.demo.sipas import write_demo_survey
+    from satisfaction.demo.workbook import write_demo_survey
 
     write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
@@ -171,7 +171,7 @@ def demo(
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the index."""
-    from satisfaction.demo.sipas import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
+    from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import run_reports
 

@@ -13,17 +13,14 @@ from scipy import stats
 
 from constructed_survey import PREVIOUS_CHANGE, write_constructed
 from demo_waves import previous_wave
+from satisfaction.analysis.cells import criterion_cells, target_comparison
+from satisfaction.analysis.change import MethodBreakError, change_since, check_comparable
 from satisfaction.analysis.estimates import ALL, Estimates, analysis_frame
 from satisfaction.analysis.remediation import (
     NOT_PRIORITY,
-    MethodBreakError,
     PriorityRule,
-    change_since,
-    check_comparable,
-    criterion_cells,
     priorities,
     remediation_analysis,
-    target_comparison,
 )
 from satisfaction.cleaning.survey import load_clean
 from satisfaction.errors import ParameterError
@@ -355,7 +352,7 @@ def demo_waves(demo_survey, demo_instrument):
 
 
 def test_the_demo_change_is_detected_and_the_null_field_is_not(demo_waves):
-    from satisfaction.demo.sipas import NULL_CHANGE
+    from satisfaction.demo.spec import NULL_CHANGE
 
     now, before, now_instrument, before_instrument = demo_waves
     assert before_instrument.version == now_instrument.version  # same instrument version

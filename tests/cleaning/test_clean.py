@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satisfaction.cleaning.rules import RULES, clean
-from satisfaction.demo.sipas import CRITERIA, PLANTED
+from satisfaction.cleaning.log import RULES
+from satisfaction.cleaning.rules import clean
+from satisfaction.demo.spec import CRITERIA, PLANTED
 from satisfaction.errors import InputError
 from satisfaction.io.text import encode_tcvn3, encode_vni
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from satisfaction.cleaning.survey import CLEAN_FILES, clean_survey, load_clean
-from satisfaction.demo.sipas import PLANTED
+from satisfaction.demo.spec import PLANTED
 from satisfaction.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]

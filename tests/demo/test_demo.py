@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 import satisfaction.demo.sipas as demo
+import satisfaction.demo.workbook as workbook
 from demo_waves import previous_wave
-from satisfaction.demo.sipas import CRITERIA, PLANTED, demo_workbook_bytes
+from satisfaction.demo.spec import CRITERIA, PLANTED, PREVIOUS_WAVE
+from satisfaction.demo.workbook import demo_workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,15 +77,15 @@ def test_previous_wave_is_rebuilt_byte_for_byte_with_its_own_id():
 
 
 def test_write_demo_survey_names_the_previous_wave(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "generate_demo", lambda seed, wave: previous_wave())
-    monkeypatch.setattr(demo, "demo_workbook_bytes", lambda survey, seed: b"")  # tested above
-    demo.write_demo_survey(tmp_path, wave=demo.PREVIOUS_WAVE)
+    monkeypatch.setattr(workbook, "generate_demo", lambda seed, wave: previous_wave())
+    monkeypatch.setattr(workbook, "demo_workbook_bytes", lambda survey, seed: b"")  # tested above
+    workbook.write_demo_survey(tmp_path, wave=PREVIOUS_WAVE)
     written = (tmp_path / "instrument.yaml").read_text(encoding="utf-8")
     assert written == (ROOT / "surveys" / "demo-2024" / "instrument.yaml").read_text("utf-8")
 
 
 def test_previous_wave_is_an_independent_sample_with_the_planted_changes(demo_survey):
-    from satisfaction.demo.sipas import NULL_CHANGE
+    from satisfaction.demo.spec import NULL_CHANGE
 
     before = previous_wave()
     # a new sample: different form ids and different answers, same size of design

@@ -1,22 +1,18 @@
 """Drivers of overall satisfaction and importance-performance quadrants.
 
-Reference numbers: tests/r/drivers_goldens.R (R 4.2.2, MASS 7.3-58.2, survey 4.1-1) --
-MASS::polr on the published `housing` data (Venables & Ripley 2002, sec. 7.3),
-survey::svyolr on R's api samples, and a design-based correlation through svycontrast.
+The model and the correlations behind them are tested against R in test_ordinal.py and
+test_correlation.py.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from drivers_reference import constructed
 from satisfaction.errors import DesignError, InputError, ParameterError
 from satisfaction.stats.drivers import (
     QUADRANTS,
@@ -26,159 +22,6 @@ from satisfaction.stats.drivers import (
     ordinal_logit,
     weighted_correlation,
 )
-
-HERE = Path(__file__).resolve().parents[1]
-API = HERE / "data" / "api"
-RTOL = 1e-6
-
-
-@cache
-def _goldens() -> pd.DataFrame:
-    return pd.read_csv(HERE / "r" / "drivers_goldens.csv", keep_default_na=False)
-
-
-def golden(case: str, stat: str) -> pd.Series:
-    g = _goldens()
-    hit = g[(g.case == case) & (g.stat == stat)]
-    assert len(hit), (case, stat)
-    return pd.Series(hit["value"].astype(float).to_numpy(), index=hit["term"].to_numpy())
-
-
-def housing() -> tuple[pd.DataFrame, list[str]]:
-    """MASS::housing with R's treatment dummies; Sat coded Low 1, Medium 2, High 3."""
-    df = pd.read_csv(HERE / "r" / "drivers_housing.csv")
-    df["sat"] = df["Sat"].map({"Low": 1, "Medium": 2, "High": 3})
-    dummies = {
-        "InflMedium": df["Infl"] == "Medium",
-        "InflHigh": df["Infl"] == "High",
-        "TypeApartment": df["Type"] == "Apartment",
-        "TypeAtrium": df["Type"] == "Atrium",
-        "TypeTerrace": df["Type"] == "Terrace",
-        "ContHigh": df["Cont"] == "High",
-    }
-    for name, flag in dummies.items():
-        df[name] = flag.astype(float)
-    return df, list(dummies)
-
-
-def api(name: str) -> pd.DataFrame:
-    df = pd.read_csv(API / f"{name}.csv")
-    # R: cut(meals, c(0, 25, 50, 75, 100)) -> 4 ordered classes, NA for meals == 0
-    classes = pd.cut(df["meals"], [0, 25, 50, 75, 100]).cat.codes
-    df["mealcat"] = classes.where(classes >= 0) + 1
-    df["stypeH"] = (df["stype"] == "H").astype(float)
-    df["stypeM"] = (df["stype"] == "M").astype(float)
-    return df
-
-
-# --------------------------------------------------------------------------- ordinal_logit
-def test_housing_matches_polr_and_the_published_values():
-    df, terms = housing()
-    fit = ordinal_logit(df, "sat", terms, weight="Freq")
-    assert fit.converged and fit.n == 72 and fit.weight_sum == pytest.approx(72)
-    np.testing.assert_allclose(fit.coefficients[terms], golden("housing", "coef")[terms], RTOL)
-    np.testing.assert_allclose(fit.thresholds, golden("housing", "zeta"), rtol=RTOL)
-    assert list(fit.thresholds.index) == ["1|2", "2|3"]
-    # Venables & Ripley (2002), p. 205, to the 4 decimals printed there
-    published = [0.5664, 1.2888, -0.5724, -0.3662, -1.0910, 0.3603]
-    np.testing.assert_allclose(fit.coefficients[terms], published, atol=5e-5)
-    np.testing.assert_allclose(fit.thresholds, [-0.4961, 0.6907], atol=5e-5)
-
-
-def test_integer_weights_equal_repeated_rows():
-    df, terms = housing()
-    repeated = df.loc[df.index.repeat(df["Freq"])]
-    assert len(repeated) == 1681
-    weighted = ordinal_logit(df, "sat", terms, weight="Freq")
-    plain = ordinal_logit(repeated, "sat", terms)
-    np.testing.assert_allclose(weighted.coefficients, plain.coefficients, rtol=1e-8)
-    np.testing.assert_allclose(weighted.thresholds, plain.thresholds, rtol=1e-8)
-    # and the weights matter: the unweighted fit of the 72 cells is another model
-    cells = ordinal_logit(df, "sat", terms)
-    assert abs(cells.coefficients["InflHigh"] - weighted.coefficients["InflHigh"]) > 0.5
-
-
-def _constructed(n: int = 1500, seed: int = 11) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    x = rng.integers(1, 6, size=(n, 4)).astype(float)
-    latent = 0.9 * x[:, 0] + 0.6 * x[:, 1] + rng.logistic(size=n)
-    df = pd.DataFrame(x, columns=["a", "b", "c", "d"])
-    df["y"] = np.digitize(latent, [2.5, 4, 5.5, 7]) + 1
-    return df
-
-
-def test_unit_weights_give_statsmodels_own_fit():
-    df = _constructed()
-    df["one"] = 1.0
-    fit = ordinal_logit(df, "y", ["a", "b", "c", "d"], weight="one")
-    model = OrderedModel(df["y"].to_numpy(), df[["a", "b", "c", "d"]].to_numpy(), distr="logit")
-    reference = model.fit(method="newton", maxiter=100, disp=0)
-    ours = np.r_[
-        fit.coefficients.to_numpy(),
-        model.transform_reverse_threshold_params(np.r_[fit.thresholds.to_numpy(), np.inf]),
-    ]
-    np.testing.assert_allclose(ours, reference.params, rtol=0, atol=1e-7)
-    # the weighted log-likelihood with weights 1 is statsmodels' own, to the last bit
-    assert fit.loglike == model.loglike(ours)
-    assert fit.loglike == pytest.approx(reference.llf, rel=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("case", "data", "terms", "design"),
-    [
-        ("clus1", "apiclus1", ["avg.ed", "mobility", "stypeH", "stypeM"], {"cluster": "dnum"}),
-        ("strat", "apistrat", ["avg.ed", "ell", "mobility"], {"strata": "stype"}),
-    ],
-)
-def test_sandwich_matches_svyolr(case, data, terms, design):
-    # R: svyolr(mealcat ~ ..., svydesign(id = ~dnum | ~1, strata = NULL | ~stype, weights = ~pw))
-    fit = ordinal_logit(api(data), "mealcat", terms, weight="pw", **design)
-    assert fit.n == golden(case, "n").iloc[0]
-    np.testing.assert_allclose(fit.coefficients[terms], golden(case, "coef")[terms], rtol=RTOL)
-    np.testing.assert_allclose(fit.thresholds, golden(case, "zeta"), rtol=RTOL)
-    se = golden(case, "se")
-    np.testing.assert_allclose(fit.se[terms], se[terms], rtol=RTOL)
-    np.testing.assert_allclose(fit.se.iloc[len(terms) :], se.iloc[len(terms) :], rtol=RTOL)
-
-
-def test_sandwich_ignores_the_weights_scale_but_not_the_clusters():
-    df = api("apiclus1")
-    terms = ["avg.ed", "mobility", "stypeH", "stypeM"]
-    df["pw_scaled"] = df["pw"] / 1000
-    a = ordinal_logit(df, "mealcat", terms, weight="pw", cluster="dnum")
-    b = ordinal_logit(df, "mealcat", terms, weight="pw_scaled", cluster="dnum")
-    np.testing.assert_allclose(a.se, b.se, rtol=1e-8)
-    # schools as independent units: a different (here much smaller) avg.ed SE
-    c = ordinal_logit(df, "mealcat", terms, weight="pw")
-    assert c.se["avg.ed"] < 0.8 * a.se["avg.ed"]
-
-
-# ------------------------------------------------------------------- correlations
-@pytest.mark.parametrize(
-    ("case", "data", "x", "design"),
-    [
-        ("cor_clus1", "apiclus1", "avg.ed", {"cluster": "dnum"}),
-        ("cor_strat", "apistrat", "ell", {"strata": "stype"}),
-    ],
-)
-def test_weighted_pearson_matches_svycontrast(case, data, x, design):
-    r, se, n = weighted_correlation(api(data), x, "api00", weight="pw", **design)
-    assert n == {"cor_clus1": 183 - 26, "cor_strat": 200}[case]
-    assert r == pytest.approx(golden(case, "r").iloc[0], rel=1e-10)
-    assert se == pytest.approx(golden(case, "se").iloc[0], rel=1e-8)
-
-
-def test_spearman_is_scipys_and_weights_are_repeats():
-    df = _constructed(n=300)
-    r, _, n = weighted_correlation(df, "a", "y", kind="spearman")
-    assert n == 300
-    assert r == pytest.approx(stats.spearmanr(df["a"], df["y"]).statistic, rel=1e-12)
-    df["w"] = np.random.default_rng(2).integers(1, 4, size=len(df))
-    repeated = df.loc[df.index.repeat(df["w"])]
-    r_w, _, _ = weighted_correlation(df, "a", "y", weight="w", kind="spearman")
-    assert r_w == pytest.approx(stats.spearmanr(repeated["a"], repeated["y"]).statistic, 1e-12)
-    p_w, _, _ = weighted_correlation(df, "b", "y", weight="w")
-    assert p_w == pytest.approx(np.corrcoef(repeated["b"], repeated["y"])[0, 1], rel=1e-12)
 
 
 # ------------------------------------------------------------------------------ drivers
@@ -293,7 +136,7 @@ def test_fallback_on_separation(sipas_instrument, caplog):
 
 
 def test_constant_predictor_is_reported_not_fitted(sipas_instrument):
-    df = _constructed()
+    df = constructed()
     df["hl_chung"] = df["y"]
     df["flat"] = 4.0
     table = drivers(df, sipas_instrument, predictors=["a", "b", "flat"])

@@ -1,11 +1,13 @@
 """Seeded generators of demo surveys: synthetic data, clearly labelled as such.
 
-- `sipas`: the SIPAS-style demo survey (4 provinces, two waves) that `make demo` runs.
+- `sipas`: the SIPAS-style demo survey (4 provinces, two waves) that `make demo` runs;
+  its parts: `spec` (fixed facts), `respondents`, `dirt` (planted dirt), `workbook` (files).
 """
 
 from __future__ import annotations
 
-from satisfaction.demo.sipas import (
+from satisfaction.demo.sipas import generate_demo
+from satisfaction.demo.spec import (
     DEMO_PROVINCES,
     DEMO_SEED,
     NULL_CHANGE,
@@ -13,10 +15,8 @@ from satisfaction.demo.sipas import (
     PLANTED_CHANGES,
     PREVIOUS_WAVE,
     DemoSurvey,
-    demo_workbook_bytes,
-    generate_demo,
-    write_demo_survey,
 )
+from satisfaction.demo.workbook import demo_workbook_bytes, write_demo_survey
 
 __all__ = [
     "DEMO_PROVINCES",

@@ -3,10 +3,11 @@
 The left end of the flow. Nothing here changes a value: readers change types only, and
 everything that corrects data lives in `satisfaction.cleaning`.
 
-- `text`: Vietnamese text (NFC, TCVN3/VNI legacy encodings, tone placement, matching keys).
+- `text`: Vietnamese text (NFC, TCVN3/VNI legacy encodings, tone placement, matching keys),
+  gathering `normalise` (NFC, whitespace), `legacy` (TCVN3/VNI) and `distinct` (`map_unique`).
 - `geography`: the 63 pre-2025 and 34 current provinces, and the old -> new mapping.
-- `instrument`: the questionnaire as data, validated with key paths.
-- `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers.
+- `instrument`: the questionnaire as data, validated with key paths (a package).
+- `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers (a package).
 - `spss`: an instrument built from an SPSS dictionary.
 - `paths`: safe folder names and paths for everything the toolkit writes.
 """

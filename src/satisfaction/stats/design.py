@@ -301,12 +301,76 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
     if not isinstance(design, Design):
         raise ParameterError(f"design must be a satisfaction.Design, got {type(design).__name__}")
     problems = ProblemCollector()
+    weights, fpc_values, fpc2_values = _read_values(df, design, problems)
+    n = len(df)
+
+    stratum = np.zeros(n, dtype=np.int64)
+    if design.strata_columns:
+        stratum = group_codes(df, design.strata_columns)
+    n_strata = int(stratum.max()) + 1
+    psu, psu_stratum = _psu_codes(df, design, stratum, problems)
+    n_psus = len(psu_stratum)
+    n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.float64)
+    if n_psus == 1:
+        raise DesignError("the design has only one primary sampling unit", column=design.psu)
+
+    fpc_factor = np.ones(n_strata)
+    sampling_fraction = np.zeros(n_strata)
+    stage1_popsize = None
+    if fpc_values is not None:
+        per_stratum = _constant_within(
+            fpc_values, stratum, n_strata, design.fpc, "stratum", problems
+        )
+        if per_stratum is not None:
+            stage1_popsize = _population_sizes(per_stratum, n_psu, design.fpc, problems)
+        if stage1_popsize is not None:
+            sampling_fraction = n_psu / stage1_popsize
+            fpc_factor = 1.0 - sampling_fraction
+
+    two_stage = design.ssu is not None and design.fpc2 is not None
+    stage2 = _StageTwo(None, None, None, None, np.ones(n))
+    if design.ssu is not None:
+        stage2 = _stage_two(df, design, psu, n_psus, fpc2_values, problems)
+    problems.raise_if_any(DesignError)
+
+    if weights is None:
+        if stage1_popsize is not None:
+            weights = (stage1_popsize / n_psu)[stratum] * stage2.weight
+        else:
+            weights = np.ones(n)
+
+    if design.lonely_psu == "fail":
+        _check_lonely(df, design, stratum, n_psu, fpc_factor, two_stage, stage2, problems)
+    problems.raise_if_any(DesignError)
+
+    return PreparedDesign(
+        design=design,
+        n=n,
+        weights=np.ascontiguousarray(weights, dtype=np.float64),
+        stratum=stratum,
+        psu=psu,
+        psu_stratum=psu_stratum,
+        n_psu=n_psu,
+        fpc_factor=fpc_factor,
+        sampling_fraction=sampling_fraction,
+        two_stage=two_stage,
+        ssu=stage2.ssu,
+        ssu_psu=stage2.ssu_psu,
+        n_ssu=stage2.n_ssu,
+        fpc2_factor=stage2.fpc2_factor if two_stage else None,
+    )
+
+
+def _read_values(
+    df: pd.DataFrame, design: Design, problems: ProblemCollector
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The weight, fpc and fpc2 values, after checking every design column is there, has
+    no missing values and (weights, fpc) holds positive numbers."""
     absent = [c for c in design.columns() if c not in df.columns]
     for col in absent:
         problems.add("column named in the design is not in the data", column=col)
     problems.raise_if_any(DesignError)
-    n = len(df)
-    if n == 0:
+    if len(df) == 0:
         raise DesignError("the data have no rows")
 
     for col in (*design.strata_columns, design.psu, design.ssu):
@@ -326,13 +390,15 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
     if design.fpc2 is not None:
         fpc2_values = _check_numeric(df, design.fpc2, "fpc2", problems, positive=True)
     problems.raise_if_any(DesignError)
+    return weights, fpc_values, fpc2_values
 
-    stratum = np.zeros(n, dtype=np.int64)
-    if design.strata_columns:
-        stratum = group_codes(df, design.strata_columns)
-    n_strata = int(stratum.max()) + 1
+
+def _psu_codes(
+    df: pd.DataFrame, design: Design, stratum: np.ndarray, problems: ProblemCollector
+) -> tuple[np.ndarray, np.ndarray]:
+    """PSU codes numbered stratum by stratum, and the stratum of each PSU (sorted)."""
     if design.psu is None:
-        psu = np.arange(n, dtype=np.int64)
+        psu = np.arange(len(df), dtype=np.int64)
         psu_stratum = stratum.copy()
     else:
         if design.nest:
@@ -354,93 +420,81 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
     order = np.argsort(psu_stratum, kind="stable")
     renumber = np.empty_like(order)
     renumber[order] = np.arange(len(order))
-    psu = renumber[psu]
-    psu_stratum = psu_stratum[order]
-    n_psus = len(psu_stratum)
-    n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.float64)
-    if n_psus == 1:
-        raise DesignError("the design has only one primary sampling unit", column=design.psu)
+    return renumber[psu], psu_stratum[order]
 
-    fpc_factor = np.ones(n_strata)
-    sampling_fraction = np.zeros(n_strata)
-    stage1_popsize = None
-    if fpc_values is not None:
-        per_stratum = _constant_within(
-            fpc_values, stratum, n_strata, design.fpc, "stratum", problems
+
+@dataclass(frozen=True)
+class _StageTwo:
+    """SSU codes (within PSUs) and the stage-2 constants; `weight` is N/n of each row's PSU."""
+
+    ssu: np.ndarray | None
+    ssu_psu: np.ndarray | None
+    n_ssu: np.ndarray | None
+    fpc2_factor: np.ndarray | None
+    weight: np.ndarray
+
+
+def _stage_two(
+    df: pd.DataFrame,
+    design: Design,
+    psu: np.ndarray,
+    n_psus: int,
+    fpc2_values: np.ndarray | None,
+    problems: ProblemCollector,
+) -> _StageTwo:
+    assert design.ssu is not None
+    fpc2_factor = None
+    stage2_weight = np.ones(len(df))
+    ssu = group_codes(df.assign(_psu_code=psu), ["_psu_code", design.ssu])
+    ssu_psu = np.full(int(ssu.max()) + 1, -1, dtype=np.int64)
+    ssu_psu[ssu] = psu
+    n_ssu = np.bincount(ssu_psu, minlength=n_psus).astype(np.float64)
+    if design.fpc is not None and design.fpc2 is None:
+        problems.add(
+            "a two-stage design with fpc needs fpc2 (second-stage population sizes); "
+            "or drop ssu for a with-replacement first stage",
+            column=design.ssu,
         )
-        if per_stratum is not None:
-            stage1_popsize = _population_sizes(per_stratum, n_psu, design.fpc, problems)
-        if stage1_popsize is not None:
-            sampling_fraction = n_psu / stage1_popsize
-            fpc_factor = 1.0 - sampling_fraction
+    if fpc2_values is not None:
+        per_psu = _constant_within(fpc2_values, psu, n_psus, design.fpc2, "PSU", problems)
+        popsize2 = (
+            None if per_psu is None else _population_sizes(per_psu, n_ssu, design.fpc2, problems)
+        )
+        if popsize2 is not None:
+            fpc2_factor = 1.0 - n_ssu / popsize2
+            stage2_weight = (popsize2 / n_ssu)[psu]
+    return _StageTwo(ssu, ssu_psu, n_ssu, fpc2_factor, stage2_weight)
 
-    two_stage = design.ssu is not None and design.fpc2 is not None
-    ssu = ssu_psu = n_ssu = fpc2_factor = None
-    stage2_weight = np.ones(n)
-    if design.ssu is not None:
-        ssu = group_codes(df.assign(_psu_code=psu), ["_psu_code", design.ssu])
-        ssu_psu = np.full(int(ssu.max()) + 1, -1, dtype=np.int64)
-        ssu_psu[ssu] = psu
-        n_ssu = np.bincount(ssu_psu, minlength=n_psus).astype(np.float64)
-        if design.fpc is not None and design.fpc2 is None:
+
+def _check_lonely(
+    df: pd.DataFrame,
+    design: Design,
+    stratum: np.ndarray,
+    n_psu: np.ndarray,
+    fpc_factor: np.ndarray,
+    two_stage: bool,
+    stage2: _StageTwo,
+    problems: ProblemCollector,
+) -> None:
+    """lonely_psu="fail": a problem for strata with a single PSU (and, at stage 2, PSUs
+    with a single SSU where fpc2 says more exist)."""
+    lonely = np.flatnonzero((n_psu == 1) & (fpc_factor >= _SELF_REPRESENTING))
+    if len(lonely):
+        labels = _stratum_labels(df, design, stratum, lonely)
+        problems.add(
+            f"{len(lonely)} strata have a single PSU ({labels}); merge them with a "
+            "neighbour or choose lonely_psu= remove / certainty / adjust / average",
+            column=", ".join(design.strata_columns) or None,
+        )
+    n_ssu, fpc2_factor = stage2.n_ssu, stage2.fpc2_factor
+    if two_stage and n_ssu is not None and fpc2_factor is not None:
+        lonely2 = np.flatnonzero((n_ssu == 1) & (fpc2_factor >= _SELF_REPRESENTING))
+        if len(lonely2):
             problems.add(
-                "a two-stage design with fpc needs fpc2 (second-stage population sizes); "
-                "or drop ssu for a with-replacement first stage",
+                f"{len(lonely2)} PSUs have a single sampled SSU at stage 2 but fpc2 says "
+                "more exist; choose another lonely_psu rule",
                 column=design.ssu,
             )
-        if fpc2_values is not None:
-            per_psu = _constant_within(fpc2_values, psu, n_psus, design.fpc2, "PSU", problems)
-            popsize2 = (
-                None
-                if per_psu is None
-                else _population_sizes(per_psu, n_ssu, design.fpc2, problems)
-            )
-            if popsize2 is not None:
-                fpc2_factor = 1.0 - n_ssu / popsize2
-                stage2_weight = (popsize2 / n_ssu)[psu]
-    problems.raise_if_any(DesignError)
-
-    if weights is None:
-        if stage1_popsize is not None:
-            weights = (stage1_popsize / n_psu)[stratum] * stage2_weight
-        else:
-            weights = np.ones(n)
-
-    if design.lonely_psu == "fail":
-        lonely = np.flatnonzero((n_psu == 1) & (fpc_factor >= _SELF_REPRESENTING))
-        if len(lonely):
-            labels = _stratum_labels(df, design, stratum, lonely)
-            problems.add(
-                f"{len(lonely)} strata have a single PSU ({labels}); merge them with a "
-                "neighbour or choose lonely_psu= remove / certainty / adjust / average",
-                column=", ".join(design.strata_columns) or None,
-            )
-        if two_stage and n_ssu is not None and fpc2_factor is not None:
-            lonely2 = np.flatnonzero((n_ssu == 1) & (fpc2_factor >= _SELF_REPRESENTING))
-            if len(lonely2):
-                problems.add(
-                    f"{len(lonely2)} PSUs have a single sampled SSU at stage 2 but fpc2 says "
-                    "more exist; choose another lonely_psu rule",
-                    column=design.ssu,
-                )
-    problems.raise_if_any(DesignError)
-
-    return PreparedDesign(
-        design=design,
-        n=n,
-        weights=np.ascontiguousarray(weights, dtype=np.float64),
-        stratum=stratum,
-        psu=psu,
-        psu_stratum=psu_stratum,
-        n_psu=n_psu,
-        fpc_factor=fpc_factor,
-        sampling_fraction=sampling_fraction,
-        two_stage=two_stage,
-        ssu=ssu,
-        ssu_psu=ssu_psu,
-        n_ssu=n_ssu,
-        fpc2_factor=fpc2_factor if two_stage else None,
-    )
 
 
 def _stratum_labels(

@@ -1,0 +1,94 @@
+"""`instrument_from_dict`: a parsed mapping checked section by section into an `Instrument`.
+
+Every problem is collected with its key path and reported at once in one
+`InstrumentError`; the sections are checked in `scales`, `items` and `sections`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from satisfaction.errors import InstrumentError
+from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.items import _groups, _items
+from satisfaction.io.instrument.model import (
+    DESIGN_ROLES,
+    GEOGRAPHIES,
+    RESPONDENT_ROLES,
+    Instrument,
+)
+from satisfaction.io.instrument.scales import _scales
+from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
+
+__all__ = ["instrument_from_dict"]
+
+_TOP_KEYS = (
+    "id",
+    "title",
+    "version",
+    "year",
+    "geography",
+    "legal_basis",
+    "id_column",
+    "scales",
+    "items",
+    "groups",
+    "fields",
+    "respondent",
+    "design",
+    "personal_data",
+    "quality",
+    "data",
+    "salt",
+)
+
+
+def instrument_from_dict(spec: Any, *, source: str | Path | None = None) -> Instrument:
+    """Validate a parsed instrument mapping and build the `Instrument`."""
+    check = _Checker(source)
+    instrument = _build(check, spec)
+    if check.problems:
+        raise InstrumentError(problems=check.problems)
+    assert instrument is not None
+    return instrument
+
+
+def _build(check: _Checker, spec: Any) -> Instrument | None:
+    top = check.mapping(spec, "(top level)")
+    if not top:
+        return None
+    check.unknown_keys(top, _TOP_KEYS, "")
+    scales = _scales(check, top.get("scales"))
+    groups = _groups(check, top.get("groups"))
+    items = _items(check, top.get("items"), scales, groups)
+    geography = check.text(top.get("geography"), "geography")
+    if geography and geography not in GEOGRAPHIES:
+        check.fail("geography", f"unknown geography {geography!r}; use one of {GEOGRAPHIES}")
+    year = top.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        check.fail("year", f"must be a year such as 2025, got {year!r}")
+        year = None
+    return Instrument(
+        id=check.text(top.get("id"), "id"),
+        title=check.label(top.get("title"), "title"),
+        version=check.text(top.get("version"), "version"),
+        year=year,
+        geography=geography,
+        legal_basis=check.text(top.get("legal_basis"), "legal_basis", required=False),
+        id_column=check.text(top.get("id_column"), "id_column"),
+        scales=MappingProxyType(scales),
+        items=tuple(items),
+        groups=tuple(groups),
+        fields=_fields(check, top.get("fields")),
+        respondent=MappingProxyType(
+            _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
+        ),
+        design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
+        personal_data=_personal(check, top.get("personal_data")),
+        quality=_quality(check, top.get("quality")),
+        data=_data(check, top.get("data")),
+        salt=check.text(top.get("salt"), "salt", required=False),
+        source=check.source,
+    )

@@ -1,0 +1,293 @@
+"""The questionnaire's parts as frozen dataclasses, and the values their fields allow.
+
+`Instrument` holds scales, items, groups, the field vocabulary, respondent and design
+columns, personal data, quality thresholds and where the data is; every object is
+immutable. The allowed values (item types, roles, reasons, actions) are checked by the
+builder (`satisfaction.io.instrument.builder`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "DESIGN_ROLES",
+    "GEOGRAPHIES",
+    "ITEM_ROLES",
+    "ITEM_TYPES",
+    "MISSING_REASONS",
+    "PERSONAL_ACTIONS",
+    "RESPONDENT_ROLES",
+    "DataSource",
+    "FieldTerm",
+    "FieldVocabulary",
+    "Group",
+    "Instrument",
+    "Item",
+    "Label",
+    "MissingCode",
+    "PersonalColumn",
+    "QualityRules",
+    "Scale",
+    "ScaleLevel",
+]
+
+# The values the builder accepts for item types and roles, geographies, missing-code
+# reasons, personal-data actions, and respondent and design column roles.
+ITEM_TYPES = ("likert", "single", "multiple", "numeric", "text", "date")
+ITEM_ROLES = (
+    "criterion",
+    "element_satisfaction",
+    "overall",
+    "expectation",
+    "respondent",
+    "comment",
+    "other",
+)
+GEOGRAPHIES = ("historical_63", "current_34")
+MISSING_REASONS = ("dont_know", "refused", "not_applicable", "blank", "other")
+PERSONAL_ACTIONS = ("drop", "hash", "scrub")
+RESPONDENT_ROLES = (
+    "province",
+    "district",
+    "commune",
+    "sex",
+    "age",
+    "age_band",
+    "ethnicity",
+    "respondent_group",
+    "urban_rural",
+    "interviewer",
+    "interview_date",
+)
+DESIGN_ROLES = ("weight", "strata", "psu", "ssu", "fpc", "fpc2")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in Vietnamese and English; Vietnamese is the default language of outputs."""
+
+    vi: str
+    en: str = ""
+
+    def get(self, language: str = "vi") -> str:
+        """The label in `language`, falling back to the other one when empty."""
+        if language == "en":
+            return self.en or self.vi
+        return self.vi or self.en
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    """One answer option: its code, its label, and label spellings accepted as that code."""
+
+    code: int
+    label: Label
+    variants: tuple[str, ...] = ()
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class MissingCode:
+    """A code that means 'no valid answer', with the reason kept in the cleaning log."""
+
+    code: int
+    label: Label
+    reason: str
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An ordered answer scale with its satisfied / neutral / dissatisfied partition.
+
+    `neutral_in_denominator` declares whether neutral answers count among valid answers when
+    computing the satisfied share (SIPAS: yes; some local forms: no) -- it must be declared
+    per instrument, never assumed.
+    """
+
+    id: str
+    levels: tuple[ScaleLevel, ...]
+    satisfied: frozenset[int] = frozenset()
+    neutral: frozenset[int] = frozenset()
+    dissatisfied: frozenset[int] = frozenset()
+    missing: tuple[MissingCode, ...] = ()
+    ordered: bool = True
+    neutral_in_denominator: bool = True
+
+    @property
+    def codes(self) -> tuple[int, ...]:
+        """Valid answer codes in scale order."""
+        return tuple(level.code for level in self.levels)
+
+    @property
+    def missing_codes(self) -> dict[int, MissingCode]:
+        return {m.code: m for m in self.missing}
+
+    def level(self, code: int) -> ScaleLevel:
+        for level in self.levels:
+            if level.code == code:
+                return level
+        raise KeyError(code)
+
+    def labels(self, language: str = "vi") -> dict[int, str]:
+        """Code -> label text, in scale order."""
+        return {level.code: level.label.get(language) for level in self.levels}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question (one column of the response file, or one column per choice)."""
+
+    id: str
+    text: Label
+    type: str
+    scale: str | None = None
+    group: str | None = None
+    role: str = "other"
+    column: str | None = None
+    separator: str = ";"
+    min: float | None = None
+    max: float | None = None
+    width: int | None = None
+
+    @property
+    def source_column(self) -> str:
+        """The column name in the raw response file (defaults to the item id)."""
+        return self.column or self.id
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of items reported together: a SIPAS element, a PAPI dimension, ..."""
+
+    id: str
+    label: Label
+    kind: str = "element"
+
+
+@dataclass(frozen=True)
+class FieldTerm:
+    """One field (lĩnh vực) of administrative services, with the spellings that mean it."""
+
+    code: str
+    label: Label
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldVocabulary:
+    """The field column and its controlled vocabulary."""
+
+    column: str
+    terms: tuple[FieldTerm, ...]
+
+    def labels(self, language: str = "vi") -> dict[str, str]:
+        return {term.code: term.label.get(language) for term in self.terms}
+
+
+@dataclass(frozen=True)
+class PersonalColumn:
+    """A column holding personal data and what cleaning does with it."""
+
+    column: str
+    action: str = "drop"
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    """Thresholds of the data-quality flags (documented in docs of `clean`)."""
+
+    straightlining_group_role: str = "criterion"
+    straightlining_min_answered: int = 10
+    near_duplicate_max_differences: int = 1
+    near_duplicate_min_compared: int = 20
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the raw responses are and how to read them."""
+
+    file: str
+    sheet: str | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """An immutable, validated questionnaire definition.
+
+    Build it with `load_instrument(path)` or `instrument_from_dict(mapping)`.
+    """
+
+    id: str
+    title: Label
+    version: str
+    year: int | None
+    geography: str
+    legal_basis: str
+    id_column: str
+    scales: Mapping[str, Scale]
+    items: tuple[Item, ...]
+    groups: tuple[Group, ...]
+    fields: FieldVocabulary | None
+    respondent: Mapping[str, str]
+    design: Mapping[str, str]
+    personal_data: tuple[PersonalColumn, ...]
+    quality: QualityRules = field(default_factory=QualityRules)
+    data: DataSource | None = None
+    salt: str = ""
+    source: Path | None = None
+    extends: tuple[Path, ...] = ()
+
+    # ------------------------------------------------------------------ lookups
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def group(self, group_id: str) -> Group:
+        for group in self.groups:
+            if group.id == group_id:
+                return group
+        raise KeyError(group_id)
+
+    def items_with(self, *, role: str | None = None, group: str | None = None) -> list[Item]:
+        """Items filtered by role and/or group, in questionnaire order."""
+        return [
+            item
+            for item in self.items
+            if (role is None or item.role == role) and (group is None or item.group == group)
+        ]
+
+    def scale_of(self, item: Item | str) -> Scale:
+        item = self.item(item) if isinstance(item, str) else item
+        if item.scale is None:
+            raise KeyError(f"item {item.id!r} has no scale")
+        return self.scales[item.scale]
+
+    @property
+    def criteria(self) -> list[Item]:
+        return self.items_with(role="criterion")
+
+    @property
+    def personal_columns(self) -> list[str]:
+        return [p.column for p in self.personal_data]
+
+    def expected_columns(self) -> list[str]:
+        """Every raw column the instrument names (items, fields, respondent, design, id)."""
+        columns: list[str] = [self.id_column]
+        columns += [item.source_column for item in self.items]
+        if self.fields is not None:
+            columns.append(self.fields.column)
+        columns += list(self.respondent.values())
+        columns += list(self.design.values())
+        columns += self.personal_columns
+        seen: dict[str, None] = {}
+        for column in columns:
+            seen.setdefault(column, None)
+        return list(seen)

@@ -1,0 +1,109 @@
+"""The smaller sections: `fields:`, `respondent:` / `design:`, `personal_data:`, `quality:`,
+`data:` -- each checked by one function that returns its part of the `Instrument`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.model import (
+    PERSONAL_ACTIONS,
+    DataSource,
+    FieldTerm,
+    FieldVocabulary,
+    PersonalColumn,
+    QualityRules,
+)
+
+__all__: list[str] = []
+
+
+def _fields(check: _Checker, value: Any) -> FieldVocabulary | None:
+    if value is None:
+        return None
+    spec = check.mapping(value, "fields")
+    check.unknown_keys(spec, ("column", "vocabulary"), "fields")
+    terms = []
+    seen_codes: set[str] = set()
+    for i, t_spec in enumerate(check.sequence(spec.get("vocabulary"), "fields.vocabulary")):
+        key = f"fields.vocabulary[{i}]"
+        t_spec = check.mapping(t_spec, key)
+        check.unknown_keys(t_spec, ("code", "label", "synonyms"), key)
+        code = check.text(t_spec.get("code"), f"{key}.code")
+        if code in seen_codes:
+            check.fail(f"{key}.code", f"duplicate field code {code!r}")
+        seen_codes.add(code)
+        terms.append(
+            FieldTerm(
+                code=code,
+                label=check.label(t_spec.get("label"), f"{key}.label"),
+                synonyms=check.variants(t_spec.get("synonyms"), f"{key}.synonyms"),
+            )
+        )
+    return FieldVocabulary(
+        column=check.text(spec.get("column"), "fields.column"), terms=tuple(terms)
+    )
+
+
+def _roles(check: _Checker, value: Any, key: str, allowed: tuple[str, ...]) -> dict[str, str]:
+    spec = check.mapping(value, key, required=False)
+    roles = {}
+    for role, column in spec.items():
+        if role not in allowed:
+            check.fail(f"{key}.{role}", f"unknown role; use one of {allowed}")
+            continue
+        if column is None:
+            continue
+        roles[role] = check.text(column, f"{key}.{role}")
+    return roles
+
+
+def _personal(check: _Checker, value: Any) -> tuple[PersonalColumn, ...]:
+    columns = []
+    for i, spec in enumerate(check.sequence(value, "personal_data", required=False)):
+        key = f"personal_data[{i}]"
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        spec = check.mapping(spec, key)
+        check.unknown_keys(spec, ("column", "action"), key)
+        action = check.text(spec.get("action"), f"{key}.action", required=False) or "drop"
+        if action not in PERSONAL_ACTIONS:
+            check.fail(f"{key}.action", f"unknown action {action!r}; use {PERSONAL_ACTIONS}")
+        columns.append(PersonalColumn(check.text(spec.get("column"), f"{key}.column"), action))
+    return tuple(columns)
+
+
+def _quality(check: _Checker, value: Any) -> QualityRules:
+    spec = check.mapping(value, "quality", required=False)
+    defaults = QualityRules()
+    allowed = set(QualityRules.__dataclass_fields__)
+    check.unknown_keys(spec, allowed, "quality")
+    values: dict[str, Any] = {}
+    for name in allowed & set(spec):
+        default = getattr(defaults, name)
+        raw = spec[name]
+        if isinstance(default, int) and (isinstance(raw, bool) or not isinstance(raw, int)):
+            check.fail(f"quality.{name}", f"must be a whole number, got {raw!r}")
+            continue
+        values[name] = raw
+    return QualityRules(**values)
+
+
+def _data(check: _Checker, value: Any) -> DataSource | None:
+    if value is None:
+        return None
+    spec = check.mapping(value, "data")
+    check.unknown_keys(spec, ("file", "sheet", "header_row", "encoding"), "data")
+    header_row = spec.get("header_row")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        check.fail("data.header_row", f"must be a row number from 1, got {header_row!r}")
+        header_row = None
+    return DataSource(
+        file=check.text(spec.get("file"), "data.file"),
+        sheet=check.text(spec.get("sheet"), "data.sheet", required=False) or None,
+        header_row=header_row,
+        encoding=check.text(spec.get("encoding"), "data.encoding", required=False) or None,
+    )
