@@ -222,5 +222,6 @@ def test_sections_return_tables_for_the_notebook(report):
     # a1 carries 1/4 of the overall index (mean of two elements of two criteria)
     assert overall["Thay đổi (điểm %)"].iloc[0] == pytest.approx(0.15 * 120 / 288 / 4)
     drivers = report.drivers()
-    assert {"E1", "E2", "a1", "b2"} <= set(drivers["predictor"])
+    assert {"E1", "E2", "a1", "b2"} <= set(drivers["Mã"])
+    assert "predictor" not in drivers.columns and "Tầm quan trọng" in drivers.columns
     assert isinstance(report.reliability(), pd.DataFrame)

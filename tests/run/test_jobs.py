@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import DEMO_JOB
 from satisfaction.analysis.estimates import ALL, load_estimates
 from satisfaction.errors import ParameterError
 from satisfaction.run.jobs import run_reports
@@ -29,7 +30,7 @@ def first_run(demo_reports):
 
 def test_every_unit_succeeds_one_report_per_province_and_field(first_run):
     counts = first_run.manifest.counts
-    assert counts == {"ok": 10}, [
+    assert counts == {"ok": 15}, [
         (u["folder"], u.get("error")) for u in first_run.manifest.units if u["status"] != "ok"
     ]
     folders = {u["folder"] for u in first_run.manifest.units}
@@ -96,8 +97,8 @@ def test_svg_keeps_vietnamese_text(first_run):
 
 
 def test_a_second_run_with_nothing_changed_skips_every_unit(first_run, project):
-    again = run_reports("demo", workers=2, root=project, progress=False)
-    assert again.manifest.counts == {"skipped": 10}
+    again = run_reports("demo", root=project, progress=False, **DEMO_JOB)
+    assert again.manifest.counts == {"skipped": 15}
     assert not again.cleaned and not again.estimated
 
 

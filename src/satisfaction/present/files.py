@@ -119,6 +119,14 @@ def _root_figure(ax_or_fig: object) -> Figure:
     return fig
 
 
+def _title_of(fig: Figure) -> str:
+    """The title `figures.annotate` gave the figure ("" when none)."""
+    for artist in fig.artists:
+        if artist.get_gid() == "figure-title":
+            return str(artist.get_text())
+    return ""
+
+
 def save_figure(
     ax_or_fig: Axes | Figure,
     out_dir: str | Path,
@@ -133,6 +141,7 @@ def save_figure(
     (created if missing). The PNG has ``dpi`` (>= 200) in its pHYs chunk; the SVG keeps text
     as text (``svg.fonttype = "none"``), has no date and fixed ids so re-running gives the
     same bytes; the CSV holds ``data`` (the numbers drawn, as given) in UTF-8 with a BOM.
+    Both images carry the figure's title as metadata ("Title"), for captions.
     Both images use ``bbox_inches="tight"``, since titles and footers sit outside the Axes.
     Returns ``{"png": path, "svg": path, "csv": path}``.
     """
@@ -162,8 +171,9 @@ def save_figure(
                 mpl.rcParams["savefig.pad_inches"]
             )
             common = {"bbox_inches": tight, "facecolor": "white"}
-            fig.savefig(png, format="png", dpi=dpi, **common)
-            fig.savefig(svg, format="svg", metadata={"Date": None}, **common)
+            title = _title_of(fig)  # the index page captions the figure with it
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Title": title}, **common)
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Title": title}, **common)
             table.to_csv(csv, index=False, encoding="utf-8-sig", lineterminator="\n")
     finally:
         plt.close(fig)

@@ -48,6 +48,11 @@ TEXT = {
         "no_change": "Không đổi",
         "sig_up": "Tăng có ý nghĩa",
         "sig_down": "Giảm có ý nghĩa",
+        "change_note": "Hai mẫu độc lập cùng phiên bản công cụ. Thay đổi của chỉ số chung trên "
+        "toàn bộ các lĩnh vực là phép so sánh chính, không hiệu chỉnh; các thay đổi khác có giá "
+        "trị p đã hiệu chỉnh cho nhiều phép so sánh.",
+        "refused": "Không so sánh với kỳ trước: hai kỳ khảo sát đo khác nhau (khác phương pháp).",
+        "refused_header": "Không so sánh với kỳ trước",
     },
     "en": {
         "all": "Whole survey",
@@ -66,6 +71,12 @@ TEXT = {
         "no_change": "No change",
         "sig_up": "Significant rise",
         "sig_down": "Significant fall",
+        "change_note": "Two independent samples of one instrument version. The change of the "
+        "overall index over all fields is the primary comparison, not adjusted; the other "
+        "changes have p-values adjusted for multiple comparisons.",
+        "refused": "Not compared with the previous wave: the two waves were measured "
+        "differently (a method break).",
+        "refused_header": "Not compared with the previous wave",
     },
 }
 
@@ -297,9 +308,12 @@ def limitation_paragraphs(report: RemediationReport) -> list[str]:
         else pd.DataFrame()
     )
     if len(flagged):
+        criteria = report.estimates["criteria"].drop_duplicates("item")
+        names = dict(zip(criteria["item"], criteria["label"], strict=True))
         for _, row in flagged.iterrows():
             paragraphs.append(
-                f"Thang đo {row['group_label']}, tiêu chí {row['item']}: {row['note']}."
+                f"Thang đo {row['group_label']}, tiêu chí "
+                f"“{names.get(row['item'], row['item'])}”: {row['note']}."
             )
     elif result.reliability is not None:
         alphas = result.reliability.groupby("group")["alpha"].first()

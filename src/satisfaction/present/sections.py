@@ -11,18 +11,23 @@ survey and option set (`survey_choice.ensure_estimates`).
 
 from __future__ import annotations
 
+import base64
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from satisfaction.analysis.estimates import Estimates
+from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import ParameterError
 from satisfaction.present import figures
-from satisfaction.present.files import save_figure
+from satisfaction.present.files import _title_of, save_figure
+from satisfaction.present.formatting import COLUMN_LABELS
+from satisfaction.present.html_table import ShownTable, show
 from satisfaction.present.tables import estimates_table
 from satisfaction.present.wording import (
     MethodFacts,
@@ -34,7 +39,7 @@ from satisfaction.present.workbook import write_workbook
 
 __all__ = ["TEXT"]
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "vi": {
         "all": "Toàn bộ khảo sát",
         "source": "Nguồn: {title}",
@@ -50,6 +55,35 @@ TEXT = {
         "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và tỉnh",
         "expectation": "Tỷ lệ mong muốn cải thiện",
         "satisfaction": "Chỉ số hài lòng",
+        "report_title": "{kind}: {scope}",
+        "province_report": "Báo cáo sự hài lòng",
+        "field_report": "Báo cáo theo lĩnh vực",
+        "plan_report": "Kế hoạch khắc phục",
+        "more": "Bảng đầy đủ (cả sai số chuẩn và các cột chi tiết) trong tệp {file}.",
+        "files": "Tệp số liệu",
+        "compare_note": "Kiểm định Wald theo thiết kế mẫu; giá trị p đã hiệu chỉnh Holm trong "
+        "từng nhóm so sánh (chỉ số chung; các yếu tố), để tránh kết luận nhầm khi so sánh nhiều "
+        "lần.",
+        "sections": {
+            "sample": "1. Mẫu và chất lượng dữ liệu",
+            "data_quality": "Xử lý dữ liệu trước khi phân tích (toàn bộ khảo sát)",
+            "indices": "2. Chỉ số hài lòng chung và theo yếu tố",
+            "by_field": "3. Theo lĩnh vực",
+            "criterion_heatmap": "4. Tiêu chí theo lĩnh vực",
+            "weakest": "5. Tiêu chí thấp nhất của mỗi lĩnh vực",
+            "compare": "6. So sánh với toàn bộ khảo sát",
+            "breakdowns": "7. Theo nhóm người trả lời",
+            "expectations": "8. Kỳ vọng cải thiện",
+            "ranking": "1. Xếp hạng các tỉnh",
+            "criteria": "2. Tiêu chí theo tỉnh",
+            "priorities": "1. Thứ tự ưu tiên khắc phục",
+            "plan_by_field": "2. Mọi tiêu chí của mọi lĩnh vực",
+            "change": "3. Thay đổi so với kỳ trước",
+            "drivers": "4. Yếu tố tác động đến mức hài lòng chung",
+            "reliability": "5. Độ tin cậy của thang đo",
+            "comments": "6. Ý kiến góp ý",
+            "documents": "7. Tài liệu",
+        },
         "question_note": "Thanh: câu trả lời cho câu hỏi hài lòng chung; đoạn đen: KTC 95% của "
         "tỷ lệ hài lòng ở câu hỏi đó.\nBảng dưới hình là chỉ số hài lòng chung tính từ các "
         "tiêu chí: một thước đo khác.",
@@ -71,6 +105,35 @@ TEXT = {
         "field_heatmap_title": "{field}: satisfied share by criterion and province",
         "expectation": "Share wanting improvement",
         "satisfaction": "Satisfaction index",
+        "report_title": "{kind}: {scope}",
+        "province_report": "Satisfaction report",
+        "field_report": "Field report",
+        "plan_report": "Remediation plan",
+        "more": "The full table (with standard errors and detail columns) is in {file}.",
+        "files": "Data files",
+        "compare_note": "Design-based Wald tests; p-values Holm-adjusted within each family of "
+        "comparisons (the overall index; the elements), so that many comparisons do not "
+        "produce false findings.",
+        "sections": {
+            "sample": "1. Sample and data quality",
+            "data_quality": "Data processing before the analysis (whole survey)",
+            "indices": "2. Overall and element indices",
+            "by_field": "3. By field",
+            "criterion_heatmap": "4. Criteria by field",
+            "weakest": "5. Weakest criteria of each field",
+            "compare": "6. Against the whole survey",
+            "breakdowns": "7. By respondent group",
+            "expectations": "8. Expectations",
+            "ranking": "1. Provinces ranked",
+            "criteria": "2. Criteria by province",
+            "priorities": "1. What to fix first",
+            "plan_by_field": "2. Every criterion of every field",
+            "change": "3. Change since the previous wave",
+            "drivers": "4. What drives overall satisfaction",
+            "reliability": "5. Scale reliability",
+            "comments": "6. Comments",
+            "documents": "7. Documents",
+        },
         "question_note": "Bars: answers to the overall satisfaction question; black whisker: 95% "
         "CI of its satisfied share.\nThe table below is the overall index made from the "
         "criteria: another measure.",
@@ -81,16 +144,25 @@ TEXT = {
 
 
 # ------------------------------------------------------------------------------ base
-def _show(png: Path) -> None:
-    """Show a saved figure in the notebook from its PNG (rendering it again would double
-    the drawing time of a report, which dominates a batch)."""
+def _display_html(markup: str) -> None:
+    """Show ready HTML in the notebook (nothing outside IPython). Callers escape data."""
     try:
         from IPython import get_ipython
-        from IPython.display import Image, display
+        from IPython.display import HTML, display
     except ImportError:  # pragma: no cover - IPython comes with jupyter
         return
     if get_ipython() is not None:
-        display(Image(filename=str(png), width=860))
+        display(HTML(markup))
+
+
+def _show(png: Path, alt: str) -> None:
+    """Show a saved figure in the notebook from its PNG (rendering it again would double
+    the drawing time of a report, which dominates a batch), with its title as alt text."""
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    _display_html(
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        'width="860" style="max-width: 100%; height: auto;">'
+    )
 
 
 @dataclass
@@ -113,7 +185,7 @@ class _Report:
 
     # helpers
     @property
-    def text(self) -> dict[str, str]:
+    def text(self) -> dict[str, Any]:
         return TEXT[self.language]
 
     @property
@@ -137,19 +209,68 @@ class _Report:
         """The report's method note: design, intervals, index rules, geography, flags."""
         return method_note(self.facts, self.language)
 
-    def header(self) -> Any:
-        """A Markdown line naming the report's scope and the aggregation rules."""
-        from IPython.display import Markdown
-
+    @property
+    def title(self) -> str:
+        """The report's title in its language (the first heading of the page)."""
         scope = getattr(self, "where", None) or getattr(self, "field_name", "")
-        return Markdown(f"**{scope}** — {self.rule_note}")
+        return self.text["report_title"].format(kind=self.text[self._kind], scope=scope)
+
+    _kind = "province_report"
+
+    def header(self) -> None:
+        """Show the report's title, source and method note (one language)."""
+        _display_html(
+            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="source">{html.escape(self.source)}</p>'
+            f'<p class="method">{html.escape(self.method_note)}</p>'
+        )
+
+    def _heading(self, key: str, note: str | None = None) -> None:
+        """Show a section heading (and a short note under it) in the report's language."""
+        text = self.text["sections"][key]
+        extra = f"<p>{html.escape(note)}</p>" if note else ""
+        _display_html(f"<h2>{html.escape(text)}</h2>{extra}")
 
     def _table(
-        self, key: str, frame: pd.DataFrame, *, by: Sequence[str] = (), extra: Sequence[str] = ()
-    ) -> pd.DataFrame:
-        table = estimates_table(frame, language=self.language, by=list(by), extra=extra)
+        self,
+        key: str,
+        frame: pd.DataFrame,
+        *,
+        by: Sequence[str] = (),
+        extra: Sequence[str] = (),
+        labels: dict[str, str] | None = None,
+    ) -> ShownTable:
+        """The tidy ``frame`` as a presentation table: kept for the workbook, shown in the
+        report with labels (never ids), percentages, intervals, every row."""
+        frame = frame.drop(columns=[c for c in ("variable", "level") if c not in by])
+        if self.language != "vi":
+            frame = frame.replace({ALL: self.text["all"]})
+        table = estimates_table(
+            frame, language=self.language, by=list(by), extra=extra, by_labels=labels
+        )
         self.tables[key] = table
-        return table
+        return self._shown(table, hidden=[COLUMN_LABELS[self.language]["se"]])
+
+    def _shown(
+        self,
+        table: pd.DataFrame,
+        *,
+        hidden: Sequence[str] = (),
+        points: Sequence[str] = (),
+        p_values: Sequence[str] = (),
+    ) -> ShownTable:
+        """How a table of this report is shown (the workbook keeps every column)."""
+        more = self.text["more"].format(file=self._workbook_name) if hidden else None
+        return show(
+            table,
+            language=self.language,  # type: ignore[arg-type]
+            hidden_columns=hidden,
+            points_columns=points,
+            p_columns=p_values,
+            more=more,
+        )
+
+    _workbook_name = "tables.xlsx"
 
     def _figure(
         self,
@@ -160,13 +281,20 @@ class _Report:
     ) -> dict[str, Path]:
         fig, ax = plt.subplots(figsize=size)
         draw(ax)
+        title = _title_of(fig)
         written = save_figure(fig, self.output_dir / "figures", name, data=data)
-        _show(written["png"])
+        _show(written["png"], title)
         self.figures_written.extend(written.values())
         return written
 
     def finish(self, name: str = "tables") -> Path:
-        """Write every table of this report into `<output_dir>/<name>.xlsx`."""
+        """Write every table of this report into `<output_dir>/<name>.xlsx`; the report shows
+        a link to it by its file name."""
         path = self.output_dir / f"{name}.xlsx"
         write_workbook(path, self.tables, notes=f"{self.source}. {self.rule_note}")
+        self._show_files([path])
         return path
+
+    def _show_files(self, paths: Sequence[Path]) -> None:
+        links = ", ".join(f'<a href="{quote(p.name)}">{html.escape(p.name)}</a>' for p in paths)
+        _display_html(f'<p class="files">{html.escape(self.text["files"])}: {links}</p>')
