@@ -52,3 +52,17 @@ def demo_reports(report_project):
 
 #: The options of `satisfaction demo` (tests rerun the job with the same ones).
 DEMO_JOB = {"workers": 2, "remediation": True, "previous_wave": "demo-2024"}
+
+
+@pytest.fixture(scope="session")
+def papi_project(tmp_path_factory):
+    """A project folder with the PAPI-style demo survey (generated from its seed) and the
+    notebooks, for the PAPI analysis, report and job tests."""
+    import shutil
+
+    from satisfaction.demo.papi import write_papi_demo
+
+    root = tmp_path_factory.mktemp("papi-project")
+    write_papi_demo(root / "surveys" / "papi-demo")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return root

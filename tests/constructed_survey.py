@@ -7,7 +7,7 @@ small to publish: n = 12 overall), two elements of two criteria. Within each str
 criterion's satisfied share is exactly the designed one (``SHARES``), but spread unevenly
 across the PSUs (``SPREAD``) so that the design has real between-PSU variance.
 
-With the target 80% the plan is, by construction (see tests/test_remediation.py):
+With the target 80% the plan is, by construction (see tests/analysis/test_remediation.py):
 
 ============  =====  ======  ==========================================================
 field         crit.  share   priority

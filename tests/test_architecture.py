@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -44,3 +45,33 @@ def test_import_contract_fails_on_a_back_import(tmp_path):
     assert result.returncode != 0
     assert "satisfaction.io.text -> satisfaction.run.batch" in result.stdout
     assert "0 kept, 1 broken" in result.stdout
+
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 120
+ONE_PIECE = "# one piece:"  # a comment at a function's top that says why it cannot be split
+
+
+def _long_functions(path: Path) -> list[str]:
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = node.end_lineno - node.lineno + 1
+            top = "\n".join(lines[node.lineno - 1 : node.lineno + 8])
+            if length > MAX_FUNCTION_LINES and ONE_PIECE not in top:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({length})")
+    return found
+
+
+def test_no_module_is_oversized():
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_no_function_is_oversized_without_a_reason():
+    assert [f for path in sorted(PACKAGE.rglob("*.py")) for f in _long_functions(path)] == []

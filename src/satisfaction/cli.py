@@ -34,6 +34,7 @@ errors = Console(stderr=True)
 _STATE = {"debug": False}
 
 ROOT_HINT = Path("surveys")
+PAPI_DEMO = "papi-demo"  # the PAPI-style demo survey folder under surveys/
 
 
 @app.callback()
@@ -170,16 +171,20 @@ def demo(
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
-    plan (against the previous wave, surveys/demo-2024), the index."""
+    plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
+    reports (surveys/papi-demo, three waves), the index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
+    from satisfaction.demo.papi import write_papi_demo
     from satisfaction.present.survey_choice import find_root
-    from satisfaction.run.jobs import run_reports
+    from satisfaction.run.jobs import papi_units, run_reports
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
     for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
         if not (root / "surveys" / folder / "instrument.yaml").exists():
             write_demo_survey(root / "surveys" / folder, wave=wave)
+    if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
+        write_papi_demo(root / "surveys" / PAPI_DEMO)
     result = run_reports(
         "demo",
         workers=workers,
@@ -187,6 +192,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
+        extra_units=papi_units(PAPI_DEMO, root=root, force=force),
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():
@@ -198,6 +204,41 @@ def demo(
             f"{table['rule'].nunique()} rules ({summary.parent})"
         )
     _print_job(result)
+
+
+papi_app = typer.Typer(
+    no_args_is_help=True, help="PAPI-style governance indices: published tables, composites."
+)
+app.add_typer(papi_app, name="papi")
+
+
+@papi_app.command("published")
+def papi_published(
+    workbook: Annotated[Path, typer.Argument(help="published index workbook (.xlsx)")],
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    language: Annotated[str, typer.Option(help="vi or en")] = "vi",
+) -> None:
+    """Check a published PAPI-style workbook; write tidy scores, checks, league tables, maps."""
+    from satisfaction.run.papi import publish_tables
+
+    with console.status(f"reading {workbook} ..."):
+        result = publish_tables(workbook, outputs, language=language)
+    table = Table(title="Checks / Kiểm tra")
+    for column in ("sheet", "check", "status", "message"):
+        table.add_column(column)
+    checks = result.checks
+    worth_reading = ("not_published", "sub_dimension_set", "sub_dimension_label")
+    shown = checks[(checks["status"] == "problem") | checks["check"].isin(worth_reading)]
+    for row in shown.itertuples(index=False):
+        table.add_row(str(row.sheet), row.check, row.status, row.message)
+    console.print(table)
+    ok = int((result.checks["status"] == "ok").sum())
+    console.print(
+        f"years: {', '.join(map(str, result.years))}; checks ok: {ok}, notes: "
+        f"{int((result.checks['status'] == 'note').sum())}, problems: {len(result.problems)} "
+        "(every check in checks.csv)"
+    )
+    console.print(f"outputs: {result.folder}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -341,7 +341,7 @@ def _wave(raw: pd.DataFrame, instrument) -> Estimates:
 
 @pytest.fixture(scope="module")
 def demo_waves(demo_survey, demo_instrument):
-    # the generated 2024 wave is byte for byte surveys/demo-2024 (tests/test_demo.py)
+    # the generated 2024 wave is byte for byte surveys/demo-2024 (tests/demo/test_demo.py)
     before_instrument = load_instrument(ROOT / "surveys" / "demo-2024" / "instrument.yaml")
     return (
         _wave(demo_survey.raw, demo_instrument),

@@ -2,6 +2,7 @@
 
 - `sipas`: the SIPAS-style demo survey (4 provinces, two waves) that `make demo` runs;
   its parts: `spec` (fixed facts), `respondents`, `dirt` (planted dirt), `workbook` (files).
+- `papi`: the PAPI-style demo (three waves, 2024 under the 63 provinces, PAPI's design).
 """
 
 from __future__ import annotations

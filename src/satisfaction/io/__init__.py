@@ -9,6 +9,8 @@ everything that corrects data lives in `satisfaction.cleaning`.
 - `instrument`: the questionnaire as data, validated with key paths (a package).
 - `read`: CSV / Excel / SPSS / Parquet -> a raw frame with Excel row numbers (a package).
 - `spss`: an instrument built from an SPSS dictionary.
+- `papi_workbook`: published PAPI-style index workbooks -> one tidy frame of scores.
+- `papi_instrument`: a PAPI-style instrument (indicators, sub-dimensions, dimensions, total).
 - `paths`: safe folder names and paths for everything the toolkit writes.
 """
 

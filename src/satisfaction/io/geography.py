@@ -42,9 +42,11 @@ from satisfaction.io.text import ascii_key, clean_text, match_key
 __all__ = [
     "CURRENT_34",
     "HISTORICAL_63",
+    "MAPPING_VERSIONS",
     "UNCHANGED_11",
     "ProvinceMatch",
     "old_to_new",
+    "province_mapping",
     "province_table",
     "standardise_province",
     "standardise_provinces",
@@ -257,6 +259,46 @@ def province_table(system: Literal["historical_63", "current_34"]) -> pd.DataFra
         frame = pd.DataFrame(_ROWS_34)
         return frame.assign(unchanged=frame["unchanged"] == "1")
     raise ParameterError(f"system must be 'historical_63' or 'current_34', got {system!r}")
+
+
+#: Versions of the province mapping: the date a reorganisation took effect -> its legal
+#: basis. Every table built on a mapping names its version, so a later reorganisation adds
+#: a version instead of silently changing old outputs.
+MAPPING_VERSIONS: dict[str, str] = {
+    "2025-07-01": "Nghị quyết 202/2025/QH15 (sắp xếp đơn vị hành chính cấp tỉnh), 63 -> 34",
+}
+
+
+def province_mapping(version: str = "2025-07-01") -> pd.DataFrame:
+    """The old -> new province table of one reorganisation, one row per old province.
+
+    Columns: old_code, old_name, new_code, new_name, merged (the old province lost its own
+    unit), territory_changed (the new unit is larger than the old one of the same name),
+    version, legal_basis. Codes are the official statistical codes as zero-padded text.
+    """
+    if version not in MAPPING_VERSIONS:
+        raise ParameterError(
+            f"no province mapping version {version!r}; versions: {sorted(MAPPING_VERSIONS)}",
+            key="version",
+        )
+    unchanged = {row["code"] for row in _ROWS_34 if row["unchanged"] == "1"}
+    sizes: dict[str, int] = {}
+    for row in _ROWS_63:
+        sizes[row["new_code"]] = sizes.get(row["new_code"], 0) + 1
+    rows = [
+        {
+            "old_code": row["code"],
+            "old_name": row["name"],
+            "new_code": row["new_code"],
+            "new_name": row["new_name"],
+            "merged": row["name"] != row["new_name"],
+            "territory_changed": row["new_code"] not in unchanged and sizes[row["new_code"]] > 1,
+            "version": version,
+            "legal_basis": MAPPING_VERSIONS[version],
+        }
+        for row in _ROWS_63
+    ]
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------

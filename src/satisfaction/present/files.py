@@ -42,7 +42,7 @@ def safe_stem(name: str) -> str:
 
     Lower-case ASCII letters, digits, ``-`` and ``_``; Vietnamese diacritics are stripped
     (đ -> d) and every other run of characters becomes one ``-`` (as
-    ``params.slugify``, which also renames Windows device names: "con" -> "con-1"). Names
+    ``io.paths.slugify``, which also renames Windows device names: "con" -> "con-1"). Names
     holding ``..``, ``/``, ``\\`` or NUL and names that leave nothing raise
     ``ParameterError``: a caller passing a path where a name belongs has made a mistake,
     which silently flattening would hide.

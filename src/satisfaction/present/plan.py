@@ -14,8 +14,9 @@ two documents from ONE set of frames:
   volumes whole numbers, p-values numbers.
 * ``remediation_plan.docx`` (Vietnamese, the usual report structure: Kết quả khảo sát;
   Hạn chế, tồn tại; Nguyên nhân with headings left for the analyst; Giải pháp, nhiệm vụ),
-  whose solutions-and-tasks table is `report.remediation_plan_rows` of the first rows of the
-  same frame as the "Tổng hợp" sheet, and whose figures are the PNGs saved by the sections.
+  whose solutions-and-tasks table is `remediation_docs.remediation_plan_rows` of the first
+  rows of the same frame as the "Tổng hợp" sheet, and whose figures are the PNGs saved by
+  the sections.
 
 The documents are always Vietnamese (the administrative genre); `language` sets the
 notebook's tables and the figures' words. This module holds the report and its sections;

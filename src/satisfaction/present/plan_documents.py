@@ -2,9 +2,9 @@
 
 ``<name>.xlsx`` holds the sheets of `plan_tables.workbook_sheets` (p-values and coefficients
 with their own number formats); ``<name>.docx`` follows the usual report structure, its
-solutions-and-tasks table being `report.remediation_plan_rows` of the first rows of the same
-frame as the "Tổng hợp" sheet, and its figures the PNGs saved by the sections. Both are
-Vietnamese (the administrative genre).
+solutions-and-tasks table being `remediation_docs.remediation_plan_rows` of the first rows of
+the same frame as the "Tổng hợp" sheet, and its figures the PNGs saved by the sections.
+Both are Vietnamese (the administrative genre).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A notebook opens a `ProvinceReport` (`province_report`), a `FieldReport` (`field_report`) or
 a `RemediationReport` (`plan`) and calls one method per section; each method returns a
 presentation table (displayed by the notebook) and draws, shows and saves its figure (PNG +
-SVG + CSV of the numbers drawn, via `report.save_figure`). `finish()` writes every table of
+SVG + CSV of the numbers drawn, via `files.save_figure`). `finish()` writes every table of
 the report to one Excel workbook. This module holds their shared base `_Report` and words;
 nothing here estimates: the numbers come from `analysis.compute_estimates`, computed once per
 survey and option set (`survey_choice.ensure_estimates`).
@@ -155,9 +155,15 @@ def _display_html(markup: str) -> None:
         display(HTML(markup))
 
 
-def _show(png: Path, alt: str) -> None:
+def _show(png: Path, alt: str = "") -> None:
     """Show a saved figure in the notebook from its PNG (rendering it again would double
-    the drawing time of a report, which dominates a batch), with its title as alt text."""
+    the drawing time of a report, which dominates a batch), with its title as alt text
+    (by default the title `save_figure` stored in the PNG)."""
+    if not alt:
+        from PIL import Image
+
+        with Image.open(png) as image:
+            alt = str(getattr(image, "text", {}).get("Title", ""))
     data = base64.b64encode(png.read_bytes()).decode("ascii")
     _display_html(
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from satisfaction.analysis.estimates import ALL, compute_estimates, load_estimates, write_estimates
+from satisfaction.analysis.papi import ensure_papi_estimates
 from satisfaction.cleaning.survey import clean_survey, input_hash, load_clean, raw_data_path
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
 from satisfaction.io.paths import slugify
+from satisfaction.present.papi_report import papi_estimates_dir
 from satisfaction.present.survey_choice import (
     choose_many,
     estimates_dir,
@@ -36,9 +38,18 @@ from satisfaction.run.batch import run_batch
 from satisfaction.run.manifest import Manifest
 from satisfaction.run.units import Unit, make_unit
 
-__all__ = ["REMEDIATION_NOTEBOOK", "JobResult", "prepare_survey", "report_units", "run_reports"]
+__all__ = [
+    "PAPI_NOTEBOOK",
+    "REMEDIATION_NOTEBOOK",
+    "JobResult",
+    "papi_units",
+    "prepare_survey",
+    "report_units",
+    "run_reports",
+]
 
 REMEDIATION_NOTEBOOK = "remediation_plan.ipynb"
+PAPI_NOTEBOOK = "papi_report.ipynb"
 
 _STAMP = "inputs.sha256"
 
@@ -184,6 +195,44 @@ def report_units(
     return units
 
 
+def papi_units(
+    survey: str,
+    *,
+    provinces: str | Sequence[str] = "all",
+    language: str = "vi",
+    root: Path | None = None,
+    force: bool = False,
+) -> list[Unit]:
+    """A `papi_report.ipynb` unit for every province of a PAPI-style survey (and "all").
+
+    The survey's estimates are computed once here (`analysis.papi`), so the notebooks only
+    read them; their files are the units' inputs.
+    """
+    root = root or find_root()
+    folder = root / "surveys" / survey
+    if "/" in survey or not (folder / "papi_instrument.yaml").is_file():
+        raise ParameterError(
+            f"{survey!r} is not a PAPI-style survey folder (no papi_instrument.yaml)",
+            key="parameter 'survey'",
+        )
+    target = papi_estimates_dir(root, survey)
+    estimates, _ = ensure_papi_estimates(folder, target, force=force)
+    valid = estimates.provinces()
+    chosen = choose_many(provinces, valid, "provinces")
+    inputs = sorted(p for p in target.glob("*") if p.is_file())
+    return [
+        make_unit(
+            root / "notebooks" / PAPI_NOTEBOOK,
+            {"survey": survey, "province": province, "language": language},
+            valid_values={"province": ["all", *valid]},
+            folder=f"papi/{slugify(province if province != 'all' else 'toan-bo')}",
+            title=f"PAPI: {province if province != 'all' else ALL}",
+            inputs=inputs,
+        )
+        for province in ["all", *chosen]
+    ]
+
+
 def run_reports(
     survey: str,
     *,
@@ -200,11 +249,13 @@ def run_reports(
     remediation: bool = False,
     previous_wave: str | None = None,
     target: float | str = 0.8,
+    extra_units: Sequence[Unit] = (),
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
-    surveys/, or None) against `target` (a share such as 0.8, or "overall").
+    surveys/, or None) against `target` (a share such as 0.8, or "overall"). `extra_units`
+    (e.g. `papi_units` of a PAPI-style survey) run in the same batch and index.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -237,6 +288,7 @@ def run_reports(
         previous_estimates=previous_estimates,
         target=target,
     )
+    units = [*units, *extra_units]
     run_slug = slugify(run)
     out_dir = root / "outputs" / survey / run_slug
     manifest = run_batch(

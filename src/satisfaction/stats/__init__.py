@@ -6,7 +6,9 @@ domains computed on the full sample, and returns one tidy frame. Results match R
 - `design`: column roles of a survey design and its checks.
 - `estimate`: means, totals, ratios, proportions by domain; differences; Rao-Scott chisq.
 - `weighting`: post-stratification, raking, trimming (with calibrated SEs).
-- `drivers`: weighted ordinal logit drivers, importance-performance.
+- `drivers`: drivers of overall satisfaction, importance-performance.
+- `ordinal`: the weighted proportional-odds logit (R `svyolr`).
+- `correlation`: weighted correlations (the drivers' fallback).
 - `reliability`: Cronbach's alpha and item-rest correlations.
 """
 

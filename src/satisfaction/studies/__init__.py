@@ -1,6 +1,11 @@
 """What each kind of study computes from estimates.
 
 - `indices`: SIPAS-style criterion, element and overall indices under declared rules.
+- `papi_published`: published PAPI-style tables: checks, quartile groups, league tables,
+  comparisons that say where the method changed.
+- `papi_geography`: published scores and the 2025 reorganisation (averaging refused).
+- `papi_composites`: composites from microdata with design-based SEs, rank intervals from
+  the joint uncertainty, quartile-group probabilities, above/below all provinces (Holm).
 """
 
 from __future__ import annotations

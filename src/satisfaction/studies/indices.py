@@ -50,6 +50,7 @@ __all__ = [
     "criterion_indices",
     "design_of",
     "element_indices",
+    "influence_values",
     "linear_combination",
     "overall_index",
     "sat_column",
@@ -200,6 +201,20 @@ def _influence(
         z += contribution
         any_valid |= valid
     return theta, z, any_valid
+
+
+def influence_values(
+    df: pd.DataFrame,
+    design: Design,
+    terms: Mapping[str, float],
+    codes: np.ndarray,
+    n_groups: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """sum_k a_k * mean(y_k) per group (codes 0..n_groups-1, -1 = outside every group), the
+    linearised values z of each row (zero outside its group) and the rows with any valid
+    answer: the pieces of `linear_combination`, for callers that need several combinations'
+    joint uncertainty (e.g. ranks of provinces)."""
+    return _influence(df, design, terms, codes, n_groups)
 
 
 def linear_combination(

@@ -16,6 +16,9 @@ the default) to keep them on the canvas.
 - `notes`: :func:`annotate` (title, notes, n and source line).
 - `likert`: :func:`likert_bars`; `forest_plot`: :func:`forest`; `heatmap_grid`:
   :func:`heatmap`; `quadrants`: :func:`importance_performance`.
+- PAPI-style charts: `tile_map`: :func:`tile_map` (provinces coloured by quartile group, no
+  boundary files); `rank_chart`: :func:`rank_intervals` (league table with rank intervals);
+  `slope_chart`: :func:`slope` (scores across waves, method breaks drawn).
 - `_data` (frame checks, the footer's n) and `_layout` (Axes plumbing) serve the drawers.
 """
 
@@ -26,6 +29,8 @@ from satisfaction.present.figures.heatmap_grid import heatmap
 from satisfaction.present.figures.likert import likert_bars
 from satisfaction.present.figures.notes import annotate
 from satisfaction.present.figures.quadrants import importance_performance
+from satisfaction.present.figures.rank_chart import rank_intervals
+from satisfaction.present.figures.slope_chart import slope
 from satisfaction.present.figures.theme import (
     LABELS,
     LIKERT_COLOURS,
@@ -34,6 +39,7 @@ from satisfaction.present.figures.theme import (
     set_theme,
     theme_rc,
 )
+from satisfaction.present.figures.tile_map import tile_map, tile_positions
 
 __all__ = [
     "LABELS",
@@ -45,6 +51,10 @@ __all__ = [
     "importance_performance",
     "likert_bars",
     "likert_palette",
+    "rank_intervals",
     "set_theme",
+    "slope",
     "theme_rc",
+    "tile_map",
+    "tile_positions",
 ]

@@ -24,7 +24,8 @@ flags) is computed on arrays holding every domain and every variable at once. Th
 Python loop over domains. For many 0/1 "satisfied" columns use
 `proportion(df, design, columns, by=..., levels=[1])`: one row per domain x column.
 
-Modules: `estimators` (mean, total, ratio, proportion), `intervals` (t and proportion CIs),
+Modules: `estimators` (mean, total, ratio, proportion), `covariance` (the joint covariance of
+several totals), `intervals` (t and proportion CIs),
 `flags` (reliability rules), `compare` (differences, p-value adjustment, chisq); the private
 machinery is `domains` (by= codes, grouped sums), `engine` (linearisation variance by
 stratum and PSU) and `calibration` (residuals of post-stratified and raked designs).
@@ -40,6 +41,7 @@ from satisfaction.stats.estimate.compare import (
     difference,
     difference_independent,
 )
+from satisfaction.stats.estimate.covariance import total_covariance
 from satisfaction.stats.estimate.estimators import (
     ESTIMATE_COLUMNS,
     mean,
@@ -66,4 +68,5 @@ __all__ = [
     "proportion_interval",
     "ratio",
     "total",
+    "total_covariance",
 ]

@@ -1,0 +1,59 @@
+"""The PAPI-style report's sections on the demo survey: words a leader reads, figures saved,
+one workbook of tables; bad parameters refused with the valid values."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import pytest
+
+from satisfaction.errors import ParameterError
+from satisfaction.present.papi_report import PapiReport
+
+
+@pytest.fixture(scope="module")
+def report(papi_project, tmp_path_factory):
+    out = tmp_path_factory.mktemp("papi-report")
+    return PapiReport.open("papi-demo", province="Đắk Lắk", output_dir=out, root=papi_project)
+
+
+def test_summary_states_score_interval_rank_interval_groups_and_comparison(report):
+    text = report.summary().data
+    assert text.startswith("**Đắk Lắk, 2026**")
+    for phrase in ("KTC 95%", "khoảng hạng 95%", "10.000 lần", "Cao nhất", "(Holm)"):
+        assert phrase in text
+    assert "34 tỉnh từ 01/7/2025" in report.method().data
+
+
+def test_tables_use_vietnamese_numbers_and_labels(report):
+    shown = report.scores().data
+    assert list(shown.columns[:3]) == ["Tỉnh/thành phố", "Cấp", "Chỉ số"]
+    assert set(shown["Cấp"]) == {"Tổng hợp", "Lĩnh vực", "Chỉ số thành phần"}
+    assert shown["Điểm"].str.contains(",").all()
+    compare = report.compare().data
+    assert set(compare["Kết luận"]) <= {"Cao hơn", "Thấp hơn", "Không khác biệt"}
+
+
+def test_figures_and_workbook_are_written(report):
+    report.ranking()
+    report.map()
+    report.trend()
+    names = {p.name for p in report.figures_written}
+    assert {"xep-hang-2026.png", "ban-do-nhom-2026.svg", "xu-huong.csv"} <= names
+    trend = pd.read_csv(report.output_dir / "figures" / "xu-huong.csv", encoding="utf-8-sig")
+    assert sorted(trend["year"].unique()) == [2024, 2025, 2026]
+    workbook = report.finish()
+    sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine")
+    assert {"scores", "compare"} <= set(sheets)
+
+
+def test_bad_parameters_are_refused(papi_project):
+    with pytest.raises(ParameterError, match="valid: all, Hà Nội"):
+        PapiReport.open("papi-demo", province="Trà Vinh", root=papi_project)
+    with pytest.raises(ParameterError, match="waves"):
+        PapiReport.open("papi-demo", year=2019, root=papi_project)
+    with pytest.raises(ParameterError, match="not a PAPI-style survey"):
+        PapiReport.open("../etc", root=papi_project)
