@@ -116,7 +116,13 @@ def make_demo(
 def batch(
     survey: Annotated[str, typer.Argument(help="survey folder name under surveys/")],
     provinces: Annotated[str, typer.Option(help="'all' or comma-separated names")] = "all",
-    fields: Annotated[str, typer.Option(help="'all' or comma-separated field names")] = "all",
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            help="'all' or comma-separated field names (default: all when every province "
+            "runs, none when --provinces names some)"
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
     force: Annotated[bool, typer.Option(help="rerun units whose inputs did not change")] = False,
     dask: Annotated[
@@ -133,8 +139,15 @@ def batch(
     target: Annotated[
         str, typer.Option(help="target share of the plans (e.g. 0.8) or 'overall'")
     ] = "0.8",
+    pdf: Annotated[
+        bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
+    ] = False,
 ) -> None:
-    """Clean, estimate once, and run the report notebooks per province and field."""
+    """Clean, estimate once, and run the report notebooks per province and field.
+
+    Naming some provinces reruns only their reports and plans (the whole-survey units and
+    the field reports stay as they are unless --fields names some); the plans keep the
+    previous wave an earlier run used unless --previous-wave says otherwise."""
     from satisfaction.run.jobs import run_reports
 
     result = run_reports(
@@ -149,11 +162,12 @@ def batch(
         remediation=plans,
         previous_wave=previous_wave,
         target=target,
+        pdf=pdf,
     )
-    _print_job(result)
+    _print_job(result, pdf=pdf)
 
 
-def _print_job(result: JobResult) -> None:
+def _print_job(result: JobResult, *, pdf: bool = False) -> None:
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.manifest.counts.items()))
     console.print(f"units — {counts}")
     for record in result.manifest.with_status("failed"):
@@ -162,6 +176,11 @@ def _print_job(result: JobResult) -> None:
             markup=True,
             highlight=False,
         )
+    if pdf:
+        from satisfaction.run.pdf import libreoffice
+
+        if libreoffice() is None:
+            console.print("PDF: LibreOffice (soffice) is not installed; no PDF was written")
     console.print(f"index: {result.index}")
 
 
@@ -169,6 +188,9 @@ def _print_job(result: JobResult) -> None:
 def demo(
     workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
+    pdf: Annotated[
+        bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
+    ] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
@@ -193,6 +215,7 @@ def demo(
         remediation=True,
         previous_wave=previous,
         extra_units=papi_units(PAPI_DEMO, root=root, force=force),
+        pdf=pdf,
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():
@@ -203,7 +226,7 @@ def demo(
             f"cleaning log: {int(table['count'].sum())} entries in "
             f"{table['rule'].nunique()} rules ({summary.parent})"
         )
-    _print_job(result)
+    _print_job(result, pdf=pdf)
 
 
 papi_app = typer.Typer(

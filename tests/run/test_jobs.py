@@ -4,6 +4,7 @@ figures are embedded and equal the estimates, and a rerun with nothing changed s
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -123,7 +124,6 @@ def test_unknown_survey_is_a_clear_error(project):
 
 
 def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_input(tmp_path):
-    import shutil
 
     from constructed_survey import PREVIOUS_CHANGE, write_constructed
     from satisfaction.run.jobs import REMEDIATION_NOTEBOOK, prepare_survey, report_units
@@ -156,3 +156,26 @@ def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_inpu
     assert not [u for u in report_units("plan-test", current, **common) if u in plans]
     with pytest.raises(ParameterError, match="divide by 100"):
         run_reports("plan-test", root=tmp_path, remediation=True, target=80, progress=False)
+
+
+def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_path):
+    """`batch --provinces "Vĩnh Long" --force` reruns that province's report and plan only,
+    still compared with the previous wave an earlier run of the folder used."""
+    import json
+
+    from constructed_survey import write_constructed
+    from satisfaction.run.jobs import _previous_wave_of_run, prepare_survey, report_units
+
+    write_constructed(tmp_path, "plan-test", 2025)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    current, _, _ = prepare_survey("plan-test", root=tmp_path)
+    units = report_units("plan-test", current, provinces="Hà Nội", remediation=True, root=tmp_path)
+    assert [u.folder for u in units] == ["province/ha-noi", "remediation-plan/ha-noi"]
+    named = report_units("plan-test", current, provinces="Hà Nội", fields="Đất đai", root=tmp_path)
+    assert [u.folder for u in named] == ["province/ha-noi", "field/dat-dai"]
+    run = tmp_path / "outputs" / "plan-test" / "reports"
+    run.mkdir(parents=True)
+    record = {"folder": "remediation-plan/toan-bo", "parameters": {"previous_wave": "w-2024"}}
+    (run / "manifest.json").write_text(json.dumps({"units": [record]}), encoding="utf-8")
+    assert _previous_wave_of_run(run) == "w-2024"
+    assert _previous_wave_of_run(tmp_path / "nowhere") is None

@@ -71,7 +71,7 @@ def comparison_table(compare: pd.DataFrame, elements: pd.DataFrame, language: st
     """The comparison rows as a table in ``language`` (numbers kept; shares 0..1).
 
     ``attrs``: ``percent_columns`` (the two values), ``points_columns`` (the difference),
-    ``p_column`` (the adjusted p-value).
+    ``p_columns`` (the adjusted p-value).
     """
     words = _WORDS[language]
     names = statistic_labels(elements, language)
@@ -88,5 +88,5 @@ def comparison_table(compare: pd.DataFrame, elements: pd.DataFrame, language: st
     out = out.reset_index(drop=True)
     out.attrs["percent_columns"] = [words["estimate"], words["overall"], words["difference"]]
     out.attrs["points_columns"] = [words["difference"]]
-    out.attrs["p_column"] = words["p"]
+    out.attrs["p_columns"] = [words["p"]]
     return out

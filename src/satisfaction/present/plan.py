@@ -84,6 +84,10 @@ class RemediationReport(_Report):
     province: str = ALL
     previous_wave: str = ""
     figure_paths: dict[str, dict[str, Path]] = field(default_factory=dict)
+    # the Word plan's administrative form: number, date (dd/mm/yyyy), issuer, signer
+    document: dict[str, str] = field(default_factory=dict)
+    # plan figures are drawn for print: at most the A4 text width, text >= 8 pt
+    print_width_in: float | None = 6.4
 
     @classmethod
     def open(
@@ -100,8 +104,16 @@ class RemediationReport(_Report):
         language: str = "vi",
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
+        document_number: str = "",
+        document_date: str = "",
+        issuer: str = "",
+        signer: str = "",
     ) -> RemediationReport:
-        """Load estimates and clean data of `survey` (and `previous_wave`) and analyse once."""
+        """Load estimates and clean data of `survey` (and `previous_wave`) and analyse once.
+
+        `document_number`, `document_date` (dd/mm/yyyy), `issuer` and `signer` fill the Word
+        plan's administrative form; left empty they print the dots an official fills in.
+        """
         root_path = Path(root) if root else find_root()
         options = AnalysisOptions(level=level, min_n=min_n, adjust=adjust)
         rule = PriorityRule(target=target, adjust=adjust, alpha=options.alpha)
@@ -132,6 +144,12 @@ class RemediationReport(_Report):
             analysis=analysis,
             province=chosen,
             previous_wave=previous_wave,
+            document={
+                "number": document_number,
+                "date": document_date,
+                "issuer": issuer,
+                "signer": signer,
+            },
         )
 
     _kind = "plan_report"

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from satisfaction.analysis.estimates import ALL
+from satisfaction.present.admin_document import admin_form_for
 from satisfaction.present.plan_tables import (
-    _COLUMNS,
-    _P_FORMAT,
     limitations_table,
     results_table,
 )
@@ -46,11 +45,7 @@ def _write_xlsx(report: RemediationReport, name: str) -> Path:
     )
     title = f"Kế hoạch khắc phục — {report.where}"
     sheets = report.workbook_sheets()
-    formats = {_COLUMNS[key][0]: _P_FORMAT for key in ("p_adjusted", "change_p_adjusted")} | {
-        "p (hiệu chỉnh)": _P_FORMAT,
-        "Hệ số": "0.000",
-        "Sai số chuẩn": "0.000",
-    }
+    formats = {"Hệ số": "0.000", "Sai số chuẩn": "0.000"}  # p-values: P_FORMAT from attrs
     return write_workbook(
         report.output_dir / f"{name}.xlsx",
         sheets,
@@ -74,11 +69,28 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         )
     limitations = limitations_table(result.plan)
     meta = report.estimates.meta
+    whole = report.province == ALL
+    form = admin_form_for(
+        None if whole else report.province,
+        year=meta.get("year"),
+        number=report.document.get("number", ""),
+        date=report.document.get("date") or None,
+        issuer=report.document.get("issuer", ""),
+        signer=report.document.get("signer", ""),
+    )
+    where = "" if whole else f" tại {report.province}"
     return write_remediation_docx(
         report.output_dir / f"{name}.docx",
-        title=f"KẾ HOẠCH KHẮC PHỤC HẠN CHẾ VỀ SỰ HÀI LÒNG — {report.where.upper()}",
-        subtitle=f"{meta.get('title')} năm {meta.get('year')}",
-        method_note=f"{report.source}. {method_note(report.facts, 'vi')}",
+        title="KẾ HOẠCH",
+        subtitle=(
+            "Khắc phục hạn chế, nâng cao sự hài lòng của người dân, tổ chức đối với sự phục "
+            f"vụ của cơ quan hành chính nhà nước{where}"
+        ),
+        method_note=(
+            f"Căn cứ kết quả {meta.get('title')} năm {meta.get('year')}. "
+            f"{method_note(report.facts, 'vi')}"
+        ),
+        form=form,
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
         results_table_caption="Chỉ số hài lòng chung theo lĩnh vực",

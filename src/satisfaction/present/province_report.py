@@ -389,7 +389,7 @@ class ProvinceReport(_Report):
             mine[mine["family"] != "criterion"], self.estimates["elements"], self.language
         )
         self.tables["compare"] = table
-        return self._shown(table, p_values=[table.attrs["p_column"]])
+        return self._shown(table)
 
     def breakdowns(self) -> ShownTable | None:
         """Overall index by sex, age band, respondent group and urban/rural."""

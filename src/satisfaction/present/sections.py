@@ -25,6 +25,7 @@ import pandas as pd
 from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import ParameterError
 from satisfaction.present import figures
+from satisfaction.present.figures.notes import fit_width
 from satisfaction.present.files import _title_of, save_figure
 from satisfaction.present.formatting import COLUMN_LABELS
 from satisfaction.present.html_table import ShownTable, show
@@ -61,6 +62,19 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Kế hoạch khắc phục",
         "more": "Bảng đầy đủ (cả sai số chuẩn và các cột chi tiết) trong tệp {file}.",
         "files": "Tệp số liệu",
+        "sheets": {
+            "sample": "Mẫu",
+            "data_quality": "Xử lý dữ liệu",
+            "indices": "Chỉ số",
+            "by_field": "Theo lĩnh vực",
+            "criteria_by_field": "Tiêu chí theo lĩnh vực",
+            "weakest": "Tiêu chí thấp nhất",
+            "compare": "So sánh",
+            "breakdowns": "Theo nhóm",
+            "expectations": "Kỳ vọng",
+            "ranking": "Xếp hạng tỉnh",
+            "criteria": "Tiêu chí theo tỉnh",
+        },
         "compare_note": "Kiểm định Wald theo thiết kế mẫu; giá trị p đã hiệu chỉnh Holm trong "
         "từng nhóm so sánh (chỉ số chung; các yếu tố), để tránh kết luận nhầm khi so sánh nhiều "
         "lần.",
@@ -111,6 +125,19 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Remediation plan",
         "more": "The full table (with standard errors and detail columns) is in {file}.",
         "files": "Data files",
+        "sheets": {
+            "sample": "Sample",
+            "data_quality": "Data processing",
+            "indices": "Indices",
+            "by_field": "By field",
+            "criteria_by_field": "Criteria by field",
+            "weakest": "Weakest criteria",
+            "compare": "Comparison",
+            "breakdowns": "By group",
+            "expectations": "Expectations",
+            "ranking": "Provinces ranked",
+            "criteria": "Criteria by province",
+        },
         "compare_note": "Design-based Wald tests; p-values Holm-adjusted within each family of "
         "comparisons (the overall index; the elements), so that many comparisons do not "
         "produce false findings.",
@@ -178,6 +205,8 @@ class _Report:
     output_dir: Path
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures_written: list[Path] = field(default_factory=list)
+    # figures drawn to print at their natural size within this width (None: as drawn)
+    print_width_in: float | None = None
 
     def __post_init__(self) -> None:
         if self.language not in TEXT:
@@ -287,6 +316,8 @@ class _Report:
     ) -> dict[str, Path]:
         fig, ax = plt.subplots(figsize=size)
         draw(ax)
+        if self.print_width_in is not None:
+            fit_width(fig, self.print_width_in)
         title = _title_of(fig)
         written = save_figure(fig, self.output_dir / "figures", name, data=data)
         _show(written["png"], title)
@@ -297,7 +328,8 @@ class _Report:
         """Write every table of this report into `<output_dir>/<name>.xlsx`; the report shows
         a link to it by its file name."""
         path = self.output_dir / f"{name}.xlsx"
-        write_workbook(path, self.tables, notes=f"{self.source}. {self.rule_note}")
+        sheets = {self.text["sheets"].get(key, key): table for key, table in self.tables.items()}
+        write_workbook(path, sheets, notes=f"{self.source}. {self.rule_note}")
         self._show_files([path])
         return path
 

@@ -35,7 +35,9 @@ from satisfaction.present.survey_choice import (
     survey_folder,
 )
 from satisfaction.run.batch import run_batch
-from satisfaction.run.manifest import Manifest
+from satisfaction.run.index_page import write_index
+from satisfaction.run.manifest import MANIFEST_NAME, Manifest
+from satisfaction.run.pdf import export_pdfs
 from satisfaction.run.units import Unit, make_unit
 
 __all__ = [
@@ -106,7 +108,7 @@ def report_units(
     estimates_path: Path,
     *,
     provinces: str | Sequence[str] = "all",
-    fields: str | Sequence[str] = "all",
+    fields: str | Sequence[str] | None = None,
     language: str = "vi",
     root: Path | None = None,
     extra_notebooks: Sequence[str] = (),
@@ -117,6 +119,10 @@ def report_units(
 ) -> list[Unit]:
     """The report units of a survey: whole survey + each province, each field.
 
+    Asked for some provinces (not "all"), only their units: no whole-survey report or plan,
+    and no field report unless `fields` names some (`fields=None`: every field for "all",
+    none for some provinces).
+
     With `remediation`, also a remediation plan for the whole survey and each province,
     compared with `previous_wave` (whose estimates folder, `previous_estimates`, and the
     clean responses the plan's drivers and comments read are among the unit's inputs).
@@ -124,14 +130,20 @@ def report_units(
     root = root or find_root()
     estimates = load_estimates(estimates_path)
     chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
-    chosen_fields = choose_many(fields, estimates.fields, "fields")
+    whole = _asks_all(provinces)
+    # a run for some provinces reruns only their units: no whole-survey units, and field
+    # reports only when fields are asked for
+    if fields is None:
+        fields = "all" if whole else ()
+    chosen_fields = choose_many(fields, estimates.fields, "fields") if fields else []
+    scopes = ["all", *chosen_provinces] if whole else chosen_provinces
     inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
     clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
     if clean_summary.exists():
         inputs.append(clean_summary)
     notebooks = root / "notebooks"
     units = []
-    for province in ["all", *chosen_provinces]:
+    for province in scopes:
         units.append(
             make_unit(
                 notebooks / "province_report.ipynb",
@@ -154,7 +166,7 @@ def report_units(
             )
         )
     for notebook in extra_notebooks:
-        for province in ["all", *chosen_provinces]:
+        for province in scopes:
             path = notebooks / notebook
             units.append(
                 make_unit(
@@ -174,7 +186,7 @@ def report_units(
             plan_inputs.append(clean)
         if previous_estimates is not None:
             plan_inputs += sorted(p for p in previous_estimates.glob("*") if p.is_file())
-        for province in ["all", *chosen_provinces]:
+        for province in scopes:
             where = province if province != "all" else "toan-bo"
             units.append(
                 make_unit(
@@ -233,11 +245,47 @@ def papi_units(
     ]
 
 
+def _export_pdfs(out_dir: Path, manifest: Manifest) -> None:
+    """PDF copies of the Word documents that are new or changed, then the index again (it
+    lists them)."""
+    stale = [
+        doc
+        for doc in sorted(out_dir.rglob("*.docx"))
+        if not doc.with_suffix(".pdf").is_file()
+        or doc.with_suffix(".pdf").stat().st_mtime < doc.stat().st_mtime
+    ]
+    if export_pdfs(out_dir, stale):
+        write_index(out_dir, manifest.units)
+
+
+def _asks_all(provinces: str | Sequence[str]) -> bool:
+    """Whether a run covers the whole survey ("all", or nothing named)."""
+    if isinstance(provinces, str):
+        return provinces.strip() in ("", "all")
+    return list(provinces) in ([], ["all"])
+
+
+def _previous_wave_of_run(out_dir: Path) -> str | None:
+    """The previous wave the plans of an earlier run of this folder were compared with: a
+    rerun of some provinces keeps it instead of silently dropping the comparison."""
+    try:
+        units = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["units"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    waves = {
+        str(u.get("parameters", {}).get("previous_wave") or "")
+        for u in units
+        if isinstance(u, dict) and str(u.get("folder", "")).startswith("remediation-plan/")
+    }
+    waves.discard("")
+    return waves.pop() if len(waves) == 1 else None
+
+
 def run_reports(
     survey: str,
     *,
     provinces: str | Sequence[str] = "all",
-    fields: str | Sequence[str] = "all",
+    fields: str | Sequence[str] | None = None,
     workers: int = 2,
     force: bool = False,
     dask_address: str | None = None,
@@ -250,12 +298,15 @@ def run_reports(
     previous_wave: str | None = None,
     target: float | str = 0.8,
     extra_units: Sequence[Unit] = (),
+    pdf: bool = False,
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
-    surveys/, or None) against `target` (a share such as 0.8, or "overall"). `extra_units`
-    (e.g. `papi_units` of a PAPI-style survey) run in the same batch and index.
+    surveys/; None keeps the one an earlier run of this folder used) against `target` (a
+    share such as 0.8, or "overall"). `extra_units` (e.g. `papi_units` of a PAPI-style
+    survey) run in the same batch and index. `pdf` exports every Word document to PDF
+    through LibreOffice when it is installed.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -264,7 +315,10 @@ def run_reports(
             f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
         )
     estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
+    out_dir = root / "outputs" / survey / slugify(run)
     previous_estimates = None
+    if remediation and previous_wave is None:
+        previous_wave = _previous_wave_of_run(out_dir)
     if remediation:
         from satisfaction.analysis.remediation import PriorityRule
 
@@ -289,8 +343,6 @@ def run_reports(
         target=target,
     )
     units = [*units, *extra_units]
-    run_slug = slugify(run)
-    out_dir = root / "outputs" / survey / run_slug
     manifest = run_batch(
         units,
         out_dir=out_dir,
@@ -299,6 +351,8 @@ def run_reports(
         dask_address=dask_address,
         progress=progress,
     )
+    if pdf:
+        _export_pdfs(out_dir, manifest)
     (out_dir / "estimates.json").write_text(
         json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),
         encoding="utf-8",
