@@ -54,6 +54,16 @@ def demo_reports(report_project):
 DEMO_JOB = {"workers": 2, "remediation": True, "previous_wave": "demo-2024"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key_in_tmp(tmp_path_factory):
+    """Tests hash personal data with a key of their own, never the user's (~/.config)."""
+    import os
+
+    from satisfaction.io.secret import SECRET_ENV
+
+    os.environ.setdefault(SECRET_ENV, str(tmp_path_factory.mktemp("secret") / "secret.key"))
+
+
 @pytest.fixture(scope="session")
 def papi_project(tmp_path_factory):
     """A project folder with the PAPI-style demo survey (generated from its seed) and the

@@ -35,7 +35,7 @@ def test_invalid_instrument_is_one_error_line_per_problem_and_exit_2(tmp_path, c
 def test_missing_survey_folder_exit_2_without_traceback(tmp_path, capsys):
     assert main(["clean", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "instrument file not found" in err
+    assert err.startswith("error: ") and "is not a survey folder" in err
     assert "Traceback" not in err
 
 

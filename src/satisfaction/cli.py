@@ -72,12 +72,12 @@ def clean_command(
     outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
 ) -> None:
     """Read and clean a survey; write clean data, the cleaning log and the quarantine."""
-    from satisfaction.cleaning.survey import clean_output_dir, clean_survey
+    from satisfaction.cleaning.survey import clean_output_dir, clean_survey, survey_name
 
     with console.status(f"cleaning {survey_dir} ..."):
         result = clean_survey(survey_dir, outputs)
     _print_clean_summary(result)
-    console.print(f"clean outputs: {clean_output_dir(outputs, result.instrument.id)}")
+    console.print(f"clean outputs: {clean_output_dir(outputs, survey_name(survey_dir))}")
 
 
 def _print_clean_summary(result: CleanResult) -> None:
@@ -95,6 +95,27 @@ def _print_clean_summary(result: CleanResult) -> None:
     )
 
 
+@app.command("onestop")
+def onestop_command(
+    survey_dir: Annotated[Path, typer.Argument(help="folder with dossiers.yaml and the export")],
+    by: Annotated[str, typer.Option(help="period of the metrics: month, quarter or year")] = (
+        "month"
+    ),
+    outputs: Annotated[Path, typer.Option(help="root of generated outputs")] = Path("outputs"),
+    force: Annotated[bool, typer.Option(help="clean again even if nothing changed")] = False,
+) -> None:
+    """One-stop dossiers: clean the export, write metrics per unit x field x period."""
+    from satisfaction.run.onestop import run_onestop
+
+    with console.status(f"reading {survey_dir} ..."):
+        result = run_onestop(survey_dir, outputs=outputs, by=by, force=force)
+    console.print(
+        f"dossiers clean: {result.clean_rows}, quarantined: {result.quarantined_rows}, "
+        f"log entries: {result.log_entries}" + ("" if result.cleaned else " (unchanged)")
+    )
+    console.print(f"metrics: {result.metric_rows} rows by {by} -> {result.metrics}")
+
+
 @app.command("make-demo")
 def make_demo(
     directory: Annotated[Path, typer.Argument(help="where to write the demo survey")] = Path(
@@ -110,6 +131,22 @@ def make_demo(
 
     write_demo_survey(directory, seed=seed, wave=wave)
     console.print(f"demo survey written to {directory}")
+
+
+@app.command("make-demo-dossiers")
+def make_demo_dossiers(
+    directory: Annotated[Path, typer.Argument(help="folder with the demo dossiers.yaml")] = Path(
+        "surveys/demo-onestop"
+    ),
+    rows: Annotated[int, typer.Option(help="dossiers to generate", min=1)] = 2_000_000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2024,
+) -> None:
+    """Generate the synthetic one-stop dossier export (not committed) from its seed."""
+    from satisfaction.demo.dossiers import write_demo_dossiers
+
+    with console.status(f"generating {rows:,} dossiers ..."):
+        path = write_demo_dossiers(directory, rows=rows, seed=seed)
+    console.print(f"demo dossiers written to {path}")
 
 
 @app.command()
@@ -182,6 +219,15 @@ def _print_job(result: JobResult, *, pdf: bool = False) -> None:
         if libreoffice() is None:
             console.print("PDF: LibreOffice (soffice) is not installed; no PDF was written")
     console.print(f"index: {result.index}")
+    failed = [record["folder"] for record in result.manifest.with_status("failed")]
+    if failed:
+        errors.print(
+            f"error: {len(failed)} report(s) failed: {', '.join(failed)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -194,11 +240,13 @@ def demo(
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
-    reports (surveys/papi-demo, three waves), the index."""
+    reports (surveys/papi-demo, three waves), the one-stop reports of the demo dossiers
+    (surveys/demo-onestop, generated when missing), the index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.demo.papi import write_papi_demo
     from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import papi_units, run_reports
+    from satisfaction.run.onestop import demo_onestop_units
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
@@ -207,6 +255,8 @@ def demo(
             write_demo_survey(root / "surveys" / folder, wave=wave)
     if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
         write_papi_demo(root / "surveys" / PAPI_DEMO)
+    with console.status("one-stop dossiers: generating (first run) and counting ..."):
+        onestop = demo_onestop_units(root, force=force)
     result = run_reports(
         "demo",
         workers=workers,
@@ -214,7 +264,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
-        extra_units=papi_units(PAPI_DEMO, root=root, force=force),
+        extra_units=[*papi_units(PAPI_DEMO, root=root, force=force), *onestop],
         pdf=pdf,
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
@@ -274,6 +324,13 @@ def main(argv: list[str] | None = None) -> int:
         if _STATE["debug"]:
             raise
         errors.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except (OSError, ValueError) as err:  # the system said no: a path, a disk, a permission
+        if _STATE["debug"]:
+            raise
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        reason = getattr(err, "strerror", None) or str(err)
+        errors.print(f"error: {where}{reason}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except SystemExit as done:  # typer/click end every run (and usage errors, code 2) so
         code = done.code

@@ -14,6 +14,7 @@ __all__ = [
     "DesignError",
     "InputError",
     "InstrumentError",
+    "OutputError",
     "ParameterError",
     "Problem",
     "SatisfactionError",
@@ -92,6 +93,11 @@ class InstrumentError(_LocatedError):
 
 class ParameterError(_LocatedError):
     """A parameter (CLI option, notebook parameter) that is unknown, mistyped or unsafe."""
+
+
+class OutputError(_LocatedError):
+    """An output that cannot be written: outputs/ not writable, full, a file, or a link
+    leading out of outputs/."""
 
 
 class DesignError(_LocatedError):

@@ -47,6 +47,7 @@ def test_workbook_rows_blank_and_totals_are_logged_and_counts_match(demo_run):
         "duplicate_exact": 25,
         "duplicate_conflict": 16,
         "totals_row": 1,
+        "blank_row": 3,  # clean + quarantine = raw, row for row
     }
 
 

@@ -17,10 +17,12 @@ Counting rules (what the numbers mean):
   word of two syllables is not listed three times.
 * Order: count (high first), then longer phrases first, then alphabetical.
 
-Personal data never reaches a phrase: e-mail addresses, Vietnamese phone numbers, ID
-numbers (9-digit CMND, 12-digit CCCD) and any other run of 6 or more digits (single
-spaces, dots or dashes between digits allowed), and the cleaning placeholder "[đã ẩn]", are
-cut out before counting; as a last guard a phrase holding 6 digits in a row is dropped.
+Personal data never reaches a phrase: what cleaning's detectors find (e-mail addresses,
+phone numbers in every Vietnamese spelling, CMND / CCCD / passport / tax numbers, names
+after a title or an introduction and full names, addresses: `cleaning.pii`), any other run
+of 6 or more digits (single spaces, dots or dashes between digits allowed), and the cleaning
+placeholder "[đã ẩn]", are cut out before counting; as a last guard a phrase holding 6
+digits in a row is dropped.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from satisfaction.cleaning.pii import scrub_text
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.text import clean_text, match_key
 
@@ -49,8 +52,6 @@ VIETNAMESE_STOPWORDS: frozenset[str] = frozenset(
     ).split()
 )
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
 _LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){5,}(?!\d)")  # ID numbers and the rest
 _PLACEHOLDER = re.compile(r"\[\s*đã\s+ẩn\s*\]", re.IGNORECASE)
 _SIX_DIGITS = re.compile(r"\d(?:\s?\d){5}")
@@ -59,9 +60,9 @@ _SPLIT = re.compile(r"[^\w\s]|_|\n")
 
 
 def scrub_personal(text: str, replacement: str = _BREAK) -> str:
-    """Cut e-mails, phone numbers, ID and other long numbers, and "[đã ẩn]" out of `text`."""
-    text = _EMAIL.sub(replacement, text)
-    text = _PHONE.sub(replacement, text)
+    """Cut e-mails, phone, ID and other long numbers, names and addresses
+    (`satisfaction.cleaning.pii.scrub_text`), and "[đã ẩn]" out of `text`."""
+    text = scrub_text(text)
     text = _LONG_NUMBER.sub(replacement, text)
     return _PLACEHOLDER.sub(replacement, text)
 

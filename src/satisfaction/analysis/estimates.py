@@ -25,6 +25,7 @@ import pandas as pd
 from satisfaction.errors import InputError
 from satisfaction.io import geography
 from satisfaction.io.instrument import Instrument
+from satisfaction.io.write import make_folder, write_parquet, write_text
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
 from satisfaction.stats.estimate import Reliability
@@ -429,16 +430,16 @@ def _comparisons(
 # ----------------------------------------------------------------------------- files
 def write_estimates(estimates: Estimates, out_dir: str | Path) -> Path:
     """Write every frame as parquet plus `meta.json` into `out_dir`."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = make_folder(Path(out_dir))
     for name, frame in estimates.frames.items():
         clean = frame.copy()
         for column in clean.columns:
             if clean[column].dtype == object:
                 clean[column] = _plain_column(clean[column])
-        clean.to_parquet(out_dir / f"{name}.parquet", index=False)
-    (out_dir / "meta.json").write_text(
-        json.dumps(estimates.meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        write_parquet(clean, out_dir / f"{name}.parquet")
+    write_text(
+        out_dir / "meta.json",
+        json.dumps(estimates.meta, ensure_ascii=False, indent=2, default=str),
     )
     return out_dir
 

@@ -449,7 +449,10 @@ def _drivers_and_quadrants(
         performance = performance[
             (performance["province"] == province) & (performance["field"] == ALL)
         ]
-        quadrants = importance_performance(
-            criteria_drivers, performance, key="predictor", variable="item"
-        )
+        try:
+            quadrants = importance_performance(
+                criteria_drivers, performance, key="predictor", variable="item"
+            )
+        except InputError:  # no variance to explain (every answer one level): no quadrants
+            quadrants = None
     return criteria_drivers, element_drivers, quadrants

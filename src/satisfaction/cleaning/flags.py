@@ -111,17 +111,21 @@ def _flag_near_duplicates(data: pd.DataFrame, instrument: Instrument, log: _Log)
         else np.zeros(len(data), dtype=np.int64)
     )
     pairs = _candidate_pairs(codes, block, np.array_split(np.arange(len(columns)), k + 1))
-    ids = data[instrument.id_column].to_numpy(dtype=object)
+    # a blank id is "row N" (pd.NA == pd.NA is NA, whose truth value is an error)
+    ids = [
+        f"dòng {row}" if pd.isna(form) else str(form)
+        for form, row in zip(data[instrument.id_column], data["_row"], strict=True)
+    ]
     flagged: dict[int, str] = {}
     for a, b in sorted(pairs):
-        if ids[a] is not None and ids[a] == ids[b]:
+        if ids[a] == ids[b]:
             continue
         both = (codes[a] >= 0) & (codes[b] >= 0)
         compared = int(both.sum())
         differences = int((codes[a][both] != codes[b][both]).sum())
         if compared >= rules.near_duplicate_min_compared and differences <= k:
-            flagged.setdefault(a, str(ids[b]))
-            flagged.setdefault(b, str(ids[a]))
+            flagged.setdefault(a, ids[b])
+            flagged.setdefault(b, ids[a])
     if flagged:
         _mark_near_duplicates(data, instrument, log, flagged)
 

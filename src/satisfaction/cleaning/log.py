@@ -43,10 +43,31 @@ RULES: dict[str, Rule] = {
         "changed", "Chuyển mã TCVN3 (ABC) sang Unicode", "TCVN3 (ABC) text converted to Unicode"
     ),
     "legacy_vni": Rule("changed", "Chuyển mã VNI sang Unicode", "VNI text converted to Unicode"),
+    "control_characters": Rule(
+        "changed",
+        "Ký tự điều khiển thay bằng \ufffd",
+        "Control characters replaced by \ufffd",
+    ),
     "nfc": Rule("changed", "Chuẩn hoá Unicode dựng sẵn (NFC)", "Unicode normalised to NFC"),
     "whitespace": Rule("changed", "Bỏ khoảng trắng thừa", "Stray whitespace removed"),
     "label_to_code": Rule("changed", "Nhãn được gõ thay cho mã", "Label typed instead of a code"),
     "leading_zeros": Rule("changed", "Khôi phục số 0 đầu mã", "Leading zeros restored"),
+    "code_normalised": Rule(
+        "changed",
+        "Mã viết dạng số thập phân chuẩn hoá (189.0, 1.89e2, 189,0 -> 189)",
+        "Code written as a decimal number normalised (189.0, 1.89e2, 189,0 -> 189)",
+    ),
+    "decimal_comma": Rule(
+        "changed", "Dấu phẩy thập phân đọc thành dấu chấm", "Decimal comma read as a point"
+    ),
+    "unicode_digits": Rule(
+        "changed", "Chữ số không phải ASCII chuyển thành 0-9", "Non-ASCII digits read as 0-9"
+    ),
+    "date_month_first": Rule(
+        "changed",
+        "Ngày viết theo tháng/ngày (cột có ngày thứ hai > 12)",
+        "Date read month first (the column has second parts above 12)",
+    ),
     "field_synonym": Rule(
         "changed", "Lĩnh vực chuẩn hoá theo từ điển", "Field mapped through the vocabulary"
     ),
@@ -71,6 +92,11 @@ RULES: dict[str, Rule] = {
     "unknown_label": Rule("missing", "Nhãn không nhận ra", "Label not recognised"),
     "not_a_number": Rule("missing", "Không phải số", "Not a number"),
     "not_a_date": Rule("missing", "Không phải ngày", "Not a date"),
+    "date_ambiguous": Rule(
+        "missing",
+        "Ngày mơ hồ trong cột lẫn ngày/tháng và tháng/ngày",
+        "Ambiguous date in a column mixing dd/mm and mm/dd",
+    ),
     "field_unmatched": Rule(
         "missing", "Lĩnh vực không có trong từ điển", "Field not in the vocabulary"
     ),

@@ -25,7 +25,16 @@ from satisfaction.cleaning.flags import (
     _quarantine_duplicates,
 )
 from satisfaction.cleaning.log import _Log, log_summary
-from satisfaction.cleaning.personal import _drop_or_hash, _scrub_column
+from satisfaction.cleaning.personal import (
+    _drop_or_hash,
+    _scrub_column,
+    declared_names,
+    hash_column,
+    personal_actions,
+    refuse_undeclared_personal,
+    scrub_log_values,
+)
+from satisfaction.cleaning.pii import NameList, scrub_contacts, scrub_text
 from satisfaction.cleaning.values import (
     _clean_coded,
     _clean_date,
@@ -35,6 +44,7 @@ from satisfaction.cleaning.values import (
     _clean_province,
     _clean_text_column,
     _clean_weight,
+    _normalise_codes,
     _restore_zeros,
 )
 from satisfaction.errors import InputError, Problem
@@ -101,9 +111,15 @@ def clean(
         frame.insert(0, "_row", np.arange(1, len(frame) + 1))
     source_text = str(source) if source is not None else None
     _check_columns(frame, instrument, source_text)
+    refuse_undeclared_personal(frame, instrument, source_text)
+    personal = personal_actions(instrument)
+    names = declared_names(frame, personal)
 
     id_column = instrument.id_column
-    ids = _Col.of(frame[id_column]).map(lambda v: None if _isna(v) else _fmt(v).strip() or None)
+    id_values = frame[id_column]
+    if personal.get(id_column) == "hash":  # ids that are phones: never written raw
+        id_values = hash_column(id_values, instrument)
+    ids = _Col.of(id_values).map(lambda v: None if _isna(v) else _fmt(v).strip() or None)
     log = _Log(frame["_row"], ids.rows())
     out = pd.DataFrame({"_row": frame["_row"].to_numpy()}, index=frame.index)
 
@@ -113,9 +129,8 @@ def clean(
             log.add_rows(rows, "", reason)
 
     # personal data first, so no personal value ever reaches the log or the outputs
-    personal = {p.column: p.action for p in instrument.personal_data}
     _drop_or_hash(frame, instrument, personal, log, out)
-    flag_province = _clean_columns(frame, instrument, personal, log, out)
+    flag_province = _clean_columns(frame, instrument, personal, names, log, out)
 
     if flag_province is not None:
         out["flag_province"] = flag_province.fillna("")
@@ -125,10 +140,10 @@ def clean(
     out, quarantine = _quarantine_duplicates(out, instrument, log)
     _flag_straightlining(out, instrument, log)
     _flag_near_duplicates(out, instrument, log)
-    quarantine = _with_totals_rows(quarantine, removed, personal)
+    quarantine = _with_removed_rows(quarantine, removed, instrument, personal, names)
     return CleanResult(
         data=out.reset_index(drop=True),
-        log=log.frame(),
+        log=scrub_log_values(log.frame(), names),
         quarantine=quarantine.reset_index(drop=True),
         instrument=instrument,
         source=source_text,
@@ -140,16 +155,24 @@ def _clean_columns(
     frame: pd.DataFrame,
     instrument: Instrument,
     personal: dict[str, str],
+    names: NameList,
     log: _Log,
     out: pd.DataFrame,
 ) -> pd.Series | None:
     """Clean every column not yet handled into `out`; return the province flags, if any."""
     index = frame.index
-    handled: set[str] = {"_row", *(c for c, a in personal.items() if a != "scrub")}
+    handled: set[str] = {"_row", *(c for c, a in personal.items() if a in ("drop", "hash"))}
     items_by_column = {item.source_column: item for item in instrument.items}
     province_column = instrument.respondent.get("province")
     field_column = instrument.fields.column if instrument.fields else None
     flag_province = None
+    # text that is neither free text nor a number: phones, IDs, e-mails cut out
+    contact_checked = {
+        c
+        for c in frame.columns
+        if c not in (instrument.id_column, *instrument.design.values())
+        and (c not in items_by_column or items_by_column[c].type == "text")
+    }
 
     for column in frame.columns:
         if column in handled:
@@ -161,7 +184,9 @@ def _clean_columns(
         if not coded:  # coded items: NFC and spaces are part of matching their labels
             col = _clean_text_column(col, column, log, hide=hide)
         if hide:
-            col = _scrub_column(col, column, log)
+            col = _scrub_column(col, column, log, names)
+        elif column in contact_checked:
+            col = _scrub_column(col, column, log, names, free_text=False)
         if column == field_column:
             out[column] = _clean_field(col, instrument, log, index)
         elif column == province_column:
@@ -196,21 +221,40 @@ def _clean_item_column(
     elif column == instrument.design.get("weight"):
         out[column] = _clean_weight(col, column, log, index)
     else:
+        code_columns = {instrument.design.get(r) for r in ("psu", "strata", "ssu")}
+        code_columns |= {instrument.respondent.get(r) for r in ("commune", "district")}
+        if column in code_columns:
+            col = _normalise_codes(col, column, log)
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
         out[column] = col.strings(index)
 
 
-def _with_totals_rows(
-    quarantine: pd.DataFrame, removed: pd.DataFrame | None, personal: dict[str, str]
+def _with_removed_rows(
+    quarantine: pd.DataFrame,
+    removed: pd.DataFrame | None,
+    instrument: Instrument,
+    personal: dict[str, str],
+    names: NameList,
 ) -> pd.DataFrame:
-    """A totals row the reader removed joins the quarantine (without personal columns)."""
+    """Rows the reader removed (blank rows, totals rows) join the quarantine, so clean +
+    quarantine = raw row for row: without dropped or hashed columns, their free text
+    scrubbed like the clean data's."""
     if removed is not None and len(removed):
-        totals = removed.loc[removed["_reason"] == "totals_row"]
+        totals = removed.loc[removed["_reason"].isin(["blank_row", "totals_row"])]
         if len(totals):
-            kept = [c for c in totals.columns if c not in personal or personal[c] == "scrub"]
-            extra = totals[kept].copy()
-            extra["quarantine_reason"] = "totals_row"
+            kept = [c for c in totals.columns if personal.get(c) not in ("drop", "hash")]
+            extra = totals[kept].astype(object)
+            for column in kept:
+                if personal.get(column) == "scrub":
+                    extra[column] = extra[column].map(
+                        lambda v: scrub_text(v, names) if isinstance(v, str) else v
+                    )
+                elif column not in ("_row", "_reason", instrument.id_column):
+                    extra[column] = extra[column].map(
+                        lambda v: scrub_contacts(v) if isinstance(v, str) else v
+                    )
+            extra["quarantine_reason"] = totals["_reason"].to_numpy()
             quarantine = pd.concat([quarantine, extra.astype(object)], ignore_index=True)
     return quarantine
 

@@ -11,6 +11,7 @@ once and logs one entry per row whose value got a rule.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from satisfaction.cleaning.columns import _Col, _fmt, _isna
 from satisfaction.cleaning.log import _Log
 from satisfaction.io import geography, text
 from satisfaction.io.instrument import Instrument, Item, Scale
+from satisfaction.io.write import replace_control
 
 __all__: list[str] = []
 
@@ -37,7 +39,7 @@ _CODE_PREFIX = re.compile(r"^\s*(\d+)\s*[-.:)]\s*(.+)$")
 
 # ---------------------------------------------------------------------- text columns
 def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col:
-    """Legacy encodings, NFC and whitespace, each logged as its own rule."""
+    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule."""
     strings = [v for v in col.values if isinstance(v, str)]
     if not strings:
         return col
@@ -51,6 +53,11 @@ def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col
         after = _Col(col.codes, legacy)
         log.add(current.changed(after), column, current, after, f"legacy_{encoding}", hide=hide)
         current = after
+    controlled = current.map(lambda v: replace_control(v) if isinstance(v, str) else v)
+    log.add(
+        current.changed(controlled), column, current, controlled, "control_characters", hide=hide
+    )
+    current = controlled
     composed = current.map(lambda v: text.nfc(v) if isinstance(v, str) else v)
     log.add(current.changed(composed), column, current, composed, "nfc", hide=hide)
     spaced = composed.map(
@@ -103,9 +110,12 @@ def _scale_lookup(scale: Scale) -> Callable[[Any], _Decision]:
         if raw == "":
             return _Decision(None, "missing_blank")
         try:
-            return from_number(float(raw.replace(",", ".")))
+            number, spelling = _number_text(raw)
         except ValueError:
             pass
+        else:
+            decision = from_number(number)
+            return _Decision(decision.code, decision.rule or spelling)
         key = text.ascii_key(raw)
         if key in by_key:
             return _Decision(by_key[key], "label_to_code")
@@ -183,23 +193,41 @@ def _clean_multiple(
     return out
 
 
+def _number_text(raw: str) -> tuple[float, str | None]:
+    """A number typed as text, and the rule its spelling needs logged: a decimal comma
+    ("3,5") or digits of another script ("４", "٣"), which `float` reads silently."""
+    text = raw.strip()
+    rule = None
+    if any(c.isdigit() and not c.isascii() for c in text):
+        text = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+        rule = "unicode_digits"
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
+        rule = rule or "decimal_comma"
+    number = float(text)  # raises ValueError on text that is not a number
+    if not np.isfinite(number):
+        raise ValueError(raw)
+    return number, rule
+
+
 def _clean_numeric(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Series:
     def parse(value: Any) -> tuple[float | None, str | None]:
         if _isna(value) or (isinstance(value, str) and value.strip() == ""):
             return None, "missing_blank"
+        rule = None
         try:
-            number = (
-                float(str(value).strip().replace(",", "."))
-                if isinstance(value, str)
-                else float(value)
-            )
-        except ValueError:
+            if isinstance(value, str):
+                number, rule = _number_text(value)
+            else:
+                number = float(value)
+        except (TypeError, ValueError):
             return None, "not_a_number"
-        if (item.min is not None and number < item.min) or (
-            item.max is not None and number > item.max
+        if not np.isfinite(number) or (
+            (item.min is not None and number < item.min)
+            or (item.max is not None and number > item.max)
         ):
             return None, "out_of_range"
-        return number, None
+        return number, rule
 
     parsed = [parse(v) for v in col.values]
     numbers = _Col(col.codes, np.array([n for n, _ in parsed], dtype=object))
@@ -208,13 +236,44 @@ def _clean_numeric(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Seri
     return pd.Series(per_value.take(col.codes), index=index)
 
 
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\s*$")
+
+
+def _date_order(values: np.ndarray) -> str:
+    """How the column writes its dates: "day" first (the Vietnamese way), "month" first, or
+    "mixed" when some values can only be dd/mm and others only mm/dd."""
+    day_first = month_first = False
+    for value in values:
+        found = _SLASHED.match(value) if isinstance(value, str) else None
+        if found:
+            first, second = int(found.group(1)), int(found.group(2))
+            day_first |= first > 12 >= second
+            month_first |= second > 12 >= first
+    if day_first and month_first:
+        return "mixed"
+    return "month" if month_first else "day"
+
+
 def _clean_date(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Series:
+    """Dates; dd/mm is assumed unless the column shows mm/dd (a second part above 12), and a
+    column mixing both keeps only the dates that can be read one way (logged)."""
+    order = _date_order(col.values)
+
     def parse(value: Any) -> tuple[Any, str | None]:
         if _isna(value):
             return pd.NaT, "missing_blank"
         if isinstance(value, pd.Timestamp):
             return value, None
         raw = str(value).strip()
+        found = _SLASHED.match(raw)
+        if found and order != "day":
+            first, second = int(found.group(1)), int(found.group(2))
+            if order == "mixed" and first <= 12 and second <= 12 and first != second:
+                return pd.NaT, "date_ambiguous"
+            month_first = order == "month" or second > 12
+            parsed = pd.to_datetime(raw, errors="coerce", dayfirst=not month_first)
+            rule = "date_month_first" if month_first and not pd.isna(parsed) else None
+            return parsed, rule or ("not_a_date" if pd.isna(parsed) else None)
         parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
         if pd.isna(parsed):
             parsed = pd.to_datetime(raw, errors="coerce", dayfirst=True)
@@ -225,6 +284,27 @@ def _clean_date(col: _Col, item: Item, log: _Log, index: pd.Index) -> pd.Series:
     _log_rules(col, [r for _, r in parsed], item.source_column, dates, log)
     per_value = pd.to_datetime(pd.Series([d for d, _ in parsed], dtype=object), errors="coerce")
     return pd.Series(per_value.to_numpy()[col.codes], index=index)
+
+
+_DECIMAL_CODE = re.compile(r"\+?\d+(?:[.,]0+)?|\d(?:[.,]\d+)?[eE]\+?\d{1,2}")
+
+
+def _normalise_codes(col: _Col, column: str, log: _Log) -> _Col:
+    """A place or design code typed as a decimal number ("189.0", "1.89e2", "189,0") is the
+    code 189: one PSU, not three. Digit-only codes keep their leading zeros."""
+
+    def canonical(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        raw = value.strip()
+        if raw.isdigit() or not _DECIMAL_CODE.fullmatch(raw):
+            return value
+        number = float(raw.replace(",", "."))
+        return str(int(number)) if number.is_integer() and number < 1e15 else value
+
+    normalised = col.map(canonical)
+    log.add(col.changed(normalised), column, col, normalised, "code_normalised")
+    return normalised
 
 
 def _restore_zeros(col: _Col, column: str, width: int, log: _Log) -> _Col:
@@ -291,17 +371,23 @@ def _clean_province(
 
 
 # ---------------------------------------------------------------------- weights
-def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Series:
-    def parse(value: Any) -> float | None:
-        try:
-            number = (
-                float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
-            )
-        except (TypeError, ValueError):
-            return None
-        return number if number > 0 and np.isfinite(number) else None
+MAX_WEIGHT = 1e9  # one respondent standing for more people than Vietnam has: a typo
 
-    numbers = col.map(lambda v: None if _isna(v) else parse(v))
-    log.add(col.where([v is None for v in numbers.values]), column, col, numbers, "invalid_weight")
+
+def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Series:
+    """Positive finite weights up to `MAX_WEIGHT` (1e308 would overflow every total)."""
+
+    def parse(value: Any) -> tuple[float | None, str | None]:
+        try:
+            number, rule = _number_text(value) if isinstance(value, str) else (float(value), None)
+        except (TypeError, ValueError):
+            return None, "invalid_weight"
+        if not (np.isfinite(number) and 0 < number <= MAX_WEIGHT):
+            return None, "invalid_weight"
+        return number, rule
+
+    parsed = [(None, None) if _isna(v) else parse(v) for v in col.values]
+    numbers = _Col(col.codes, np.array([n for n, _ in parsed], dtype=object))
+    _log_rules(col, [r for _, r in parsed], column, numbers, log)
     per_value = pd.array(list(numbers.values), dtype="Float64")
     return pd.Series(per_value.take(col.codes), index=index)

@@ -12,11 +12,12 @@ everything that corrects data lives in `satisfaction.cleaning`.
 - `papi_workbook`: published PAPI-style index workbooks -> one tidy frame of scores.
 - `papi_instrument`: a PAPI-style instrument (indicators, sub-dimensions, dimensions, total).
 - `paths`: safe folder names and paths for everything the toolkit writes.
+- `dossiers`: one-stop dossier exports: the `dossiers.yaml` column-role map and the reader.
 """
 
 from __future__ import annotations
 
-from satisfaction.io import geography, paths, text
+from satisfaction.io import dossiers, geography, paths, text
 from satisfaction.io.instrument import Instrument, instrument_from_dict, load_instrument
 from satisfaction.io.paths import safe_output_path, slugify
 from satisfaction.io.read import RawResponses, read_responses
@@ -25,6 +26,7 @@ from satisfaction.io.spss import instrument_from_spss, write_instrument_yaml
 __all__ = [
     "Instrument",
     "RawResponses",
+    "dossiers",
     "geography",
     "instrument_from_dict",
     "instrument_from_spss",

@@ -14,6 +14,7 @@ the plausibility filter) and `distinct` (`map_unique`).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -136,12 +137,15 @@ def _hash_text(value: object) -> str:
     return str(value)
 
 
-def salted_hash(value: _T, salt: str, *, length: int = 16) -> _T:
-    """Replace personal data by sha256(salt, text) in hex, cut to `length` characters.
+def salted_hash(value: _T, salt: str, *, length: int = 16, key: bytes | None = None) -> _T:
+    """Replace personal data by sha256(salt, text) in hex, cut to `length` characters; with
+    a secret `key`, by HMAC-SHA256(key, salt, text), which cannot be reversed by hashing
+    every possible phone number (cleaning always passes the project's key,
+    `satisfaction.io.secret.secret_key`).
 
     Text is cleaned first so " 0912 345 " and "0912 345" agree; missing values stay missing
-    (hashing them would make every blank look like one person). The same salt gives the
-    same hash, so records can still be linked across files of one project.
+    (hashing them would make every blank look like one person). The same salt and key give
+    the same hash, so records can still be linked across files of one project.
     """
     if not isinstance(salt, str) or not salt:
         raise ParameterError("salt must be a non-empty string")
@@ -151,6 +155,8 @@ def salted_hash(value: _T, salt: str, *, length: int = 16) -> _T:
 
     def digest(item: object) -> str:
         text = _hash_text(item).encode("utf-8")
+        if key is not None:
+            return hmac.new(key, prefix + text, hashlib.sha256).hexdigest()[:length]
         return hashlib.sha256(prefix + text).hexdigest()[:length]
 
     if isinstance(value, pd.Series):

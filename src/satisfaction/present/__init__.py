@@ -11,6 +11,8 @@
 - `sections`: what the reports' sections share (`_Report`).
 - `province_report`, `field_report`: the province and field reports' sections.
 - `plan`: the remediation plan's sections and documents.
+- `onestop_text`, `onestop_report`: the one-stop report's sentences and tables, and its
+  notebook sections, xlsx and docx (`OnestopReport`).
 """
 
 from __future__ import annotations

@@ -1,21 +1,18 @@
 """Safe file names, atomic writes, and figures saved as PNG, SVG and CSV.
 
 Every writer validates its arguments before it creates any file, and writes through a
-temporary file in the target folder (:func:`_atomic_paths`), so a failure never leaves a
-half-written output. :func:`save_figure` writes ``<stem>.png`` (>= 200 dpi), ``<stem>.svg``
-(text kept as text, so Vietnamese stays searchable and editable) and ``<stem>.csv`` (the
-numbers drawn, UTF-8 with a BOM so Excel shows Vietnamese), with a tight bounding box
-because titles and footers sit outside the Axes.
+temporary file in the target folder (`satisfaction.io.write.atomic_paths`), so a failure
+never leaves a half-written output, and never writes through a symbolic link.
+:func:`save_figure` writes ``<stem>.png`` (>= 200 dpi), ``<stem>.svg`` (text kept as text,
+so Vietnamese stays searchable and editable) and ``<stem>.csv`` (the numbers drawn, UTF-8
+with a BOM so Excel shows Vietnamese; text a spreadsheet would run as a formula is quoted),
+with a tight bounding box because titles and footers sit outside the Axes.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -25,7 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.io.paths import file_mode, safe_output_path, slugify
+from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.io.write import atomic_paths, csv_into, make_folder
 from satisfaction.present.formatting import _flatten_columns
 
 __all__ = ["safe_stem", "save_figure"]
@@ -69,25 +67,7 @@ def safe_stem(name: str) -> str:
     return stem
 
 
-@contextmanager
-def _atomic_paths(targets: Sequence[Path]) -> Iterator[list[Path]]:
-    """Temporary paths beside ``targets``; moved onto them only if the block succeeds."""
-    temps: list[Path] = []
-    try:
-        for target in targets:
-            handle, name = tempfile.mkstemp(
-                prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-            )
-            os.close(handle)
-            os.chmod(name, file_mode())  # mkstemp makes 0600: give the umask's default
-            temps.append(Path(name))
-        yield temps
-        for temp, target in zip(temps, targets, strict=True):
-            os.replace(temp, target)
-    finally:
-        for temp in temps:
-            if temp.exists():
-                temp.unlink()
+_atomic_paths = atomic_paths  # the one temp-file-and-rename writer (satisfaction.io.write)
 
 
 def _output_file(path: str | Path, suffix: str, func: str) -> Path:
@@ -96,7 +76,7 @@ def _output_file(path: str | Path, suffix: str, func: str) -> Path:
         raise ParameterError(f"{func}: {str(target)!r} must end with {suffix}", key="path")
     if target.is_dir():
         raise ParameterError(f"{func}: {str(target)!r} is a folder", key="path")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     return target
 
 
@@ -175,7 +155,7 @@ def save_figure(
     if root.exists() and not root.is_dir():
         raise ParameterError(f"save_figure: {str(root)!r} is not a folder", key="out_dir")
     paths = {ext: safe_output_path(root, f"{stem}.{ext}") for ext in ("png", "svg", "csv")}
-    root.mkdir(parents=True, exist_ok=True)
+    make_folder(root)
     table = _flatten_columns(data)
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"satisfaction-{stem}", "pdf.fonttype": 42}
     try:
@@ -193,7 +173,7 @@ def save_figure(
             png_meta = {"Title": title, SMALLEST_TEXT: f"{_smallest_text(fig):.2f}"}
             fig.savefig(png, format="png", dpi=dpi, metadata=png_meta, **common)
             fig.savefig(svg, format="svg", metadata={"Date": None, "Title": title}, **common)
-            table.to_csv(csv, index=False, encoding="utf-8-sig", lineterminator="\n")
+            csv_into(table, csv)
     finally:
         plt.close(fig)
     return paths

@@ -281,6 +281,8 @@ class ProvinceReport(_Report):
                     labels=labels,
                     y="field",
                     level="level",
+                    # the scale's levels, so a survey answering one level still draws
+                    level_order=sorted(labels) if labels else None,
                     satisfied_share=share,
                     reliable="reliable" if share is not None else None,
                     language=self.language,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from satisfaction.analysis.estimates import (
     ALL,
+    ESTIMATES_FORMAT,
     AnalysisOptions,
     Estimates,
     compute_estimates,
@@ -26,6 +27,8 @@ from satisfaction.analysis.estimates import (
 )
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
+from satisfaction.io.paths import safe_output_path
+from satisfaction.io.write import write_text
 
 __all__ = [
     "choose_many",
@@ -34,6 +37,7 @@ __all__ = [
     "estimates_dir",
     "find_root",
     "load_or_clean",
+    "prepare_estimates",
     "survey_folder",
 ]
 
@@ -42,6 +46,12 @@ def find_root(start: str | Path | None = None) -> Path:
     """The project folder holding `surveys/` (SATISFACTION_ROOT wins when set)."""
     env = os.environ.get("SATISFACTION_ROOT")
     if env:
+        if "\x00" in env or not Path(env).is_dir():
+            raise ParameterError(
+                f"SATISFACTION_ROOT={env!r} is not a folder; set it to the project folder "
+                "(the one holding surveys/)",
+                key="SATISFACTION_ROOT",
+            )
         return Path(env).resolve()
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -58,10 +68,18 @@ def survey_folder(
     """`surveys/<name>/` when it holds an instrument; else an error listing the surveys
     (without `exclude`, e.g. the current wave when asking for the previous one)."""
     folder = root / "surveys" / name
-    if "/" in name or "\\" in name or not (folder / "instrument.yaml").is_file():
+    if (
+        not name
+        or name in (".", "..")
+        or any(c in name for c in "/\\\x00")
+        or not (folder / "instrument.yaml").is_file()
+    ):
+        surveys = root / "surveys"
+        if not surveys.is_dir():
+            raise ParameterError(f"{root} has no surveys/ folder", key="SATISFACTION_ROOT")
         valid = sorted(
             p.name
-            for p in (root / "surveys").iterdir()
+            for p in surveys.iterdir()
             if (p / "instrument.yaml").is_file() and p.name != exclude
         )
         raise ParameterError(
@@ -116,38 +134,79 @@ def choose_many(requested: str | Sequence[str], valid: list[str], parameter: str
 
 
 def load_or_clean(root: Path, survey: str) -> tuple[Instrument, pd.DataFrame]:
-    """The survey's instrument and clean data, cleaning first when there is none yet."""
-    from satisfaction.cleaning.survey import clean_survey, load_clean
-    from satisfaction.io.instrument import load_instrument
+    """The survey's instrument and clean data, cleaning first when there is none yet or
+    when the clean files were made from other inputs (their stamp differs)."""
+    from satisfaction.cleaning.survey import (
+        clean_output_dir,
+        clean_survey,
+        is_fresh,
+        load_clean,
+        open_survey,
+        survey_digest,
+    )
 
-    folder = survey_folder(root, survey)
-    instrument = load_instrument(folder / "instrument.yaml")
+    folder, instrument = open_survey(survey_folder(root, survey))
     outputs = root / "outputs"
-    try:
-        return instrument, load_clean(outputs, instrument.id)
-    except InputError:
-        return instrument, clean_survey(folder, outputs).data
+    if is_fresh(clean_output_dir(outputs, survey), survey_digest(folder, instrument)):
+        return instrument, load_clean(outputs, survey)
+    return instrument, clean_survey(folder, outputs).data
 
 
 def estimates_dir(root: Path, survey: str, options: AnalysisOptions) -> Path:
     """Where estimates for these options live: the default options get `estimates/`."""
-    base = root / "outputs" / survey / "estimates"
+    base = safe_output_path(root / "outputs", survey, "estimates")
     if options == AnalysisOptions():
         return base
     key = hashlib.sha256(json.dumps(options.__dict__, sort_keys=True).encode()).hexdigest()
     return base / f"options-{key[:12]}"
 
 
+def prepare_estimates(
+    survey: str,
+    options: AnalysisOptions | None = None,
+    *,
+    root: Path | None = None,
+    force: bool = False,
+) -> tuple[Path, bool, bool]:
+    """Clean and estimate the survey folder `survey` when its inputs changed.
+
+    Both outputs live under the folder's name and carry the hash of their inputs
+    (`inputs.sha256`); a stamp that differs from the current inputs is stale and the step
+    is redone. Returns (estimates folder, cleaned?, estimated?).
+    """
+    from satisfaction.cleaning.survey import (
+        STAMP,
+        clean_output_dir,
+        clean_survey,
+        is_fresh,
+        load_clean,
+        open_survey,
+        survey_digest,
+    )
+
+    options = options or AnalysisOptions()
+    root = root or find_root()
+    folder, instrument = open_survey(survey_folder(root, survey))
+    digest = survey_digest(folder, instrument)
+    outputs = root / "outputs"
+    cleaned = estimated = False
+    if force or not is_fresh(clean_output_dir(outputs, survey), digest):
+        clean_survey(folder, outputs)
+        cleaned = True
+    target = estimates_dir(root, survey, options)
+    stamp = f"{digest}/estimates-{ESTIMATES_FORMAT}"  # a new frame recomputes old estimates
+    if cleaned or force or not is_fresh(target, stamp) or not (target / "meta.json").exists():
+        (target / STAMP).unlink(missing_ok=True)  # stale until the new set is complete
+        estimates = compute_estimates(load_clean(outputs, survey), instrument, options)
+        write_estimates(estimates, target)
+        write_text(target / STAMP, stamp, root=outputs)
+        estimated = True
+    return target, cleaned, estimated
+
+
 def ensure_estimates(
     survey: str, options: AnalysisOptions | None = None, *, root: Path | None = None
 ) -> Estimates:
-    """Load the survey's estimates, cleaning and estimating first when they are missing."""
-    options = options or AnalysisOptions()
-    root = root or find_root()
-    target = estimates_dir(root, survey, options)
-    if (target / "meta.json").exists():
-        return load_estimates(target)
-    instrument, clean = load_or_clean(root, survey)
-    estimates = compute_estimates(clean, instrument, options)
-    write_estimates(estimates, target)
-    return estimates
+    """The survey's estimates, cleaned and estimated first when missing or stale."""
+    target, _, _ = prepare_estimates(survey, options, root=root)
+    return load_estimates(target)

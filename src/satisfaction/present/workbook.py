@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.errors import InputError, ParameterError
+from satisfaction.io.write import replace_control
 from satisfaction.present.files import _atomic_paths, _output_file
 from satisfaction.present.formatting import (
     _SHARE_TOL,
@@ -152,7 +153,10 @@ def _excel_value(value: Any) -> tuple[Any, str | None]:
     return _nfc(value), "text"
 
 
-_ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
+def _no_control(text: str) -> str:
+    """Control characters Excel rejects become U+FFFD (visible, not silently dropped)."""
+    return replace_control(text)
+
 
 #: p-values: "< 0,001" below 0.001, else the value (rounded to 3 significant digits) as is.
 P_FORMAT = '[<0.001]"< 0,001";General'
@@ -196,7 +200,7 @@ def write_workbook(
     header repeated on every page.
 
     Sheet names are made valid and unique (:func:`sanitise_sheet_name`). Text starting with
-    "=" is stored as text, never as a formula; control characters Excel rejects are dropped.
+    "=" is stored as text, never as a formula; control characters Excel rejects become U+FFFD.
     """
     func = "write_workbook"
     target = Path(path)
@@ -393,12 +397,12 @@ def _write_title_rows(sheet: Any, title: str | None, note: str | None) -> int:
 
     row = 1
     if title is not None:
-        cell = sheet.cell(row=row, column=1, value=_ILLEGAL_XML.sub("", _nfc(title)))
+        cell = sheet.cell(row=row, column=1, value=_no_control(_nfc(title)))
         cell.font = Font(bold=True, size=14)
         cell.data_type = "s"
         row += 1
     if note is not None:
-        cell = sheet.cell(row=row, column=1, value=_ILLEGAL_XML.sub("", _nfc(note)))
+        cell = sheet.cell(row=row, column=1, value=_no_control(_nfc(note)))
         cell.font = Font(italic=True, color="595959")
         cell.data_type = "s"
         row += 1
@@ -414,7 +418,7 @@ def _write_header(sheet: Any, headers: Sequence[str], header_row: int) -> None:
     header_align = Alignment(wrap_text=True, vertical="center", horizontal="center")
     header_border = Border(bottom=Side(style="thin", color="7F7F7F"))
     for pos, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=header_row, column=pos, value=_ILLEGAL_XML.sub("", header))
+        cell = sheet.cell(row=header_row, column=pos, value=_no_control(header))
         cell.data_type = "s"
         cell.font = header_font
         cell.fill = header_fill
@@ -454,7 +458,7 @@ def _write_column(
                     row=offset,
                     column=header,
                 )
-            value = _ILLEGAL_XML.sub("", value)
+            value = _no_control(value)
         cell = sheet.cell(row=header_row + offset, column=pos, value=value)
         if kind == "text":
             cell.data_type = "s"  # "=..." stays text: never a formula

@@ -390,6 +390,9 @@ def _run_local(
         bar.close()
 
 
+_DASK_CONNECT_SECONDS = 10
+
+
 def _run_dask(
     specs: Sequence[dict[str, Any]],
     finish: _Finish,
@@ -406,7 +409,14 @@ def _run_dask(
         ) from None
     if not specs:
         return
-    client = Client(address, set_as_default=False)
+    try:
+        client = Client(address, set_as_default=False, timeout=_DASK_CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ParameterError(
+            f"cannot reach a Dask scheduler at {address!r} within {_DASK_CONNECT_SECONDS} s "
+            f"({type(err).__name__}: {str(err)[:120]})",
+            key="option --dask",
+        ) from None
     failed = 0
     bar = _progress_bar(len(specs), progress)
     batch_id = uuid.uuid4().hex[:8]

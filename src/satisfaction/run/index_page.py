@@ -262,6 +262,7 @@ GROUP_TITLES = {
     "province": "Báo cáo theo tỉnh",
     "field": "Báo cáo theo lĩnh vực",
     "remediation-plan": "Kế hoạch khắc phục",
+    "onestop": "Báo cáo một cửa (toàn bộ hồ sơ)",
     "papi": "Chỉ số quản trị kiểu PAPI",
 }
 

@@ -21,19 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from satisfaction.analysis.estimates import ALL, compute_estimates, load_estimates, write_estimates
+from satisfaction.analysis.estimates import ALL, load_estimates
 from satisfaction.analysis.papi import ensure_papi_estimates
-from satisfaction.cleaning.survey import clean_survey, input_hash, load_clean, raw_data_path
 from satisfaction.errors import ParameterError
-from satisfaction.io.instrument import load_instrument
-from satisfaction.io.paths import slugify
+from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.io.write import write_text
 from satisfaction.present.papi_report import papi_estimates_dir
-from satisfaction.present.survey_choice import (
-    choose_many,
-    estimates_dir,
-    find_root,
-    survey_folder,
-)
+from satisfaction.present.survey_choice import choose_many, find_root, prepare_estimates
 from satisfaction.run.batch import run_batch
 from satisfaction.run.index_page import write_index
 from satisfaction.run.manifest import MANIFEST_NAME, Manifest
@@ -53,8 +47,6 @@ __all__ = [
 REMEDIATION_NOTEBOOK = "remediation_plan.ipynb"
 PAPI_NOTEBOOK = "papi_report.ipynb"
 
-_STAMP = "inputs.sha256"
-
 
 @dataclass(frozen=True)
 class JobResult:
@@ -67,40 +59,15 @@ class JobResult:
     estimated: bool
 
 
-def _stamp_matches(folder: Path, digest: str) -> bool:
-    stamp = folder / _STAMP
-    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest
-
-
 def prepare_survey(
     survey: str, *, root: Path | None = None, force: bool = False
 ) -> tuple[Path, bool, bool]:
     """Clean and estimate when the raw data, instrument or package changed.
 
-    Returns (estimates folder, cleaned?, estimated?).
+    Everything is kept under the survey FOLDER name (`outputs/<survey>/`), the name the
+    notebooks are given too. Returns (estimates folder, cleaned?, estimated?).
     """
-    from satisfaction import __version__
-    from satisfaction.analysis.estimates import ESTIMATES_FORMAT, AnalysisOptions
-
-    root = root or find_root()
-    survey_dir = survey_folder(root, survey)
-    instrument = load_instrument(survey_dir / "instrument.yaml")
-    inputs = [survey_dir / "instrument.yaml", raw_data_path(survey_dir, instrument)]
-    digest = input_hash(*inputs, *instrument.extends) + f"/{__version__}/{ESTIMATES_FORMAT}"
-    outputs = root / "outputs"
-    clean_dir = outputs / instrument.id / "clean"
-    cleaned = estimated = False
-    if force or not _stamp_matches(clean_dir, digest):
-        clean_survey(survey_dir, outputs)
-        (clean_dir / _STAMP).write_text(digest, encoding="utf-8")
-        cleaned = True
-    target = estimates_dir(root, instrument.id, AnalysisOptions())
-    if cleaned or force or not _stamp_matches(target, digest):
-        estimates = compute_estimates(load_clean(outputs, instrument.id), instrument)
-        write_estimates(estimates, target)
-        (target / _STAMP).write_text(digest, encoding="utf-8")
-        estimated = True
-    return target, cleaned, estimated
+    return prepare_estimates(survey, root=root or find_root(), force=force)
 
 
 def report_units(
@@ -305,8 +272,8 @@ def run_reports(
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
     surveys/; None keeps the one an earlier run of this folder used) against `target` (a
     share such as 0.8, or "overall"). `extra_units` (e.g. `papi_units` of a PAPI-style
-    survey) run in the same batch and index. `pdf` exports every Word document to PDF
-    through LibreOffice when it is installed.
+    survey, the demo's one-stop reports) run in the same batch and index. `pdf` exports
+    every Word document to PDF through LibreOffice when it is installed.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -315,7 +282,7 @@ def run_reports(
             f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
         )
     estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
-    out_dir = root / "outputs" / survey / slugify(run)
+    out_dir = safe_output_path(root / "outputs", survey, slugify(run))
     previous_estimates = None
     if remediation and previous_wave is None:
         previous_wave = _previous_wave_of_run(out_dir)
@@ -353,9 +320,10 @@ def run_reports(
     )
     if pdf:
         _export_pdfs(out_dir, manifest)
-    (out_dir / "estimates.json").write_text(
+    write_text(
+        out_dir / "estimates.json",
         json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),
-        encoding="utf-8",
+        root=root / "outputs",
     )
     return JobResult(
         manifest=manifest,

@@ -6,11 +6,13 @@
 - `papi_geography`: published scores and the 2025 reorganisation (averaging refused).
 - `papi_composites`: composites from microdata with design-based SEs, rank intervals from
   the joint uncertainty, quartile-group probabilities, above/below all provinces (Holm).
+- `onestop`: one-stop dossier metrics per unit x field x period (a census; DuckDB);
+  `funnel`: control limits of funnel plots (which units really differ).
 """
 
 from __future__ import annotations
 
-from satisfaction.studies import indices
+from satisfaction.studies import indices, onestop
 from satisfaction.studies.indices import (
     IndexRules,
     criterion_indices,
@@ -18,4 +20,11 @@ from satisfaction.studies.indices import (
     overall_index,
 )
 
-__all__ = ["IndexRules", "criterion_indices", "element_indices", "indices", "overall_index"]
+__all__ = [
+    "IndexRules",
+    "criterion_indices",
+    "element_indices",
+    "indices",
+    "onestop",
+    "overall_index",
+]

@@ -6,6 +6,7 @@ Every problem is collected with its key path and reported at once in one
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -23,6 +24,9 @@ from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
 
 __all__ = ["instrument_from_dict"]
+
+# An instrument id names the survey in outputs: a slug, never a path ("../x", "/etc").
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 
 _TOP_KEYS = (
     "id",
@@ -70,14 +74,30 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    instrument_id = check.text(top.get("id"), "id")
+    if instrument_id and not _ID.fullmatch(instrument_id):
+        check.fail(
+            "id",
+            f"{instrument_id[:60]!r} is not a short name: use letters, digits, '-', '_' "
+            "(such as 'quang-ninh-2025'); it names the survey in outputs",
+        )
+    id_column = check.text(top.get("id_column"), "id_column")
+    personal_data = _personal(check, top.get("personal_data"))
+    for i, declared in enumerate(personal_data):
+        if declared.column == id_column and declared.action in ("drop", "scrub"):
+            check.fail(
+                f"personal_data[{i}].action",
+                f"the form id column {id_column!r} cannot be {declared.action}: use hash "
+                "(ids stay distinct, the raw values never reach an output) or keep",
+            )
     return Instrument(
-        id=check.text(top.get("id"), "id"),
+        id=instrument_id,
         title=check.label(top.get("title"), "title"),
         version=check.text(top.get("version"), "version"),
         year=year,
         geography=geography,
         legal_basis=check.text(top.get("legal_basis"), "legal_basis", required=False),
-        id_column=check.text(top.get("id_column"), "id_column"),
+        id_column=id_column,
         scales=MappingProxyType(scales),
         items=tuple(items),
         groups=tuple(groups),
@@ -86,7 +106,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
             _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
         ),
         design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
-        personal_data=_personal(check, top.get("personal_data")),
+        personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),

@@ -17,6 +17,15 @@ from satisfaction.io.instrument.model import Label
 __all__: list[str] = []
 
 
+_MESSAGE_MAX = 300
+
+
+def _short(value: Any) -> str:
+    """A value as shown in a message: its repr, cut to a few dozen characters."""
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -29,7 +38,18 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(message, file=self.source, key=key))
+        if len(message) > _MESSAGE_MAX:  # a message never carries a huge value
+            message = message[: _MESSAGE_MAX - 1] + "…"
+        self.problems.append(Problem(message, file=self.source, key=key[:_MESSAGE_MAX]))
+
+    def flag(self, value: Any, key: str, *, default: bool) -> bool:
+        """A true/false setting; text such as "false" is refused, never read as true."""
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false (without quotes), got {_short(value)}")
+            return default
+        return value
 
     def mapping(self, value: Any, key: str, *, required: bool = True) -> dict[str, Any]:
         if value is None:

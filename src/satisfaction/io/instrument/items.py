@@ -101,6 +101,8 @@ def _item(
             check.fail(f"{key}.{bound}", f"must be a number, got {raw!r}")
             raw = None
         bounds[bound] = raw
+    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
+        check.fail(f"{key}.min", f"min {bounds['min']!r} is larger than max {bounds['max']!r}")
     width = spec.get("width")
     if width is not None and (isinstance(width, bool) or not isinstance(width, int)):
         check.fail(f"{key}.width", f"must be a whole number, got {width!r}")

@@ -2,6 +2,14 @@
 
 A child's top-level keys replace its base's; the files extended are recorded on the
 instrument so a change in any of them makes results stale.
+
+An instrument is input like any other, so it is bounded before anything is expanded: a
+regular file of at most `MAX_BYTES`; YAML nested at most `MAX_DEPTH` deep, with at most
+`MAX_ALIASES` aliases and `MAX_NODES` nodes once aliases are expanded (an anchor "bomb" of
+15 lines would expand to billions); a key given twice in one mapping is refused (YAML
+would silently keep the last). `extends:` must name a regular file, inside the project
+(the folder holding `surveys/`) when the instrument lives in one, at most `MAX_EXTENDS`
+deep. Each limit is named in the error.
 """
 
 from __future__ import annotations
@@ -16,7 +24,101 @@ from satisfaction.errors import InstrumentError
 from satisfaction.io.instrument.builder import instrument_from_dict
 from satisfaction.io.instrument.model import Instrument
 
-__all__ = ["load_instrument"]
+__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "MAX_EXTENDS", "MAX_NODES", "load_instrument"]
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 40
+MAX_ALIASES = 500
+MAX_NODES = 200_000
+MAX_EXTENDS = 10
+
+
+class _LimitError(yaml.YAMLError):
+    """A YAML limit crossed; carries where (the mark) and what."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with limits checked on the node graph, before construction."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _LimitError(
+                    f"more than {MAX_ALIASES} aliases (*name); the limit is {MAX_ALIASES}",
+                    self.peek_event().start_mark,
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _LimitError(
+                    f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node)
+        return self.construct_document(node)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # an unhashable key: PyYAML reports it itself
+                    continue
+                if duplicate:
+                    raise _LimitError(
+                        f"key {str(key)[:60]!r} is given twice in one mapping", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_expanded_size(root: Any) -> None:
+    """Nodes the document has once every alias is expanded, counted on the shared graph."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a node reached again through itself (recursive alias)
+        children: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        total = 1 + sum(size(child) for child in children)
+        sizes[id(node)] = min(total, MAX_NODES + 1)
+        return sizes[id(node)]
+
+    if size(root) > MAX_NODES:
+        raise _LimitError(
+            f"more than {MAX_NODES:,} values once aliases are expanded; the limit is "
+            f"{MAX_NODES:,}",
+            root.start_mark,
+        )
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -26,19 +128,33 @@ def load_instrument(path: str | Path) -> Instrument:
         path = path / "instrument.yaml"
     spec = _read_yaml(path)
     seen = [path.resolve()]
+    project = _project_of(seen[0])
     while isinstance(spec, dict) and "extends" in spec:
         base_ref = spec.pop("extends")
-        if not isinstance(base_ref, str):
+        if not isinstance(base_ref, str) or not base_ref.strip() or "\x00" in base_ref:
             raise InstrumentError(
-                "must be a path to another instrument.yaml", file=path, key="extends"
+                "must be a path to another instrument.yaml", file=seen[-1], key="extends"
             )
         base_path = (seen[-1].parent / base_ref).resolve()
         if base_path in seen:
             raise InstrumentError(
-                f"circular extends through {base_path}", file=path, key="extends"
+                f"circular extends through {base_path}", file=seen[-1], key="extends"
+            )
+        if len(seen) > MAX_EXTENDS:
+            raise InstrumentError(
+                f"more than {MAX_EXTENDS} instruments extended in a chain; the limit is "
+                f"{MAX_EXTENDS}",
+                file=seen[-1],
+                key="extends",
+            )
+        if project is not None and not base_path.is_relative_to(project):
+            raise InstrumentError(
+                f"{base_ref!r} is outside the project {project}; extend an instrument inside it",
+                file=seen[-1],
+                key="extends",
             )
         seen.append(base_path)
-        base = _read_yaml(base_path)
+        base = _read_yaml(base_path, key="extends")
         if not isinstance(base, dict):
             raise InstrumentError("base instrument is not a mapping", file=base_path)
         spec = {**base, **spec}  # the child's top-level keys replace the base's
@@ -47,11 +163,31 @@ def load_instrument(path: str | Path) -> Instrument:
     return replace(instrument, extends=tuple(seen[1:]))
 
 
-def _read_yaml(path: Path) -> Any:
+def _project_of(instrument: Path) -> Path | None:
+    """The project folder (the one holding `surveys/`) an instrument lives in, if any."""
+    for folder in instrument.parents:
+        if folder.name == "surveys":
+            return folder.parent
+    return None
+
+
+def _read_yaml(path: Path, *, key: str | None = None) -> Any:
+    where = {"file": path, "key": key}
+    if "\x00" in str(path):
+        raise InstrumentError("the path holds a NUL character", file=repr(str(path)), key=key)
     try:
+        if not path.exists():
+            raise InstrumentError("instrument file not found", **where)
+        if not path.is_file():
+            raise InstrumentError("is not a regular file (a folder, device or pipe)", **where)
+        if path.stat().st_size > MAX_BYTES:
+            raise InstrumentError(
+                f"larger than {MAX_BYTES:,} bytes; the limit for an instrument is {MAX_BYTES:,}",
+                **where,
+            )
         raw_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise InstrumentError("instrument file not found", file=path) from None
+    except OSError as err:
+        raise InstrumentError(f"cannot read: {err.strerror}", **where) from None
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -59,7 +195,9 @@ def _read_yaml(path: Path) -> Any:
             f"not UTF-8 (byte {err.start}); save the instrument as UTF-8", file=path
         ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_BoundedLoader)
+    except RecursionError:
+        raise InstrumentError(f"nested too deep; the limit is {MAX_DEPTH}", file=path) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -48,7 +48,7 @@ ITEM_ROLES = (
 )
 GEOGRAPHIES = ("historical_63", "current_34")
 MISSING_REASONS = ("dont_know", "refused", "not_applicable", "blank", "other")
-PERSONAL_ACTIONS = ("drop", "hash", "scrub")
+PERSONAL_ACTIONS = ("drop", "hash", "scrub", "keep")
 RESPONDENT_ROLES = (
     "province",
     "district",

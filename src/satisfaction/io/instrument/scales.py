@@ -45,8 +45,10 @@ def _scales(check: _Checker, value: Any) -> dict[str, Scale]:
             neutral=partition["neutral"],
             dissatisfied=partition["dissatisfied"],
             missing=tuple(missing),
-            ordered=bool(spec.get("ordered", True)),
-            neutral_in_denominator=bool(spec.get("neutral_in_denominator", True)),
+            ordered=check.flag(spec.get("ordered"), f"{key}.ordered", default=True),
+            neutral_in_denominator=check.flag(
+                spec.get("neutral_in_denominator"), f"{key}.neutral_in_denominator", default=True
+            ),
         )
     return scales
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.checks import _Checker, _short
 from satisfaction.io.instrument.model import (
+    ITEM_ROLES,
     PERSONAL_ACTIONS,
     DataSource,
     FieldTerm,
@@ -74,20 +75,41 @@ def _personal(check: _Checker, value: Any) -> tuple[PersonalColumn, ...]:
     return tuple(columns)
 
 
+# The range each quality threshold may take: outside it a flag means nothing (or crashes).
+_QUALITY_RANGES = {
+    "straightlining_min_answered": (2, 1000),
+    "near_duplicate_max_differences": (0, 100),
+    "near_duplicate_min_compared": (1, 1000),
+}
+
+
 def _quality(check: _Checker, value: Any) -> QualityRules:
     spec = check.mapping(value, "quality", required=False)
-    defaults = QualityRules()
     allowed = set(QualityRules.__dataclass_fields__)
     check.unknown_keys(spec, allowed, "quality")
     values: dict[str, Any] = {}
-    for name in allowed & set(spec):
-        default = getattr(defaults, name)
+    for name in sorted(allowed & set(spec)):
         raw = spec[name]
-        if isinstance(default, int) and (isinstance(raw, bool) or not isinstance(raw, int)):
-            check.fail(f"quality.{name}", f"must be a whole number, got {raw!r}")
+        if name == "straightlining_group_role":
+            if raw not in ITEM_ROLES:
+                check.fail(f"quality.{name}", f"must be an item role, one of {ITEM_ROLES}")
+                continue
+        elif isinstance(raw, bool) or not isinstance(raw, int):
+            check.fail(f"quality.{name}", f"must be a whole number, got {_short(raw)}")
+            continue
+        elif not _QUALITY_RANGES[name][0] <= raw <= _QUALITY_RANGES[name][1]:
+            low, high = _QUALITY_RANGES[name]
+            check.fail(f"quality.{name}", f"must be between {low} and {high}, got {raw}")
             continue
         values[name] = raw
-    return QualityRules(**values)
+    rules = QualityRules(**values)
+    if rules.near_duplicate_max_differences >= rules.near_duplicate_min_compared:
+        check.fail(
+            "quality.near_duplicate_max_differences",
+            "must be smaller than quality.near_duplicate_min_compared",
+        )
+        return QualityRules()
+    return rules
 
 
 def _data(check: _Checker, value: Any) -> DataSource | None:

@@ -98,7 +98,11 @@ def _totals_by_label(
     lowered = first_cell.str.strip().str.lower()
     candidates = lowered[lowered.str.startswith(("tổng", "cộng", "total", "tong", "grand"))]
     for index, text in candidates.items():
-        if _TOTALS_LABEL.match(unicodedata.normalize("NFC", text)):
+        label = unicodedata.normalize("NFC", text)
+        id_like = re.fullmatch(r"\S*\d\S*", label.strip()) is not None  # "total-2025-07"
+        if _TOTALS_LABEL.match(label) and not (
+            id_like and _holds_answers(frame.loc[index, list(data)], first_cell[index])
+        ):
             reasons[int(index)] = "totals_row"
             notes.append(
                 ReadNote(
@@ -107,6 +111,19 @@ def _totals_by_label(
                     f"totals row removed (first cell {first_cell[index]!r})",
                 )
             )
+
+
+def _holds_answers(row: pd.Series, label: object) -> bool:
+    """A row whose id-like label ("Total-2025-07") comes with text answers ("Hà Nội",
+    "Đất đai") is a respondent, not a totals row (which holds numbers)."""
+    for value in row.dropna():
+        if value == label or not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            float(value.strip().replace(",", "."))
+        except ValueError:
+            return True
+    return False
 
 
 def _totals_by_value(

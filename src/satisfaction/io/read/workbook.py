@@ -55,7 +55,7 @@ def _excel_sheet(source: Path, sheet: str | int | None, typed: int) -> _Sheet:
         with workbook._archive.open(sheet_path) as stream:
             rows, merges, dates = _parse_sheet_xml(
                 stream,
-                shared=workbook.shared_strings,
+                shared=getattr(worksheet, "_shared_strings", None) or workbook.shared_strings,
                 date_styles=workbook._date_formats,
                 timedelta_styles=workbook._timedelta_formats,
                 epoch=workbook.epoch,

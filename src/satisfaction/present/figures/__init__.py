@@ -19,12 +19,15 @@ the default) to keep them on the canvas.
 - PAPI-style charts: `tile_map`: :func:`tile_map` (provinces coloured by quartile group, no
   boundary files); `rank_chart`: :func:`rank_intervals` (league table with rank intervals);
   `slope_chart`: :func:`slope` (scores across waves, method breaks drawn).
+- `funnel_plot`: :func:`funnel` (units' rates against volume, inside control limits);
+  `trend_lines`: :func:`trend` (shares over periods, one line each).
 - `_data` (frame checks, the footer's n) and `_layout` (Axes plumbing) serve the drawers.
 """
 
 from __future__ import annotations
 
 from satisfaction.present.figures.forest_plot import forest
+from satisfaction.present.figures.funnel_plot import funnel
 from satisfaction.present.figures.heatmap_grid import heatmap
 from satisfaction.present.figures.likert import likert_bars
 from satisfaction.present.figures.notes import annotate
@@ -40,6 +43,7 @@ from satisfaction.present.figures.theme import (
     theme_rc,
 )
 from satisfaction.present.figures.tile_map import tile_map, tile_positions
+from satisfaction.present.figures.trend_lines import trend
 
 __all__ = [
     "LABELS",
@@ -47,6 +51,7 @@ __all__ = [
     "VIETNAMESE_GLYPHS",
     "annotate",
     "forest",
+    "funnel",
     "heatmap",
     "importance_performance",
     "likert_bars",
@@ -57,4 +62,5 @@ __all__ = [
     "theme_rc",
     "tile_map",
     "tile_positions",
+    "trend",
 ]
