@@ -342,3 +342,24 @@ def test_pdf_export_has_the_expected_pages_and_no_orphan_last_page(province_plan
     assert len(pages) == 7
     last = [line for line in pages[-1].extract_text().splitlines() if line.strip()]
     assert len(last) >= 8 and "Nơi nhận:" in last  # the signature never stands alone
+
+
+def test_comment_evidence_is_matched_to_its_criterion():
+    """A Priority-1 criterion quotes the comment phrase that speaks of it, not the field's
+    most frequent phrase for every criterion (and none when no phrase does)."""
+    from satisfaction.present.plan_text import _evidence
+
+    said = pd.DataFrame(
+        {
+            "field": "Đất đai",
+            "phrase": ["đất đai", "thời gian giải quyết hồ sơ quá lâu", "nơi ngồi chờ chật chội"],
+            "words": [1, 5, 4],
+            "count": [60, 40, 30],
+            "comments": 100,
+        }
+    )
+    seats = _evidence(said, "Nơi ngồi chờ có đủ chỗ ngồi", "Đất đai")
+    time = _evidence(said, "Thời hạn giải quyết đúng quy định", "Đất đai")
+    assert seats["phrase"] == "nơi ngồi chờ chật chội"
+    assert time["phrase"] == "thời gian giải quyết hồ sơ quá lâu"
+    assert _evidence(said, "Phí, lệ phí phải nộp đúng quy định", "Đất đai") is None

@@ -277,6 +277,11 @@ def compute_estimates(
         "provinces": sorted(p for p in frame["province"].dropna().unique()),
         "fields": sorted(f for f in frame["field"].dropna().unique()),
         "likert_labels": _likert_labels(instrument),
+        # criterion id -> the few words charts show (the full text is in the tables)
+        "short_labels": {
+            item.id: {lang: item.short_text(lang) for lang in ("vi", "en")}
+            for item in instrument.criteria
+        },
     }
     return Estimates(frames=frames, meta=meta)
 

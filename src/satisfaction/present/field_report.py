@@ -133,12 +133,13 @@ class FieldReport(_Report):
             & criteria["province"].isin([*self.provinces, ALL])
         ].copy()
         mine["province"] = mine["province"].replace({ALL: self.text["all"]})
+        mine["short"] = self.short_labels(mine["item"]).fillna(mine["label"])
 
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
                 mine,
                 x="province",
-                y="item",
+                y="short",
                 language=self.language,
                 ax=ax,
                 title=self.text["field_heatmap_title"].format(field=self.field_name),
@@ -148,7 +149,7 @@ class FieldReport(_Report):
         self._figure(
             "tieu-chi-tinh",
             draw,
-            mine[["province", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            mine[["province", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
             size=(7.5, 8.5),
         )
         return self._table(

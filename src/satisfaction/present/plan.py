@@ -200,7 +200,7 @@ class RemediationReport(_Report):
         self.tables["plan"] = table
         top = plan.head(_FIGURE_ROWS)
         if len(top):
-            top = priority_rows(top)
+            top = priority_rows(top, self.short_labels(top["item"]))
             draw = partial(
                 draw_priorities,
                 top=top,
@@ -270,7 +270,11 @@ class RemediationReport(_Report):
         self._heading("drivers")
         table = drivers_table(result, self.language)
         self.tables["drivers"] = table
-        quadrants = result.quadrants
+        quadrants = result.quadrants.assign(
+            name=lambda q: self.short_labels(q["variable"]).fillna(
+                q["label"] if "label" in q.columns else q["variable"]
+            )
+        )
         draw = partial(
             draw_drivers,
             quadrants=quadrants,

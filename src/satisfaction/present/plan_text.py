@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from satisfaction.analysis.comments import VIETNAMESE_STOPWORDS
 from satisfaction.analysis.estimates import ALL
 from satisfaction.analysis.remediation import PriorityRule
+from satisfaction.io.text import match_key
 from satisfaction.present.formatting import format_number, format_percent
 from satisfaction.present.wording import comparison_words, method_sentences, reliability_text
 
@@ -159,6 +161,21 @@ def _reason(row: pd.Series, rule: PriorityRule) -> str:
     return "; ".join(parts)
 
 
+def _evidence(said: pd.DataFrame, criterion: str, field: str) -> pd.Series | None:
+    """The field's most frequent comment phrase that speaks of this criterion: it shares
+    two content syllables with the criterion's text (not counting stopwords and the field's
+    own name), so "nơi ngồi chờ chật chội" supports "Nơi ngồi chờ có đủ chỗ ngồi" and not
+    "Thời hạn giải quyết đúng quy định". None when no phrase does."""
+    if not len(said):
+        return None
+    own = set(match_key(field).split())
+    wanted = {w for w in match_key(criterion).split() if w not in VIETNAMESE_STOPWORDS} - own
+    for _, phrase in said.sort_values(["count", "words"], ascending=False).iterrows():
+        if len(wanted & set(match_key(str(phrase["phrase"])).split())) >= 2:
+            return phrase
+    return None
+
+
 def method_lines(report: RemediationReport) -> list[str]:
     """The "Phương pháp" sheet: the priority rule, sources, design, change and drivers."""
     result = report.result
@@ -293,12 +310,10 @@ def limitation_paragraphs(report: RemediationReport) -> list[str]:
         if "change" in row.index and pd.notna(row.get("change")):
             text += f"; so với {report.previous_label}: {_points(row['change'])}"
         said = phrases[phrases["field"] == row["field"]] if len(phrases) else phrases
-        if len(said):
-            # a phrase of three words or more says what is wrong; one word ("đất") does not
-            long = said[said["words"] >= 3]
-            top = (long if len(long) else said).iloc[0]
+        top = _evidence(said, str(row["label"]), str(row["field"]))
+        if top is not None:
             text += (
-                f". Ý kiến góp ý thường gặp: “{top['phrase']}” ({int(top['count'])}/"
+                f". Ý kiến góp ý về nội dung này: “{top['phrase']}” ({int(top['count'])}/"
                 f"{int(top['comments'])} ý kiến)"
             )
         paragraphs.append(text + ".")

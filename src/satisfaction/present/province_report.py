@@ -306,13 +306,16 @@ class ProvinceReport(_Report):
         """Satisfied share of every criterion in every field; unreliable cells hatched."""
         self._heading("criterion_heatmap")
         criteria = self._mine("criteria", field_all=False)
+        criteria = criteria.assign(
+            short=self.short_labels(criteria["item"]).fillna(criteria["label"])
+        )
         n_total = self._n_total
 
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
                 criteria,
                 x="field",
-                y="item",
+                y="short",
                 language=self.language,
                 ax=ax,
                 n_total=n_total,
@@ -323,7 +326,9 @@ class ProvinceReport(_Report):
         self._figure(
             "tieu-chi-linh-vuc",
             draw,
-            criteria[["field", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            criteria[
+                ["field", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]
+            ],
             size=(8.0, 8.5),
         )
         return self._table(

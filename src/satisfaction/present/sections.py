@@ -252,6 +252,12 @@ class _Report:
 
     _kind = "province_report"
 
+    def short_labels(self, items: pd.Series) -> pd.Series:
+        """The few words a chart shows for each criterion id (its full text when the
+        instrument gives none); the tables keep the full text."""
+        shorts = self.estimates.meta.get("short_labels") or {}
+        return items.map(lambda i: (shorts.get(str(i)) or {}).get(self.language) or None)
+
     def header(self) -> None:
         """Show the report's title, source and method note (one language)."""
         _display_html(
