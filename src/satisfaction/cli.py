@@ -61,7 +61,9 @@ def validate(
     console.print(
         f"items: {len(inst.items)} ({len(inst.criteria)} criteria), scales: "
         f"{', '.join(inst.scales)}, fields: {len(inst.fields.terms) if inst.fields else 0}, "
-        f"geography: {inst.geography}, design: {dict(inst.design) or 'none'}"
+        f"geography: {inst.geography}, design: {dict(inst.design) or 'none'}, sample: "
+        f"{inst.study.kind}{'' if inst.study.declared else ' (assumed)'}, reporting units: "
+        f"{', '.join(inst.unit_roles()) or 'none (whole survey only)'}"
     )
     console.print("[green]valid[/green]")
 
@@ -125,8 +127,17 @@ def make_demo(
     wave: Annotated[
         int, typer.Option(help="survey year: 2025, or 2024 for surveys/demo-2024")
     ] = 2025,
+    poll: Annotated[
+        bool, typer.Option(help="the demo quota poll (surveys/demo-poll) instead")
+    ] = False,
 ) -> None:
-    """Regenerate the synthetic demo survey byte-for-byte from its seed."""
+    """Regenerate the synthetic demo survey (or quota poll) byte-for-byte from its seed."""
+    if poll:
+        from satisfaction.demo.poll import write_poll_survey
+
+        write_poll_survey(directory, seed=seed)
+        console.print(f"demo quota poll written to {directory}")
+        return
     from satisfaction.demo.workbook import write_demo_survey
 
     write_demo_survey(directory, seed=seed, wave=wave)
@@ -152,14 +163,23 @@ def make_demo_dossiers(
 @app.command()
 def batch(
     survey: Annotated[str, typer.Argument(help="survey folder name under surveys/")],
-    provinces: Annotated[str, typer.Option(help="'all' or comma-separated names")] = "all",
+    provinces: Annotated[
+        str, typer.Option(help="'all' or comma-separated names of units (provinces by default)")
+    ] = "all",
     fields: Annotated[
         str | None,
         typer.Option(
-            help="'all' or comma-separated field names (default: all when every province "
-            "runs, none when --provinces names some)"
+            help="'all' or comma-separated field names (default: all when every unit runs, "
+            "none when --provinces names some)"
         ),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="reporting unit: province (default), commune, district, agency or "
+            "respondent_group; a survey with no province column defaults to its first unit"
+        ),
+    ] = "",
     workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
     force: Annotated[bool, typer.Option(help="rerun units whose inputs did not change")] = False,
     dask: Annotated[
@@ -180,11 +200,12 @@ def batch(
         bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
     ] = False,
 ) -> None:
-    """Clean, estimate once, and run the report notebooks per province and field.
+    """Clean, estimate once, and run the report notebooks per unit (province by default) and
+    field.
 
-    Naming some provinces reruns only their reports and plans (the whole-survey units and
-    the field reports stay as they are unless --fields names some); the plans keep the
-    previous wave an earlier run used unless --previous-wave says otherwise."""
+    Naming some units reruns only their reports and plans (the whole-survey units and the
+    field reports stay as they are unless --fields names some); the plans keep the previous
+    wave an earlier run used unless --previous-wave says otherwise."""
     from satisfaction.run.jobs import run_reports
 
     result = run_reports(
@@ -200,6 +221,7 @@ def batch(
         previous_wave=previous_wave,
         target=target,
         pdf=pdf,
+        by=by,
     )
     _print_job(result, pdf=pdf)
 
@@ -241,9 +263,11 @@ def demo(
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
     reports (surveys/papi-demo, three waves), the one-stop reports of the demo dossiers
-    (surveys/demo-onestop, generated when missing), the index."""
+    (surveys/demo-onestop, generated when missing), the index; then the demo quota poll
+    (surveys/demo-poll), reported and planned per commune, with its own index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
     from satisfaction.demo.papi import write_papi_demo
+    from satisfaction.demo.poll import write_poll_survey
     from satisfaction.present.survey_choice import find_root
     from satisfaction.run.jobs import papi_units, run_reports
     from satisfaction.run.onestop import demo_onestop_units
@@ -277,6 +301,12 @@ def demo(
             f"{table['rule'].nunique()} rules ({summary.parent})"
         )
     _print_job(result, pdf=pdf)
+    if not (root / "surveys" / "demo-poll" / "instrument.yaml").exists():
+        write_poll_survey(root / "surveys" / "demo-poll")
+    poll = run_reports(
+        "demo-poll", workers=workers, force=force, root=root, remediation=True, pdf=pdf
+    )
+    _print_job(poll, pdf=pdf)
 
 
 papi_app = typer.Typer(

@@ -374,3 +374,21 @@ def test_the_demo_change_is_detected_and_the_null_field_is_not(demo_waves):
     e3 = change_since(now, before, frame="elements", province="Vĩnh Long")
     e3 = e3[(e3["field"] == ALL) & (e3["variable"] == "element:E3")].iloc[0]
     assert e3["sig"] == "down" and e3["change"] < -0.15  # the E3 weakness grew
+
+
+def test_a_sample_not_drawn_at_random_ranks_gaps_by_size_and_n(estimates):
+    """No test, no significance: tier 1 = enough answers and a gap of 10 points or more,
+    tier 2 = enough answers and 5 points or more, the rest below target tier 3."""
+    rule = PriorityRule(target=0.8, inference=False)
+    out = priorities(criterion_cells(estimates), rule=rule)
+    assert out[["t", "p_value", "p_adjusted"]].isna().all().all()
+    assert not out["significant"].any()
+    below = out[out["gap"] > 1e-12]
+    enough = below["reliable"].astype(bool)
+    assert (below.loc[enough & (below["gap"] >= 0.10), "tier"] == 1).all()
+    middle = enough & (below["gap"] >= 0.05) & (below["gap"] < 0.10)
+    assert (below.loc[middle, "tier"] == 2).all()
+    assert (below.loc[~enough, "tier"] == 3).all()
+    # the gap-only rule moves ("Đất đai", "a2"), tier 1 by its field's volume, to tier 2
+    by_cell = out.set_index(["field", "item"])
+    assert by_cell.loc[("Đất đai", "a2"), "tier"] == 2

@@ -845,3 +845,26 @@ def test_png_renders_at_report_resolution(tmp_path):
     width_in = ax.figure.get_size_inches()[0]
     # Tight bbox crops or grows the canvas a little; the density is the theme's 200 dpi.
     assert image.shape[1] / width_in > 150
+
+
+def test_intervals_are_named_for_the_kind_of_sample():
+    """A quota sample's lines are reference intervals; a self-selected sample draws none."""
+    words = LABELS["vi"]
+    ax = forest(forest_frame(), y="province", overall=0.8, source="X", interval="reference")
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert words["ref_lines"] in footer and words["ci_lines"] not in footer
+    plain = forest_frame().assign(ci_low=np.nan, ci_high=np.nan)
+    ax = forest(plain, y="province", overall=0.8, source="X", interval=None)
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert "khoảng" not in footer.casefold()
+    ax = likert_bars(
+        likert_frame(), y="field", satisfied_share=satisfied_frame(), source="X",
+        interval=None, weighted=False,
+    )  # fmt: skip
+    assert not by_gid(ax, "likert-satisfied-ci")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == list(LABELS["vi"]["scale"][5])
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert words["likert_note_plain"] in footer and "trọng số" not in footer
+    with pytest.raises(ParameterError):
+        forest(forest_frame(), y="province", interval="credible")

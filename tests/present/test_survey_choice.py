@@ -40,5 +40,5 @@ def test_unknown_names_are_refused_with_the_valid_list():
 
 def test_survey_folder_refuses_paths_and_lists_surveys():
     assert survey_folder(ROOT, "demo") == ROOT / "surveys" / "demo"
-    with pytest.raises(ParameterError, match=r"valid: demo, demo-2024, sipas"):
+    with pytest.raises(ParameterError, match=r"valid: demo, demo-2024, demo-poll, sipas"):
         survey_folder(ROOT, "../surveys/demo")

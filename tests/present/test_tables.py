@@ -63,3 +63,13 @@ def test_estimates_table_raw_scale_and_errors(tidy):
         estimates_table(tidy.drop(columns="ci_low"))
     with pytest.raises(ParameterError, match="extra"):
         estimates_table(tidy, extra=["p_value"])
+
+
+def test_estimates_table_intervals_for_each_kind_of_sample(tidy):
+    reference = estimates_table(tidy, interval="reference")
+    assert "Khoảng tham chiếu 95% dưới" in reference.columns
+    assert "KTC 95% dưới" not in reference.columns and "Sai số chuẩn" not in reference.columns
+    assert "Khoảng tham chiếu 95% trên" in reference.attrs["percent_columns"]
+    plain = estimates_table(tidy, interval=None)
+    assert not {"KTC 95% dưới", "KTC 95% trên", "Sai số chuẩn"} & set(plain.columns)
+    assert plain.attrs["percent_columns"] == ["Ước lượng (%)"]

@@ -144,6 +144,7 @@ def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_inpu
     assert dict(plans[1].parameters) == {
         "survey": "plan-test",
         "province": "Hà Nội",
+        "unit": "",
         "previous_wave": "plan-test-prev",
         "target": 0.9,
         "language": "vi",

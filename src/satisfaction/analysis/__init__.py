@@ -1,6 +1,8 @@
 """Everything a report needs, computed once: estimates, remediation priorities, comments.
 
 - `estimates`: every estimate the reports read, computed once per survey and written to disk.
+- `frame`: the analysis frame (satisfied indicators, the reporting unit, labelled roles).
+- `sampling`: the design of each kind of sample and what its estimates may then show.
 - `remediation`: priorities and tiers, drivers, reliability and comments of a plan.
 - `cells`: the cells of a plan (criterion x field) and their comparison with a reference.
 - `change`: change between waves, method breaks.

@@ -14,10 +14,10 @@ from __future__ import annotations
 import pandas as pd
 
 from satisfaction.analysis.estimates import ALL, Estimates, analysis_frame
+from satisfaction.analysis.sampling import study_design
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
-from satisfaction.stats.design import Design
-from satisfaction.studies.indices import compare_to_overall, design_of, sat_column
+from satisfaction.studies.indices import compare_to_overall, sat_column
 
 __all__ = ["criterion_cells", "target_comparison"]
 
@@ -41,15 +41,17 @@ def criterion_cells(
     weighted respondents (``N`` of the sample table) -- "dossiers" or "weighted respondents".
     """
     criteria = estimates["criteria"]
+    # a survey with no field column: the cells are the criteria of the whole unit
+    in_field = criteria["field"] != ALL if estimates.fields else criteria["field"] == ALL
     if by_province:
-        rows = (criteria["province"] != ALL) & (criteria["field"] != ALL)
+        rows = (criteria["province"] != ALL) & in_field
     else:
         if province != ALL and province not in set(criteria["province"]):
             raise ParameterError(
                 f"{province!r} is not in the survey; valid: {', '.join(estimates.provinces)}",
                 key="parameter 'province'",
             )
-        rows = (criteria["province"] == province) & (criteria["field"] != ALL)
+        rows = (criteria["province"] == province) & in_field
     cells = criteria.loc[rows].reset_index(drop=True)
     if cells.empty:
         raise InputError("the estimates hold no field x criterion cell for this plan")
@@ -87,7 +89,11 @@ def _with_dossiers(cells: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_comparison(
-    data: pd.DataFrame, instrument: Instrument, *, by_field_only: bool = False
+    data: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    by_field_only: bool = False,
+    unit: str | None = None,
 ) -> pd.DataFrame:
     """Every cell's satisfied share minus that of its reference population, design-based.
 
@@ -97,8 +103,9 @@ def target_comparison(
     `by_field_only`), ``field``, ``variable``, ``overall`` (the reference value),
     ``difference``, ``se``, ``df`` (see `indices.compare_to_overall`).
     """
-    frame = _analysis(data, instrument)
-    design = design_of(instrument) or Design()
+    frame = _analysis(data, instrument, unit)
+    # the kind of sample's design: a quota poll's cells raked to its margins
+    frame, design, _ = study_design(frame, instrument, frame.attrs.get("unit", unit))
     statistics = {sat_column(i.id): {sat_column(i.id): 1.0} for i in instrument.criteria}
     if by_field_only:
         result = compare_to_overall(frame, design, statistics, "field")
@@ -109,8 +116,8 @@ def target_comparison(
     return result[["province", "field", "variable", "overall", "difference", "se", "df"]]
 
 
-def _analysis(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+def _analysis(data: pd.DataFrame, instrument: Instrument, unit: str | None = None) -> pd.DataFrame:
     has_all = "province" in data.columns and "field" in data.columns
     if has_all and all(sat_column(i.id) in data.columns for i in instrument.criteria):
         return data
-    return analysis_frame(data, instrument)
+    return analysis_frame(data, instrument, unit=unit)

@@ -107,6 +107,14 @@ def check_comparable(
                 "counted differently is not comparable",
                 key="parameter 'previous_wave'",
             )
+    kind_now = (current.get("study") or {}).get("kind", current.get("study_kind"))
+    kind_before = (previous.get("study") or {}).get("kind", previous.get("study_kind"))
+    if kind_now and kind_before and kind_now != kind_before:
+        raise MethodBreakError(
+            f"method break: {name_before} is a {kind_before} sample and {name_now} a "
+            f"{kind_now} sample; their shares describe different things and are not compared",
+            key="parameter 'previous_wave'",
+        )
     if current.get("geography") != previous.get("geography"):
         raise ParameterError(
             f"{name_before} is in geography {previous.get('geography')!r} and {name_now} in "
@@ -175,6 +183,10 @@ def change_since(
         "reliable_previous"
     ].fillna(False).astype(bool)
     diff = _suppress_tiny(diff, _min_n(current, previous))
+    if (current.meta.get("study") or {}).get("kind", "probability") != "probability":
+        # two waves of a quota or self-selected sample: the change is a difference between
+        # those who answered, with no interval and no test (studies.kinds)
+        diff[["se", "ci_low", "ci_high", "t", "df", "p_value"]] = np.nan
     diff["p_adjusted"] = adjust_pvalues(diff["p_value"], method=adjust)
     significant = diff["p_adjusted"] < alpha
     diff["sig"] = np.where(

@@ -10,6 +10,18 @@ Domains always come from `by=` on the full sample (never filtered rows). Provinc
 reported in the instrument's geography: on `current_34`, a row keyed with a pre-2025 name
 of a merged province is counted in the province it belongs to today (recomputed from
 microdata, never by averaging published indices).
+
+Reporting units: the `province` column of every frame holds the reporting unit chosen by
+`AnalysisOptions.unit` (a respondent role: province, commune, district, agency or
+respondent group; by default the first the instrument declares), `meta["study"]["unit"]`
+says which. A survey with no unit column (one ward's own poll) has no per-unit rows, and one
+with no field column no per-field rows: only the whole survey.
+
+Kinds of sample (`studies.kinds`): the estimators are design-based; a quota sample gets its
+cells as strata and, with declared margins, raked weights (`studies.quota`); then each frame
+is reduced to what the kind may claim (`kinds.finish_estimates`): no intervals or tests for
+a self-selected sample or a census, reference intervals and no tests for a quota sample,
+pooled quota figures suppressed when no margins are declared.
 """
 
 from __future__ import annotations
@@ -22,8 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from satisfaction.analysis.frame import AGE_BANDS, ALL, analysis_frame
+from satisfaction.analysis.sampling import finish_frames, study_design
 from satisfaction.errors import InputError
-from satisfaction.io import geography
 from satisfaction.io.instrument import Instrument
 from satisfaction.io.write import make_folder, write_parquet, write_text
 from satisfaction.stats import estimate
@@ -34,12 +47,10 @@ from satisfaction.studies.indices import (
     IndexRules,
     compare_to_overall,
     criterion_indices,
-    design_of,
     element_indices,
     overall_index,
     overall_terms,
     sat_column,
-    satisfied_indicators,
 )
 
 __all__ = [
@@ -54,11 +65,9 @@ __all__ = [
     "write_estimates",
 ]
 
-ALL = "Tất cả"
 #: The shape of the frames written by `write_estimates`: a new frame or column bumps it, so
 #: estimates written by an older version are recomputed rather than read without it.
 ESTIMATES_FORMAT = 2
-AGE_BANDS = ((18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"), (60, 200, "60+"))
 BREAKDOWNS = ("sex", "age_band", "respondent_group", "urban_rural")
 BREAKDOWN_LABELS = {
     "sex": ("Giới tính", "Sex"),
@@ -79,6 +88,7 @@ class AnalysisOptions:
     min_n: int = 30
     adjust: str = "holm"
     alpha: float = 0.05
+    unit: str | None = None  # reporting-unit role; None: the first the instrument declares
 
     @property
     def rules(self) -> IndexRules:
@@ -112,55 +122,20 @@ class Estimates:
         return sorted(f for f in self.frames["sample"]["field"].unique() if f != ALL)
 
 
-# ----------------------------------------------------------------------------- frame
-def _labelled(series: pd.Series, instrument: Instrument, item_id: str) -> pd.Series:
-    """Codes shown as the scale's Vietnamese labels (text kept as it is without a scale)."""
-    try:
-        labels = instrument.scale_of(item_id).labels("vi")
-    except KeyError:
-        return series.astype("string")
-    return series.map(lambda v: labels.get(int(v)) if pd.notna(v) else None).astype("string")
-
-
-def analysis_frame(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Clean data plus satisfied indicators and the standard domain columns.
-
-    Adds `province` (in the instrument's geography), `field`, and labelled `sex`,
-    `age_band`, `respondent_group`, `urban_rural` when the instrument declares them.
-    """
-    frame = satisfied_indicators(clean, instrument)
-    roles = dict(instrument.respondent)
-    province_column = roles.get("province")
-    if province_column in frame.columns:
-        names = frame[province_column]
-        if instrument.geography == "current_34":
-            names = names.map(lambda v: geography.old_to_new(v) or v if isinstance(v, str) else v)
-        frame["province"] = names.astype("string")
-    else:
-        frame["province"] = ALL
-    field_column = instrument.fields.column if instrument.fields else None
-    frame["field"] = frame[field_column].astype("string") if field_column in frame.columns else ALL
-    for role in ("sex", "respondent_group", "urban_rural"):
-        column = roles.get(role)
-        if column in frame.columns:
-            frame[role] = _labelled(frame[column], instrument, column)
-    age_column = roles.get("age")
-    if age_column in frame.columns:
-        age = pd.to_numeric(frame[age_column], errors="coerce")
-        band = pd.Series(pd.NA, index=frame.index, dtype="string")
-        for low, high, label in AGE_BANDS:
-            band[(age >= low) & (age <= high)] = label
-        frame["age_band"] = band
-    return frame
-
-
 # ----------------------------------------------------------------------------- estimation
-_LEVELS = (
-    ((), {}),
-    (("province",), {}),
-    (("field",), {}),
-    (("province", "field"), {}),
-)
+def _levels(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The domains of every frame: the whole survey, then per field, per unit, per both --
+    a dimension the survey does not have (no unit or no field column) is left out."""
+    has_unit = bool((frame["province"] != ALL).any())
+    has_field = bool((frame["field"] != ALL).any())
+    levels: list[tuple[str, ...]] = [()]
+    if has_unit:
+        levels.append(("province",))
+    if has_field:
+        levels.append(("field",))
+    if has_unit and has_field:
+        levels.append(("province", "field"))
+    return levels
 
 
 def _with_all(frame: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
@@ -185,7 +160,7 @@ def _sample_table(frame: pd.DataFrame, design: Design | None) -> pd.DataFrame:
     )
     work = pd.DataFrame({"province": frame["province"], "field": frame["field"], "w": weight})
     rows = []
-    for by in ((), ("province",), ("field",), ("province", "field")):
+    for by in _levels(frame):
         if by:
             grouped = work.groupby(list(by), dropna=True)
             part = grouped.agg(n=("w", "size"), N=("w", "sum")).reset_index()
@@ -193,6 +168,16 @@ def _sample_table(frame: pd.DataFrame, design: Design | None) -> pd.DataFrame:
             part = pd.DataFrame({"n": [len(work)], "N": [work["w"].sum()]})
         rows.append(_with_all(part, by))
     return _stack(rows)
+
+
+def _design_note(instrument: Instrument, study: dict[str, Any]) -> str:
+    """The design in the terms of meta.json (analysts read it; reports use `study`)."""
+    if study["kind"] == "probability" and instrument.design:
+        return ", ".join(f"{k}={v}" for k, v in instrument.design.items())
+    if study["kind"] == "quota":
+        how = "raked to the declared margins" if study["margins"] else "no margins: unweighted"
+        return f"quota cells as strata ({', '.join(study['quota'])}); {how}"
+    return "no design: every form counted once (descriptive)"
 
 
 def compute_estimates(
@@ -204,20 +189,17 @@ def compute_estimates(
 ) -> Estimates:
     """All report estimates of a cleaned survey (see the module docstring for the shape)."""
     options = options or AnalysisOptions()
-    design = design_of(instrument)
-    if design is None:
-        design = Design()
-        design_note = "no design declared: unweighted, each respondent its own PSU (descriptive)"
-    else:
-        design_note = ", ".join(f"{k}={v}" for k, v in instrument.design.items())
-    frame = analysis_frame(clean, instrument)
+    frame = analysis_frame(clean, instrument, unit=options.unit)
     if frame.empty:
         raise InputError("no clean rows to analyse")
+    unit = frame.attrs.get("unit")
+    frame, design, study = study_design(frame, instrument, unit)
     rules = options.rules
     kwargs = dict(level=options.level, method=options.method, reliability=options.reliability)
+    levels = _levels(frame)
 
     criteria, elements, overall = [], [], []
-    for by, _ in _LEVELS:
+    for by in levels:
         by_arg = list(by) or None
         criteria.append(
             _with_all(
@@ -237,45 +219,34 @@ def compute_estimates(
             _with_all(overall_index(frame, design, instrument, by_arg, rules=rules, **kwargs), by)
         )
 
-    breakdowns = []
-    present = [b for b in BREAKDOWNS if b in frame.columns]
-    for breakdown in present:
-        for by in ((breakdown,), ("province", breakdown)):
-            part = overall_index(frame, design, instrument, list(by), rules=rules, **kwargs)
-            part = _with_all(part.rename(columns={breakdown: "category"}), by)
-            part["breakdown"] = breakdown
-            breakdowns.append(part)
-            elem = element_indices(
-                frame, design, instrument, list(by), rules=rules, language=language, **kwargs
-            )
-            elem = _with_all(elem.rename(columns={breakdown: "category"}), by)
-            elem["breakdown"] = breakdown
-            breakdowns.append(elem)
-
     frames: dict[str, pd.DataFrame] = {
         "sample": _sample_table(frame, design),
         "criteria": _stack(criteria),
         "elements": _stack(elements),
         "overall": _stack(overall),
-        "breakdowns": _stack(breakdowns) if breakdowns else pd.DataFrame(),
+        "breakdowns": _breakdowns(frame, design, instrument, options, language),
     }
     frames.update(_distributions(frame, design, instrument, options, language))
     frames.update(_comparisons(frame, design, instrument, options, language))
+    frames = finish_frames(frames, study, options.min_n)
     meta = {
         "survey": instrument.id,
         "title": instrument.title.vi,
+        "title_en": instrument.title.get("en"),
         "year": instrument.year,
         "instrument_version": instrument.version,
         "geography": instrument.geography,
-        "design": design_note,
+        "design": _design_note(instrument, study),
+        "study_kind": study["kind"],
+        "study": study,
         "design_roles": dict(instrument.design),
-        "lonely_psu": design.lonely_psu if instrument.design else None,
+        "lonely_psu": "adjust" if instrument.design else None,  # studies.indices.design_of
         "options": asdict(options),
         "element_rule": rules.element,
         "overall_rule": rules.overall,
         "n_respondents": len(frame),
-        "provinces": sorted(p for p in frame["province"].dropna().unique()),
-        "fields": sorted(f for f in frame["field"].dropna().unique()),
+        "provinces": sorted(p for p in frame["province"].dropna().unique() if p != ALL),
+        "fields": sorted(f for f in frame["field"].dropna().unique() if f != ALL),
         "likert_labels": _likert_labels(instrument),
         # criterion id -> the few words charts show (the full text is in the tables)
         "short_labels": {
@@ -284,6 +255,36 @@ def compute_estimates(
         },
     }
     return Estimates(frames=frames, meta=meta)
+
+
+def _breakdowns(
+    frame: pd.DataFrame,
+    design: Design,
+    instrument: Instrument,
+    options: AnalysisOptions,
+    language: str,
+) -> pd.DataFrame:
+    """Overall and element indices by sex, age band, respondent group and urban/rural, for
+    the whole survey and within each unit (a breakdown that is the unit itself is left out).
+    """
+    rules = options.rules
+    kwargs = dict(level=options.level, method=options.method, reliability=options.reliability)
+    unit = frame.attrs.get("unit")
+    has_unit = ("province",) in _levels(frame)
+    parts = []
+    for breakdown in [b for b in BREAKDOWNS if b in frame.columns and b != unit]:
+        for by in ((breakdown,), ("province", breakdown)) if has_unit else ((breakdown,),):
+            part = overall_index(frame, design, instrument, list(by), rules=rules, **kwargs)
+            part = _with_all(part.rename(columns={breakdown: "category"}), by)
+            part["breakdown"] = breakdown
+            parts.append(part)
+            elem = element_indices(
+                frame, design, instrument, list(by), rules=rules, language=language, **kwargs
+            )
+            elem = _with_all(elem.rename(columns={breakdown: "category"}), by)
+            elem["breakdown"] = breakdown
+            parts.append(elem)
+    return _stack(parts) if parts else pd.DataFrame()
 
 
 def _likert_labels(instrument: Instrument) -> dict[str, dict[str, str]]:
@@ -308,10 +309,14 @@ def _distributions(
     out: dict[str, pd.DataFrame] = {}
     overall_items = instrument.items_with(role="overall")
     kwargs = dict(level=options.level, method=options.method, reliability=options.reliability)
+    levels = _levels(frame)
+    unit_levels = [by for by in ((), ("province",)) if by in levels]
     if overall_items:
         item = overall_items[0]
         parts = []
-        for by in (("field",), ("province", "field"), ("province",), ()):
+        for by in [
+            b for b in (("field",), ("province", "field"), ("province",), ()) if b in levels
+        ]:
             part = estimate.proportion(frame, design, item.id, by=list(by) or None, **kwargs)
             parts.append(_with_all(part, by))
         likert = _stack(parts)
@@ -332,7 +337,7 @@ def _distributions(
     element_items = instrument.items_with(role="element_satisfaction")
     if element_items:
         parts = []
-        for by in ((), ("province",)):
+        for by in unit_levels:
             part = estimate.proportion(
                 frame, design, [i.id for i in element_items], by=list(by) or None, **kwargs
             )
@@ -345,7 +350,7 @@ def _distributions(
         out["likert_elements"] = likert
         # the satisfied share of each element question, for the whisker on its bar
         shares = []
-        for by in ((), ("province",)):
+        for by in unit_levels:
             part = estimate.proportion(
                 frame,
                 design,
@@ -366,7 +371,7 @@ def _distributions(
             continue
         scale = instrument.scale_of(item)
         columns = [f"{item.id}_{code}" for code in scale.codes if f"{item.id}_{code}" in frame]
-        for by in ((), ("province",), ("field",)):
+        for by in [b for b in ((), ("province",), ("field",)) if b in levels]:
             part = estimate.proportion(
                 frame, design, columns, by=list(by) or None, levels=[1], **kwargs
             )

@@ -30,6 +30,12 @@ Priority rule (`PriorityRule`; every threshold is a parameter)
 Within a tier, cells are ranked by gap x volume share (the field's share of the volume of
 all fields of the plan): a large shortfall where many people are served comes first.
 
+Quota and self-selected samples, censuses (``PriorityRule.inference`` False, set from the
+estimates' kind of sample): nothing is tested, so no cell is "significantly" below target.
+Gaps are ranked by size and n: Ưu tiên 1 = enough answers (n >= the minimum) AND gap >=
+``tier1_gap``; Ưu tiên 2 = enough answers AND gap >= ``tier2_gap``; Ưu tiên 3 = every other
+cell below target (including cells with too few answers); ranked within a tier as above.
+
 Drivers and quadrants: `satisfaction.stats.drivers` (weighted ordinal logit of the overall item on
 the criteria, correlation fallback) crossed with the satisfied share of each criterion into
 the importance-performance quadrants. Scale reliability: `satisfaction.stats.reliability`
@@ -46,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -67,6 +73,7 @@ from satisfaction.io.instrument import Instrument
 from satisfaction.stats.drivers import drivers, importance_performance
 from satisfaction.stats.estimate import adjust_pvalues
 from satisfaction.stats.reliability import element_reliability
+from satisfaction.studies import kinds
 
 __all__ = [
     "NOT_PRIORITY",
@@ -92,6 +99,7 @@ class PriorityRule:
     tier1_gap: float = 0.10
     tier1_volume: float = 1 / 3
     tier2_gap: float = 0.05
+    inference: bool = True  # False: a quota, self-selected or census study (no tests)
 
     def __post_init__(self) -> None:
         target = self.target
@@ -156,6 +164,8 @@ def priorities(
     units = _unit_keys(out)
     estimate = out["estimate"].to_numpy(dtype=float)
     difference, se, ddf = _difference_to_target(out, estimate, rule, comparison, units)
+    if not rule.inference:  # no test of a sample that was not drawn at random
+        se = np.full(len(out), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         t_stat = difference / se
         p_one = stats.t.cdf(t_stat, np.where(ddf > 0, ddf, np.nan))
@@ -173,8 +183,12 @@ def priorities(
 
     top = _top_volume(out, units, rule)
 
-    tier1 = reliable & significant & (large | top)
-    tier2 = reliable & below & ~tier1 & (significant | medium)
+    if rule.inference:
+        tier1 = reliable & significant & (large | top)
+        tier2 = reliable & below & ~tier1 & (significant | medium)
+    else:  # ranked by the size of the gap among cells with enough answers
+        tier1 = reliable & below & large
+        tier2 = reliable & below & ~tier1 & medium
     tier3 = below & ~tier1 & ~tier2
     tier = np.select([tier1, tier2, tier3], [1, 2, 3], default=0)
     out["significant"] = significant
@@ -309,7 +323,10 @@ def remediation_analysis(
     why). See the module docstring for the rules.
     """
     rule = rule or PriorityRule()
-    frame = _analysis(data, instrument)
+    study = kinds.study_of_meta(estimates.meta)
+    if not kinds.inference_allowed(study["kind"]):
+        rule = replace(rule, inference=False)
+    frame = _analysis(data, instrument, study.get("unit"))
     whole = province == ALL
     cells, by_province = _plan_cells(frame, instrument, estimates, province, rule, dossiers)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from satisfaction.analysis.estimates import ALL
 
-__all__ = ["comparison_table", "statistic_labels", "verdict_words"]
+__all__ = ["comparison_table", "drop_tests", "statistic_labels", "verdict_words"]
 
 _WORDS = {
     "vi": {
@@ -89,4 +89,13 @@ def comparison_table(compare: pd.DataFrame, elements: pd.DataFrame, language: st
     out.attrs["percent_columns"] = [words["estimate"], words["overall"], words["difference"]]
     out.attrs["points_columns"] = [words["difference"]]
     out.attrs["p_columns"] = [words["p"]]
+    return out
+
+
+def drop_tests(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The comparison without its test (p-value and verdict): a sample that is not a
+    probability sample shows differences only (`studies.kinds`)."""
+    words = _WORDS[language]
+    out = table.drop(columns=[words["p"], words["verdict"]])
+    out.attrs = {**table.attrs, "p_columns": []}
     return out

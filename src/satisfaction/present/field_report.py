@@ -39,6 +39,7 @@ class FieldReport(_Report):
         *,
         field_name: str,
         provinces: str | list[str] = "all",
+        unit: str = "",
         level: float = 0.95,
         min_n: int = 30,
         language: str = "vi",
@@ -47,7 +48,7 @@ class FieldReport(_Report):
     ) -> FieldReport:
         root_path = Path(root) if root else find_root()
         estimates = ensure_estimates(
-            survey, AnalysisOptions(level=level, min_n=min_n), root=root_path
+            survey, AnalysisOptions(level=level, min_n=min_n, unit=unit or None), root=root_path
         )
         if field_name not in estimates.fields:
             raise ParameterError(
@@ -97,7 +98,8 @@ class FieldReport(_Report):
                 ax=ax,
                 n_total=n_total,
                 sig="sig" if "sig" in mine.columns else None,
-                title=self.text["ranking_title"].format(field=self.field_name),
+                **self._drawn_as,
+                title=self._title("ranking_title", field=self.field_name),
                 source=self.source,
             )
 
@@ -117,8 +119,13 @@ class FieldReport(_Report):
         ]
         self._figure("xep-hang-tinh", draw, mine[columns])
         ranked = mine.sort_values("estimate", ascending=False)
-        table = estimates_table(ranked, language=self.language, by=["province"])  # type: ignore[arg-type]
-        if "sig" in ranked.columns:
+        table = estimates_table(
+            ranked,
+            language=self.language,
+            by=["province"],
+            interval=self.interval,  # type: ignore[arg-type]
+        )
+        if "sig" in ranked.columns and self.interval == "confidence":
             verdict = "So với chung" if self.language == "vi" else "Against overall"
             table[verdict] = verdict_words(ranked["sig"], self.language).to_numpy()
         self.tables["ranking"] = table
@@ -142,7 +149,7 @@ class FieldReport(_Report):
                 y="short",
                 language=self.language,
                 ax=ax,
-                title=self.text["field_heatmap_title"].format(field=self.field_name),
+                title=self._title("field_heatmap_title", field=self.field_name),
                 source=self.source,
             )
 

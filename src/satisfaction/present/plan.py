@@ -95,6 +95,7 @@ class RemediationReport(_Report):
         survey: str,
         *,
         province: str = "all",
+        unit: str = "",
         previous_wave: str = "",
         target: float | str = 0.8,
         dossiers: str | Path | pd.DataFrame | None = None,
@@ -115,7 +116,7 @@ class RemediationReport(_Report):
         plan's administrative form; left empty they print the dots an official fills in.
         """
         root_path = Path(root) if root else find_root()
-        options = AnalysisOptions(level=level, min_n=min_n, adjust=adjust)
+        options = AnalysisOptions(level=level, min_n=min_n, adjust=adjust, unit=unit or None)
         rule = PriorityRule(target=target, adjust=adjust, alpha=options.alpha)
         estimates = ensure_estimates(survey, options, root=root_path)
         chosen = choose_one(province, estimates.provinces, "province")
@@ -165,6 +166,13 @@ class RemediationReport(_Report):
         return self.plan_text["all"] if self.province == ALL else self.province
 
     @property
+    def interval_vi(self) -> str:
+        """What a share's brackets hold in the (always Vietnamese) documents."""
+        return {"confidence": "KTC 95%", "reference": "khoảng tham chiếu 95%"}.get(
+            str(self.interval), ""
+        )
+
+    @property
     def result(self) -> PlanAnalysis:
         assert self.analysis is not None
         return self.analysis
@@ -178,6 +186,7 @@ class RemediationReport(_Report):
             cells=len(result.cells),
             volume_source=result.meta["volume_source"],
             whole=self.province == ALL,
+            weighted=bool(self.study.get("weighted")),
         )
 
     @property
@@ -209,6 +218,7 @@ class RemediationReport(_Report):
                 language=self.language,
                 where=self.where,
                 source=self.source,
+                interval=self.interval,
             )
             self.figure_paths["priorities"] = self._figure(
                 "uu-tien",
@@ -249,6 +259,7 @@ class RemediationReport(_Report):
                 previous=self.previous_label,
                 where=self.where,
                 source=self.source,
+                interval=self.interval if self.result.rule.inference else None,
             )
             self.figure_paths["change"] = self._figure(
                 "thay-doi",
@@ -258,7 +269,7 @@ class RemediationReport(_Report):
                 ],
                 size=(7.5, 0.4 * len(overall) + 1.9),
             )
-        table = change_table(change, self.language)
+        table = change_table(change, self.language, inference=self.result.rule.inference)
         self.tables["change"] = table
         return self._shown(table, hidden=table.attrs["hidden_columns"])
 
@@ -324,7 +335,8 @@ class RemediationReport(_Report):
 
     def docx_plan_frame(self) -> pd.DataFrame:
         """The cells of the docx's solutions-and-tasks table: the first rows of "Tổng hợp"."""
-        return self.result.plan.head(_DOC_ROWS)
+        plan = self.result.plan.head(_DOC_ROWS)
+        return plan.assign(field=plan["field"].replace({ALL: "Chung"}))
 
     def finish(self, name: str = PLAN_NAME) -> dict[str, Path]:
         """Write `<name>.xlsx` and `<name>.docx` into the output folder; returns both paths

@@ -67,7 +67,8 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
             f" Bảng nêu {len(shown)}/{len(result.plan)} mục đầu; danh sách đầy đủ ở trang "
             f"“Tổng hợp” của {name}.xlsx."
         )
-    limitations = limitations_table(result.plan)
+    interval = report.interval_vi
+    limitations = limitations_table(result.plan, interval[:1].upper() + interval[1:])
     meta = report.estimates.meta
     whole = report.province == ALL
     form = admin_form_for(
@@ -93,7 +94,11 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         form=form,
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
-        results_table_caption="Chỉ số hài lòng chung theo lĩnh vực",
+        results_table_caption=(
+            "Chỉ số hài lòng chung theo lĩnh vực"
+            if report.estimates.fields
+            else "Chỉ số hài lòng chung"
+        ),
         figures=_figure_specs(report),
         limitation_paragraphs=limitation_paragraphs(report),
         limitations=limitations
@@ -101,14 +106,18 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
         else ["Không có tiêu chí ở mức Ưu tiên 1 hoặc 2."],
         plan_table=plan_rows,
         plan_note=rule_text,
+        current_header=(
+            f"Chỉ số hiện tại ({report.interval_vi})" if report.interval_vi else "Chỉ số hiện tại"
+        ),
     )
 
 
 def _figure_specs(report: RemediationReport) -> list[tuple[dict[str, Path], str]]:
     """The sections' saved figures with their captions, in the document's order."""
     figure_specs = []
+    interval = f"; đoạn: {report.interval_vi}" if report.interval_vi else ""
     captions = {
-        "priorities": "Các tiêu chí cần ưu tiên khắc phục (điểm: tỷ lệ hài lòng; đoạn: KTC 95%)",
+        "priorities": f"Các tiêu chí cần ưu tiên khắc phục (điểm: tỷ lệ hài lòng{interval})",
         "drivers": "Tầm quan trọng và mức hài lòng của các tiêu chí",
         "change": f"Thay đổi chỉ số hài lòng chung theo lĩnh vực so với {report.previous_label}",
     }

@@ -39,11 +39,13 @@ def draw_priorities(
     language: str,
     where: str,
     source: str,
+    interval: str | None = "confidence",
 ) -> None:
     """The first cells to fix with their CIs, against a fixed target when there is one."""
     target_note = words["target_note"].format(target=_pct(fixed)) if fixed else None
     figures.forest(
         top,
+        interval=interval,
         y="row",
         overall=fixed,
         sort=False,
@@ -83,10 +85,12 @@ def draw_change(
     previous: str,
     where: str,
     source: str,
+    interval: str | None = "confidence",
 ) -> None:
     """The change of each field's overall index since the previous wave, around zero."""
     figures.forest(
         overall,
+        interval=interval,
         y="row",
         estimate="change_points",
         ci=("ci_low_points", "ci_high_points"),

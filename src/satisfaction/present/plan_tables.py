@@ -17,6 +17,7 @@ from satisfaction.analysis.estimates import ALL
 from satisfaction.analysis.remediation import PlanAnalysis, PriorityRule
 from satisfaction.present.formatting import format_number
 from satisfaction.present.plan_text import TEXT, _points, _reason, method_lines
+from satisfaction.studies import kinds
 
 if TYPE_CHECKING:
     from satisfaction.present.plan import RemediationReport
@@ -85,16 +86,6 @@ _DETAIL = (
     "unit",
     "deadline",
 )
-_CHANGE_HEADERS = (
-    [
-        *("Lĩnh vực", "Chỉ số", "Kỳ trước (%)", "Kỳ này (%)", "Thay đổi (điểm %)"),
-        *("KTC 95% dưới", "KTC 95% trên", "Bậc tự do", "p (hiệu chỉnh)", "Xu hướng"),
-    ],
-    [
-        *("Field", "Index", "Previous (%)", "Current (%)", "Change (points)"),
-        *("95% CI lower", "95% CI upper", "df", "p (adjusted)", "Direction"),
-    ],
-)
 
 
 def plan_table(
@@ -104,11 +95,13 @@ def plan_table(
     *,
     rule: PriorityRule,
     elements: pd.DataFrame,
+    study: dict | None = None,
 ) -> pd.DataFrame:
     """Cells as a presentation table: chosen columns, headers in `language`, numbers kept.
 
     `elements` (the estimates' elements frame) names each cell's element; `rule` gives the
-    reason of each cell's priority.
+    reason of each cell's priority; `study` (the estimates' kind of sample and unit) names
+    the unit column and what the intervals are.
     """
     work = cells.copy()
     elements = elements.drop_duplicates("group")
@@ -123,6 +116,7 @@ def plan_table(
     work["volume"] = work["volume"].astype(float).round(0)
     work["N"] = work["N"].astype(float).round(0)
     index = 0 if language == "vi" else 1
+    headers = _headers(study or {}, rule, index)
     out = pd.DataFrame(index=work.index)
     shares = []
     for key in keys:
@@ -131,7 +125,7 @@ def plan_table(
                 work[key] = ""
             else:
                 continue
-        header = _COLUMNS[key][index]
+        header = headers.get(key, _COLUMNS[key][index])
         values = work[key]
         if key in ("n", "rank", "volume", "N"):
             values = pd.to_numeric(values, errors="coerce").astype("Int64")
@@ -148,16 +142,38 @@ def plan_table(
     return out
 
 
+def _headers(study: dict, rule: PriorityRule, index: int) -> dict[str, str]:
+    """Headers that depend on the kind of sample: the unit, the intervals, the n flag."""
+    headers = {}
+    if study.get("unit") not in (None, "province"):
+        unit = kinds.unit_words(study["unit"], "vi" if index == 0 else "en")
+        headers["province"] = unit[:1].upper() + unit[1:]
+    if kinds.INTERVALS.get(study.get("kind", "probability")) == "reference":
+        headers["ci_low"] = ("Khoảng tham chiếu 95% dưới", "95% reference interval, lower")[index]
+        headers["ci_high"] = ("Khoảng tham chiếu 95% trên", "95% reference interval, upper")[index]
+    if not rule.inference:
+        headers["reliable_text"] = ("Đủ số người trả lời", "Enough answers")[index]
+    return headers
+
+
 def plan_keys(result: PlanAnalysis, *, summary: bool, province: bool = False) -> list[str]:
     """The columns of a plan table: the summary has rank, lead unit and deadline; the
-    change since the previous wave when there is one."""
+    change since the previous wave when there is one. A sample not drawn at random has no
+    test columns; a self-selected sample or a census no interval; an unweighted one no N."""
+    study = kinds.study_of_meta(result.meta)
+    inference = result.rule.inference
     keys = ["rank", "priority"] if summary else ["priority"]
     keys += ["province"] if province else []
-    keys += ["field", "item", "label", "group_label", "estimate", "ci_low", "ci_high", "n"]
-    keys += ["N", "reliable_text", "target", "gap", "p_adjusted", "significant_text"]
+    keys += ["field"] if result.meta.get("fields") else []
+    keys += ["item", "label", "group_label", "estimate"]
+    keys += ["ci_low", "ci_high"] if kinds.INTERVALS.get(study["kind"]) else []
+    keys += ["n", "N"] if study.get("weighted") else ["n"]
+    keys += ["reliable_text", "target", "gap"]
+    keys += ["p_adjusted", "significant_text"] if inference else []
     keys += ["volume", "volume_share"]
     if "change" in result.cells.columns:
-        keys += ["previous", "change", "change_ci_low", "change_ci_high", "change_p_adjusted"]
+        keys += ["previous", "change"]
+        keys += ["change_ci_low", "change_ci_high", "change_p_adjusted"] if inference else []
     keys += ["reason"]
     keys += ["unit", "deadline"] if summary else []
     return keys
@@ -179,12 +195,14 @@ def cells_table(
         language,
         rule=result.rule,
         elements=report.estimates["elements"],
+        study=report.study,
     )
 
 
-def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The notebook's table of the change of the overall and element indices by field."""
-    return _change_sheet(change, language)
+def change_table(change: pd.DataFrame, language: str, *, inference: bool = True) -> pd.DataFrame:
+    """The notebook's table of the change of the overall and element indices by field
+    (without interval and test columns when the sample was not drawn at random)."""
+    return _change_sheet(change, language, inference)
 
 
 def drivers_table(result: PlanAnalysis, language: str = "vi") -> pd.DataFrame:
@@ -198,14 +216,18 @@ def workbook_sheets(report: RemediationReport) -> dict[str, pd.DataFrame]:
     sheets: dict[str, pd.DataFrame] = {
         "Tổng hợp": cells_table(report, result.plan, "vi", summary=True)
     }
-    for name in sorted(result.cells["field"].unique()):
+    for name in sorted(f for f in result.cells["field"].unique() if f != ALL):
         mine = result.cells[result.cells["field"] == name].sort_values("item", kind="stable")
         sheets[name] = cells_table(report, mine, "vi", summary=False)
     if result.by_province is not None:
         wide = result.by_province[result.by_province["tier"].notna()]
-        sheets["Theo tỉnh"] = cells_table(report, wide, "vi", summary=False, province=True)
+        role = report.study.get("unit") or "province"
+        unit = "tỉnh" if role == "province" else kinds.unit_words(role, "vi")
+        sheets[f"Theo {unit}"] = cells_table(report, wide, "vi", summary=False, province=True)
     if result.change_overall is not None:
-        sheets["Thay đổi chung"] = _change_sheet(result.change_overall, "vi")
+        sheets["Thay đổi chung"] = _change_sheet(
+            result.change_overall, "vi", result.rule.inference
+        )
     elif result.change_refused:
         sheets["Thay đổi chung"] = pd.DataFrame(
             {"Không so sánh với kỳ trước": [result.change_refused]}
@@ -230,13 +252,19 @@ def results_table(report: RemediationReport) -> pd.DataFrame:
         {
             "Lĩnh vực": mine["field"].replace({ALL: "Chung"}).to_numpy(),
             "Chỉ số hài lòng chung (%)": mine["estimate"].to_numpy(),
-            "KTC 95% dưới": mine["ci_low"].to_numpy(),
-            "KTC 95% trên": mine["ci_high"].to_numpy(),
-            "n": mine["n"].astype("Int64").to_numpy(),
         }
     )
-    shares = ["Chỉ số hài lòng chung (%)", "KTC 95% dưới", "KTC 95% trên"]
-    table["Tin cậy"] = mine["reliable"].map({True: "Có", False: "Không"}).to_numpy()
+    shares = ["Chỉ số hài lòng chung (%)"]
+    if report.interval_vi:
+        low, high = (
+            f"{report.interval_vi[:1].upper()}{report.interval_vi[1:]} dưới",
+            (f"{report.interval_vi[:1].upper()}{report.interval_vi[1:]} trên"),
+        )
+        table[low], table[high] = mine["ci_low"].to_numpy(), mine["ci_high"].to_numpy()
+        shares += [low, high]
+    table["n"] = mine["n"].astype("Int64").to_numpy()
+    enough = "Tin cậy" if report.result.rule.inference else "Đủ số người trả lời"
+    table[enough] = mine["reliable"].map({True: "Có", False: "Không"}).to_numpy()
     change = report.result.change_overall
     if change is not None:
         moved = change[change["variable"] == "overall"].set_index("field")["change"]
@@ -250,15 +278,16 @@ def results_table(report: RemediationReport) -> pd.DataFrame:
     return table
 
 
-def limitations_table(plan: pd.DataFrame) -> pd.DataFrame:
-    """The docx's limitations table: the first ten cells of Priority 1 and 2."""
+def limitations_table(plan: pd.DataFrame, interval: str = "KTC 95%") -> pd.DataFrame:
+    """The docx's limitations table: the first ten cells of Priority 1 and 2 (``interval``:
+    the header of their intervals, "" when the kind of sample has none)."""
     worst = plan[plan["tier"].isin([1, 2])].head(10)
     table = pd.DataFrame(
         {
-            "Lĩnh vực": worst["field"].to_numpy(),
+            "Lĩnh vực": worst["field"].replace({ALL: "Chung"}).to_numpy(),
             "Tiêu chí": worst["label"].to_numpy(),
             "Tỷ lệ hài lòng (%)": worst["estimate"].to_numpy(),
-            "KTC 95%": [
+            interval: [
                 f"{format_number(100 * a, digits=1)}–{format_number(100 * b, digits=1)}"
                 for a, b in zip(worst["ci_low"], worst["ci_high"], strict=True)
             ],
@@ -267,6 +296,8 @@ def limitations_table(plan: pd.DataFrame) -> pd.DataFrame:
             "Mức ưu tiên": worst["priority"].to_numpy(),
         }
     )
+    if not interval:
+        table = table.drop(columns=[interval])
     table.attrs["percent_columns"] = ["Tỷ lệ hài lòng (%)"]
     return table
 
@@ -319,7 +350,7 @@ def _h(key: str, language: str) -> str:
     return _HEADERS[key][0 if language == "vi" else 1]
 
 
-def _change_sheet(change: pd.DataFrame, language: str) -> pd.DataFrame:
+def _change_sheet(change: pd.DataFrame, language: str, inference: bool = True) -> pd.DataFrame:
     vi = language == "vi"
     h = lambda key: _h(key, language)  # noqa: E731
     directions = {"up": "Tăng", "down": "Giảm"} if vi else {"up": "Up", "down": "Down"}
@@ -345,6 +376,16 @@ def _change_sheet(change: pd.DataFrame, language: str) -> pd.DataFrame:
     table.attrs["points_columns"] = [h(k) for k in ("change", "ci_low", "ci_high")]
     table.attrs["p_columns"] = [h("p_adjusted")]
     table.attrs["hidden_columns"] = [h("df")]
+    if not inference:  # a difference between those who answered: nothing tested
+        dropped = [h(k) for k in ("ci_low", "ci_high", "df", "p_adjusted", "direction")]
+        table = table.drop(columns=dropped)
+        table = table.rename(
+            columns={h("reliable"): "Đủ số người trả lời" if vi else "Enough respondents"}
+        )
+        table.attrs["percent_columns"] = [h(k) for k in ("previous", "current", "change")]
+        table.attrs["points_columns"] = [h("change")]
+        table.attrs["p_columns"] = []
+        table.attrs["hidden_columns"] = []
     return table
 
 

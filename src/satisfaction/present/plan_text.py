@@ -20,6 +20,7 @@ from satisfaction.analysis.remediation import PriorityRule
 from satisfaction.io.text import match_key
 from satisfaction.present.formatting import format_number, format_percent
 from satisfaction.present.wording import comparison_words, method_sentences, reliability_text
+from satisfaction.studies import kinds
 
 if TYPE_CHECKING:
     from satisfaction.present.plan import RemediationReport
@@ -122,11 +123,29 @@ def _target_text(rule: PriorityRule, whole: bool) -> str:
     )
 
 
-def priority_rule_text(rule: PriorityRule, *, cells: int, volume_source: str, whole: bool) -> str:
-    """The "Cách xếp mức ưu tiên" note of the documents (Vietnamese)."""
+def priority_rule_text(
+    rule: PriorityRule, *, cells: int, volume_source: str, whole: bool, weighted: bool = True
+) -> str:
+    """The "Cách xếp mức ưu tiên" note of the documents (Vietnamese).
+
+    A sample not drawn at random (``rule.inference`` False) ranks gaps by size and n, and
+    the note says so without any word of testing."""
     adjust = "Holm" if rule.adjust == "holm" else "Benjamini–Hochberg"
     volume = "số hồ sơ" if volume_source == "dossiers" else "số người sử dụng dịch vụ ước tính"
+    if volume_source != "dossiers" and not weighted:
+        volume = "số người trả lời"
     third = format_number(100 * rule.tier1_volume, digits=0)
+    if not rule.inference:
+        return (
+            f"Cách xếp mức ưu tiên: mục tiêu là {_target_text(rule, whole)}; chênh lệch = mục "
+            "tiêu − tỷ lệ hài lòng. Người trả lời không được chọn ngẫu nhiên nên không kiểm "
+            f"định: {cells} ô lĩnh vực × tiêu chí được xếp theo độ lớn của chênh lệch và số "
+            "người trả lời. Ưu tiên 1: đủ số người trả lời và chênh lệch từ "
+            f"{format_number(100 * rule.tier1_gap, digits=0)} điểm % trở lên. Ưu tiên 2: đủ "
+            f"số người trả lời và chênh lệch từ {format_number(100 * rule.tier2_gap, digits=0)}"
+            " điểm % trở lên. Ưu tiên 3: các ô còn lại thấp hơn mục tiêu, kể cả ô có ít người "
+            f"trả lời. Trong mỗi mức, xếp theo chênh lệch × tỷ trọng khối lượng ({volume})."
+        )
     return (
         f"Cách xếp mức ưu tiên: mục tiêu là {_target_text(rule, whole)}; chênh lệch = mục tiêu "
         "− tỷ lệ hài lòng. Kiểm định một phía theo thiết kế mẫu (thống kê t, bậc tự do của "
@@ -147,6 +166,11 @@ def _reason(row: pd.Series, rule: PriorityRule) -> str:
     if not bool(row["below_target"]):
         return "Đạt hoặc vượt mục tiêu"
     gap = f"Thấp hơn mục tiêu {_points(row['gap']).lstrip('+')}"
+    if not rule.inference:  # gaps by size and n, nothing tested
+        n = f"n\u00a0=\u00a0{format_number(row['n'], digits=0)}"
+        return (
+            f"{gap} ({n})" if bool(row["reliable"]) else f"Ít người trả lời ({n}); {gap.lower()}"
+        )
     if not bool(row["reliable"]):
         note = reliability_text(row.get("reliability_note"), "vi")
         return f"Ước lượng chưa đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
@@ -180,13 +204,14 @@ def method_lines(report: RemediationReport) -> list[str]:
     """The "Phương pháp" sheet: the priority rule, sources, design, change and drivers."""
     result = report.result
     meta = report.estimates.meta
-    lines = [
-        report.rule_text,
-        f"{report.source}.",
-        *method_sentences(report.facts, "vi"),
-    ]
+    lines = [report.rule_text, f"{report.source}.", *method_sentences(report.facts, "vi")]
     if result.change_refused:
         lines.append(f"Không so sánh với kỳ trước: {result.change_refused}")
+    elif result.change_overall is not None and not result.rule.inference:
+        lines.append(
+            f"Thay đổi so với {report.previous_label}: chênh lệch giữa những người đã trả lời ở "
+            "hai kỳ, cùng phiên bản công cụ; không kiểm định."
+        )
     elif result.change_overall is not None:
         lines.append(
             f"Thay đổi so với {report.previous_label}: hai mẫu độc lập cùng phiên bản công cụ "
@@ -201,14 +226,37 @@ def method_lines(report: RemediationReport) -> list[str]:
     if result.drivers is not None:
         method = result.drivers.attrs.get("method", "")
         reason = result.drivers.attrs.get("fallback_reason", "")
+        # the drivers' own weights: a raked quota poll's drivers are fitted unweighted
+        weighted = " có trọng số" if result.drivers.attrs.get("weight") else ""
         lines.append(
-            "Động lực: mô hình logit thứ bậc có trọng số (svyolr) của mức hài lòng chung "
+            f"Động lực: mô hình logit thứ bậc{weighted} (svyolr) của mức hài lòng chung "
             "theo các tiêu chí; tầm quan trọng = hệ số chuẩn hoá theo biến ẩn."
             if method == "ordinal"
-            else "Động lực: hệ số tương quan có trọng số với mức hài lòng chung (mô hình "
+            else f"Động lực: hệ số tương quan{weighted} với mức hài lòng chung (mô hình "
             f"logit thứ bậc không dùng được: {reason})."
         )
+        if not result.rule.inference:
+            lines.append(
+                "Động lực mô tả mối liên hệ trong số những người đã trả lời, không suy rộng."
+            )
     return lines
+
+
+def _study_lines(report: RemediationReport) -> list[str]:
+    """The kind of sample in the documents' words (always Vietnamese), and the geography."""
+    meta = report.estimates.meta
+    lines = kinds.kind_sentences(report.study, "vi")
+    if report.result.rule.inference and meta.get("design"):
+        lines.append(f"Thiết kế mẫu: {meta.get('design')}.")
+    lines.append(f"Địa giới: {meta.get('geography')}.")
+    return lines
+
+
+def _bracket(report: RemediationReport, row: pd.Series, n: object) -> str:
+    """What follows a share in a sentence: its interval for the kind of sample, or its n."""
+    if report.interval_vi and pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
+        return f"{report.interval_vi}: {_pct(row['ci_low'])}–{_pct(row['ci_high'])}"
+    return f"n = {format_number(n, digits=0)}"
 
 
 def results_paragraphs(report: RemediationReport) -> list[str]:
@@ -226,8 +274,7 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
     first = (
         f"{meta.get('title')} năm {meta.get('year')} có "
         f"{format_number(n.iloc[0], digits=0)} phiếu hợp lệ tại {where}. Chỉ số hài lòng "
-        f"chung đạt {_pct(whole['estimate'])} "
-        f"(khoảng tin cậy 95%: {_pct(whole['ci_low'])}–{_pct(whole['ci_high'])})."
+        f"chung đạt {_pct(whole['estimate'])} ({_bracket(report, whole, whole['n'])})."
     )
     change = result.change_overall
     if change is not None:
@@ -238,7 +285,12 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
                 "tăng" if row["change"] > 0 else "giảm"
             ) + f" {_points(abs(row['change'])).lstrip('+')}"
             verdict = "có ý nghĩa thống kê" if row["sig"] else "chưa có ý nghĩa thống kê"
-            if bool(row.get("suppressed", False)):
+            if not result.rule.inference:
+                first += (
+                    f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số {moved}"
+                    " (chênh lệch giữa những người đã trả lời ở hai kỳ, không kiểm định)."
+                )
+            elif bool(row.get("suppressed", False)):
                 first += (
                     f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số "
                     f"{moved}; một trong hai kỳ có quá ít người trả lời nên không kiểm định."
@@ -272,19 +324,49 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
             f"Theo lĩnh vực, {best['field']} có chỉ số cao nhất ({_pct(best['estimate'])}), "
             f"{worst['field']} thấp nhất ({_pct(worst['estimate'])})."
         )
+    groups = _by_group(report)
+    if groups:
+        paragraphs.append(groups)
     drivers = result.element_drivers
     if drivers is not None and len(drivers):
         top = drivers.iloc[0]
+        weighted = " có trọng số" if drivers.attrs.get("weight") else ""
         how = (
-            "mô hình logit thứ bậc có trọng số"
+            f"mô hình logit thứ bậc{weighted}"
             if top["method"] == "ordinal"
-            else "tương quan có trọng số"
+            else f"tương quan{weighted}"
         )
         paragraphs.append(
             f"Yếu tố tác động mạnh nhất đến mức hài lòng chung là “{top['label']}” "
             f"(tầm quan trọng {format_number(top['importance'], digits=2)}; {how})."
         )
     return paragraphs
+
+
+def _by_group(report: RemediationReport) -> str:
+    """The overall index per respondent group (a quota poll's primary breakdown), or ""."""
+    frame = report.estimates.frames.get("breakdowns")
+    if frame is None or frame.empty:
+        return ""
+    mine = frame[
+        (frame["province"] == report.province)
+        & (frame["breakdown"] == "respondent_group")
+        & (frame["variable"] == "overall")
+        & (frame["field"] == ALL)
+    ]
+    parts = [
+        f"{row['category']} {_pct(row['estimate'])} (n = {format_number(row['n'], digits=0)})"
+        for _, row in mine.iterrows()
+        if pd.notna(row["estimate"])
+    ]
+    if not parts:
+        return ""
+    return "Theo nhóm người trả lời, chỉ số hài lòng chung: " + "; ".join(parts) + "."
+
+
+def _place(row: pd.Series) -> str:
+    """ "Đất đai, " before a criterion; nothing for a survey with no field column."""
+    return "" if row["field"] == ALL else f"{row['field']}, "
 
 
 def limitation_paragraphs(report: RemediationReport) -> list[str]:
@@ -301,12 +383,15 @@ def limitation_paragraphs(report: RemediationReport) -> list[str]:
     ]
     phrases = result.comments if result.comments is not None else pd.DataFrame()
     for _, row in plan[plan["tier"] == 1].head(5).iterrows():
+        bracket = _bracket(report, row, row["n"])
+        if not bracket.startswith("n ="):
+            bracket += f"; n = {format_number(row['n'], digits=0)}"
         text = (
-            f"{row['field']}, tiêu chí “{row['label']}”: {_pct(row['estimate'])} (KTC 95%: "
-            f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}; n = "
-            f"{format_number(row['n'], digits=0)}), thấp hơn mục tiêu "
-            f"{_points(row['gap']).lstrip('+')} ({_p_text(row['p_adjusted'])})"
+            f"{_place(row)}tiêu chí “{row['label']}”: {_pct(row['estimate'])} ({bracket}), "
+            f"thấp hơn mục tiêu {_points(row['gap']).lstrip('+')}"
         )
+        if result.rule.inference:
+            text += f" ({_p_text(row['p_adjusted'])})"
         if "change" in row.index and pd.notna(row.get("change")):
             text += f"; so với {report.previous_label}: {_points(row['change'])}"
         said = phrases[phrases["field"] == row["field"]] if len(phrases) else phrases

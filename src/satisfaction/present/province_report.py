@@ -16,7 +16,7 @@ import pandas as pd
 from satisfaction.analysis.estimates import ALL, BREAKDOWN_LABELS, AnalysisOptions
 from satisfaction.cleaning.survey import clean_output_dir
 from satisfaction.present import figures
-from satisfaction.present.comparison import comparison_table
+from satisfaction.present.comparison import comparison_table, drop_tests
 from satisfaction.present.html_table import ShownTable
 from satisfaction.present.sections import _Report
 from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
@@ -88,6 +88,7 @@ class ProvinceReport(_Report):
         survey: str,
         *,
         province: str = "all",
+        unit: str = "",
         fields: str | list[str] = "all",
         level: float = 0.95,
         min_n: int = 30,
@@ -95,14 +96,19 @@ class ProvinceReport(_Report):
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
     ) -> ProvinceReport:
-        """Load (or compute) the survey's estimates and check the province and fields."""
+        """Load (or compute) the survey's estimates and check the unit and fields.
+
+        ``unit``: the reporting unit the estimates are made per ("" for the survey's default,
+        "commune", ...); ``province`` is then one of its values, or "all"."""
         root_path = Path(root) if root else find_root()
-        options = AnalysisOptions(level=level, min_n=min_n)
+        options = AnalysisOptions(level=level, min_n=min_n, unit=unit or None)
         estimates = ensure_estimates(survey, options, root=root_path)
         chosen = choose_one(province, estimates.provinces, "province")
         wanted = choose_many(
             fields if isinstance(fields, list) else [fields], estimates.fields, "fields"
         )
+        if not estimates.fields:  # no field column: the field sections show the whole unit
+            wanted = [ALL]
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         survey_id = str(estimates.meta.get("survey") or survey)
         return cls(
@@ -149,7 +155,9 @@ class ProvinceReport(_Report):
         mine = sample[(sample["province"] == self.province)]
         mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
         mine["N"] = mine["N"].round(0).astype("int64")
-        table = mine[["field", "n", "N"]].rename(
+        # N is the weighted count: the same as n when every form counts once
+        shown = ["field", "n", "N"] if self.study.get("weighted") else ["field", "n"]
+        table = mine[shown].rename(
             columns={"field": words["field"], "n": words["n"], "N": words["N"]}
         )
         table[words["field"]] = table[words["field"]].replace({ALL: self.text["all"]})
@@ -192,6 +200,7 @@ class ProvinceReport(_Report):
                 sort=False,
                 sig=None,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
                 n_total=int(overall["n"].iloc[0]),
                 title=self.text["elements_title"].format(where=self.where),
@@ -233,6 +242,8 @@ class ProvinceReport(_Report):
                 labels=labels,
                 satisfied_share=share[["label", "estimate", "ci_low", "ci_high"]],
                 language=self.language,
+                **self._drawn_as,
+                weighted=bool(self.study.get("weighted")),
                 ax=ax,
                 n_total=n_total,
                 title=self.text["element_questions_title"].format(where=self.where),
@@ -286,6 +297,8 @@ class ProvinceReport(_Report):
                     satisfied_share=share,
                     reliable="reliable" if share is not None else None,
                     language=self.language,
+                    **self._drawn_as,
+                    weighted=bool(self.study.get("weighted")),
                     ax=ax,
                     n_total=n_total,
                     title=self.text["fields_title"].format(where=self.where),
@@ -354,7 +367,8 @@ class ProvinceReport(_Report):
         )
 
     def compare(self) -> ShownTable | None:
-        """Every province's overall index against the whole survey, significance marked."""
+        """Every unit's overall index against the whole survey: significance marked for a
+        probability sample, the difference alone for other kinds of sample."""
         overall = self.estimates["overall"]
         by_province = overall[(overall["province"] != ALL) & (overall["field"] == ALL)].copy()
         if "compare_province" not in self.estimates.frames or by_province.empty:
@@ -375,8 +389,9 @@ class ProvinceReport(_Report):
                 overall=whole,
                 highlight=highlight,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
-                title=self.text["compare_title"],
+                title=self._title("compare_title"),
                 source=self.source,
                 note=self.rule_note,
             )
@@ -395,6 +410,8 @@ class ProvinceReport(_Report):
         table = comparison_table(
             mine[mine["family"] != "criterion"], self.estimates["elements"], self.language
         )
+        if self.interval != "confidence":  # differences only: nothing was tested
+            table = drop_tests(table, self.language)
         self.tables["compare"] = table
         return self._shown(table)
 
@@ -421,6 +438,7 @@ class ProvinceReport(_Report):
                 sort=False,
                 sig=None,
                 language=self.language,
+                **self._drawn_as,
                 ax=ax,
                 title=self.text["breakdown_title"].format(where=self.where),
                 source=self.source,

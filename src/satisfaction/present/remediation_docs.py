@@ -175,6 +175,7 @@ def write_remediation_docx(
     plan_columns: Mapping[str, str | None] | None = None,
     plan_note: str | None = None,
     form: AdminForm | None = None,
+    current_header: str | None = None,
 ) -> Path:
     """Write a remediation plan (kế hoạch khắc phục) as a Word document; returns the path.
 
@@ -191,6 +192,9 @@ def write_remediation_docx(
     the analyst); "Giải pháp, nhiệm vụ" (the table of ``PLAN_COLUMNS``). ``plan_table``
     either already has those columns or is turned into them by
     :func:`remediation_plan_rows` (``plan_columns`` passes its column names).
+
+    ``current_header`` renames the "Chỉ số hiện tại (KTC 95%)" column (a sample with no
+    confidence interval says what its brackets hold, or that there are none).
 
     The analysis behind the tables is not done here: the frames are shown as given.
     """
@@ -234,6 +238,8 @@ def write_remediation_docx(
     note = plan_note
     if unreliable_marked:
         note = f"{_UNRELIABLE_NOTE} {plan_note}" if plan_note else _UNRELIABLE_NOTE
+    if current_header:
+        plan = plan.rename(columns={PLAN_COLUMNS[2]: current_header})
     report.table(plan, caption=plan_caption, note=note, size_pt=report.size_pt - 1)
     if form is not None:
         _keep_with_signature(report.document)

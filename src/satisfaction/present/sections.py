@@ -34,9 +34,10 @@ from satisfaction.present.wording import (
     MethodFacts,
     facts_from_meta,
     index_rule_words,
-    method_note,
+    method_sentences,
 )
 from satisfaction.present.workbook import write_workbook
+from satisfaction.studies import kinds
 
 __all__ = ["TEXT"]
 
@@ -49,11 +50,11 @@ TEXT: dict[str, dict[str, Any]] = {
         "fields_title": "Mức độ hài lòng chung theo lĩnh vực — {where}",
         "element_questions_title": "Mức độ hài lòng theo từng yếu tố — {where}",
         "heatmap_title": "Tỷ lệ hài lòng theo tiêu chí và lĩnh vực — {where}",
-        "compare_title": "Chỉ số hài lòng chung theo tỉnh (so với toàn bộ)",
+        "compare_title": "Chỉ số hài lòng chung theo {unit} (so với toàn bộ)",
         "breakdown_title": "Chỉ số hài lòng chung theo nhóm — {where}",
         "expect_title": "Kỳ vọng cải thiện và mức hài lòng theo yếu tố — {where}",
-        "ranking_title": "{field}: chỉ số hài lòng theo tỉnh",
-        "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và tỉnh",
+        "ranking_title": "{field}: chỉ số hài lòng theo {unit}",
+        "field_heatmap_title": "{field}: tỷ lệ hài lòng theo tiêu chí và {unit}",
         "expectation": "Tỷ lệ mong muốn cải thiện",
         "satisfaction": "Chỉ số hài lòng",
         "report_title": "{kind}: {scope}",
@@ -103,6 +104,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "tiêu chí: một thước đo khác.",
         "element_question_note": "Thanh: câu hỏi hài lòng chung của từng yếu tố; hình trên và "
         "bảng là chỉ số yếu tố\ntính từ các tiêu chí: một thước đo khác.",
+        "rule": "Quy tắc tổng hợp: yếu tố = {element}; chung = {overall}",
+        "method": "Phương pháp",
     },
     "en": {
         "all": "Whole survey",
@@ -112,11 +115,11 @@ TEXT: dict[str, dict[str, Any]] = {
         "fields_title": "Overall satisfaction by field — {where}",
         "element_questions_title": "Satisfaction with each element — {where}",
         "heatmap_title": "Satisfied share by criterion and field — {where}",
-        "compare_title": "Overall satisfaction index by province (against the whole survey)",
+        "compare_title": "Overall satisfaction index by {unit} (against the whole survey)",
         "breakdown_title": "Overall satisfaction index by group — {where}",
         "expect_title": "Expectations and satisfaction by element — {where}",
-        "ranking_title": "{field}: satisfaction index by province",
-        "field_heatmap_title": "{field}: satisfied share by criterion and province",
+        "ranking_title": "{field}: satisfaction index by {unit}",
+        "field_heatmap_title": "{field}: satisfied share by criterion and {unit}",
         "expectation": "Share wanting improvement",
         "satisfaction": "Satisfaction index",
         "report_title": "{kind}: {scope}",
@@ -166,6 +169,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "criteria: another measure.",
         "element_question_note": "Bars: each element's own satisfaction question; the figure "
         "above and the table\nshow the element index made from the criteria: another measure.",
+        "rule": "Aggregation: element = {element}; overall = {overall}",
+        "method": "Method",
     },
 }
 
@@ -224,10 +229,41 @@ class _Report:
         return TEXT[self.language]
 
     @property
+    def study(self) -> dict[str, Any]:
+        """The kind of sample and the reporting unit the estimates were made for."""
+        return kinds.study_of_meta(self.estimates.meta)
+
+    @property
+    def interval(self) -> str | None:
+        """What intervals are: "confidence", "reference" (quota) or None (none shown)."""
+        return kinds.INTERVALS[self.study["kind"]]
+
+    def unit_words(self, *, plural: bool = False) -> str:
+        """The reporting unit as a reader says it ("xã, phường", "provinces")."""
+        return kinds.unit_words(self.study.get("unit"), self.language, plural=plural)
+
+    def _title(self, key: str, **values: Any) -> str:
+        """A title of `TEXT` with the report's place, unit and field filled in."""
+        return self.text[key].format(unit=self.unit_words(), **values)
+
+    @property
+    def _drawn_as(self) -> dict[str, Any]:
+        """What every interval drawer needs to name its intervals for the kind of sample."""
+        return {"interval": self.interval}
+
+    @property
     def source(self) -> str:
+        """Every figure's source line: the survey, its year and its kind of sample."""
         meta = self.estimates.meta
         title = f"{meta.get('title', meta.get('survey'))} ({meta.get('year')})"
-        return self.text["source"].format(title=title)
+        line = kinds.kind_line(self.study, self.language)
+        return self.text["source"].format(title=title) + f". {line}"
+
+    @property
+    def method_sentences(self) -> list[str]:
+        """How the numbers were made, one sentence per declared fact: the kind of sample
+        first (its writer in `wording.STUDY_KINDS`), then index rules, geography, flags."""
+        return method_sentences(self.facts, self.language)
 
     @property
     def facts(self) -> MethodFacts:
@@ -241,8 +277,9 @@ class _Report:
 
     @property
     def method_note(self) -> str:
-        """The report's method note: design, intervals, index rules, geography, flags."""
-        return method_note(self.facts, self.language)
+        """The report's method note: kind of sample and design, intervals, index rules,
+        geography, flags (`present.wording`, one language)."""
+        return " ".join(self.method_sentences)
 
     @property
     def title(self) -> str:
@@ -259,7 +296,7 @@ class _Report:
         return items.map(lambda i: (shorts.get(str(i)) or {}).get(self.language) or None)
 
     def header(self) -> None:
-        """Show the report's title, source and method note (one language)."""
+        """Show the report's title, source (with its kind of sample) and method note."""
         _display_html(
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="source">{html.escape(self.source)}</p>'
@@ -286,8 +323,16 @@ class _Report:
         frame = frame.drop(columns=[c for c in ("variable", "level") if c not in by])
         if self.language != "vi":
             frame = frame.replace({ALL: self.text["all"]})
+        unit = self.unit_words()
+        other_unit = self.study.get("unit") not in (None, "province")
+        names = {"province": unit[:1].upper() + unit[1:]} if other_unit else {}
         table = estimates_table(
-            frame, language=self.language, by=list(by), extra=extra, by_labels=labels
+            frame,
+            language=self.language,
+            by=list(by),
+            extra=extra,
+            interval=self.interval,
+            by_labels={**names, **(labels or {})} or None,
         )
         self.tables[key] = table
         return self._shown(table, hidden=[COLUMN_LABELS[self.language]["se"]])
@@ -335,7 +380,9 @@ class _Report:
         a link to it by its file name."""
         path = self.output_dir / f"{name}.xlsx"
         sheets = {self.text["sheets"].get(key, key): table for key, table in self.tables.items()}
-        write_workbook(path, sheets, notes=f"{self.source}. {self.rule_note}")
+        method = pd.DataFrame({self.text["method"]: [self.source, *self.method_sentences]})
+        sheets[self.text["method"]] = method
+        write_workbook(path, sheets, notes=self.source)
         self._show_files([path])
         return path
 

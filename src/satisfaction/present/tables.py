@@ -39,6 +39,7 @@ def estimates_table(
     by: Sequence[str] | None = None,
     extra: Sequence[str] = (),
     keep_constant: bool = False,
+    interval: str | None = "confidence",
 ) -> pd.DataFrame:
     """A presentation table from a tidy estimates frame; numbers stay numbers.
 
@@ -48,6 +49,10 @@ def estimates_table(
     "KTC 95% trên", "n", any of ``extra`` (``N``, ``cv``, ``deff``, ``df``), "Tin cậy"
     (Có/Không) and "Ghi chú" (English headers with ``language="en"``). By-columns are
     renamed with ``by_labels`` over the built-in labels (province -> "Tỉnh/thành phố" ...).
+
+    ``interval`` says what ``ci_low``/``ci_high`` are: "confidence" (the CI headers),
+    "reference" (a quota sample's reference interval, headers say so, no SE column) or None
+    (a self-selected sample or a census: no SE and no interval columns).
 
     With ``percent`` the estimate, SE and CI stay proportions in [0, 1] (checked) and their
     headers are listed in ``result.attrs["percent_columns"]``, which :func:`write_workbook`
@@ -74,9 +79,17 @@ def estimates_table(
     estimate_header = labels["estimate_pct"] if percent else labels["estimate"]
     estimate_header = _nfc((by_labels or {}).get("estimate", estimate_header))
     headers = {"estimate": estimate_header}
+    if interval == "reference":
+        headers.update(ci_low=labels["ref_low"], ci_high=labels["ref_high"])
+    hidden = {"confidence": set(), "reference": {"se"}}.get(interval, {"se", "ci_low", "ci_high"})
+    shown = []
     for col in [*share_cols, "n", *extra]:
+        if col in hidden:
+            continue
+        values = pd.to_numeric(frame[col], errors="coerce")
         header = headers.get(col, labels[col])
-        out[header] = pd.to_numeric(frame[col], errors="coerce")
+        out[header] = values
+        shown.append(header)
     if "n" in out.columns and _is_whole_column(out["n"]):
         out["n"] = out["n"].astype("Int64")
     if "reliable" in frame.columns:
@@ -89,9 +102,9 @@ def estimates_table(
             lambda v: "" if _is_missing(v) else reliability_text(v, language)
         )
     out = out.reset_index(drop=True)
-    out.attrs["percent_columns"] = (
-        [estimate_header, labels["se"], labels["ci_low"], labels["ci_high"]] if percent else []
-    )
+    share_headers = [headers.get(c, labels.get(c, c)) for c in share_cols]
+    share_headers[0] = estimate_header
+    out.attrs["percent_columns"] = [h for h in share_headers if h in shown] if percent else []
     return out
 
 

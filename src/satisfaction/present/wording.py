@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from satisfaction.present.formatting import Language, _words, format_number
+from satisfaction.studies import kinds
 
 __all__ = [
     "STUDY_KINDS",
@@ -82,8 +83,9 @@ def facts_from_meta(meta: Mapping[str, Any]) -> MethodFacts:
     """The facts of the metadata written beside the estimates (``Estimates.meta``)."""
     options = meta.get("options") or {}
     roles = _design_roles(meta)
+    study = meta.get("study") or {}
     return MethodFacts(
-        kind=str(meta.get("study_kind") or "probability"),
+        kind=str(study.get("kind") or meta.get("study_kind") or "probability"),
         weighted="weight" in roles,
         stratified="strata" in roles,
         clustered="psu" in roles,
@@ -95,6 +97,7 @@ def facts_from_meta(meta: Mapping[str, Any]) -> MethodFacts:
         lonely_psu=meta.get("lonely_psu"),
         adjust=options.get("adjust"),
         min_n=options.get("min_n"),
+        extra={"study": meta.get("study")} if meta.get("study") else {},
     )
 
 
@@ -244,6 +247,7 @@ def _probability(facts: MethodFacts, language: Language) -> list[str]:
 #: A new kind (quota, convenience, census of records) adds one entry here.
 STUDY_KINDS: dict[str, Callable[[MethodFacts, Language], list[str]]] = {
     "probability": _probability,
+    **kinds.method_writers(),  # quota, convenience, census: what each kind may claim
 }
 
 

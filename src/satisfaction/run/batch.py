@@ -74,6 +74,7 @@ def run_batch(
     timeout: float | None = 600,
     preload: Sequence[str] = DEFAULT_PRELOAD,
     kernel_pool: KernelPool | None = None,
+    about: str = "",
 ) -> Manifest:
     """Run ``units`` and write their outputs, ``manifest.json`` and ``index.html`` in ``out_dir``.
 
@@ -87,7 +88,8 @@ def run_batch(
     The manifest is rewritten after every unit, so an interrupted batch resumes where it
     stopped. ``preload`` lists the modules each warm kernel imports once; a ``kernel_pool``
     given by the caller is used instead of a new one and left running (several batches in one
-    session then share warm kernels; its ``preload`` applies).
+    session then share warm kernels; its ``preload`` applies). ``about`` is shown at the top
+    of the index page (e.g. the survey and its kind of sample).
     """
     if workers < 1:
         raise ParameterError(f"{workers} must be at least 1", key="parameter 'workers'")
@@ -131,7 +133,7 @@ def run_batch(
         manifest.units = list(records.values())
         manifest.meta["updated"] = _now()
         manifest.write()
-    write_index(out_root, manifest.units)
+    write_index(out_root, manifest.units, about=about)
     return manifest
 
 
@@ -168,6 +170,7 @@ def _plan(
             records[unit.folder] = {
                 **before,
                 "title": unit.title,
+                "group": unit.group,
                 "status": "skipped",
                 "checked": _now(),
             }
@@ -215,6 +218,7 @@ def _unit_record(
     return {
         "folder": unit.folder,
         "title": unit.title,
+        "group": unit.group,
         "notebook": str(unit.notebook),
         "notebook_sha256": notebook_sha,
         "parameters": parameters,

@@ -212,12 +212,16 @@ def _when(stamp: str) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
-def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Path:
+def write_index(
+    out_dir: str | Path, records: Sequence[Mapping[str, Any]], *, about: str = ""
+) -> Path:
     """Write ``index.html``: every report by its title, its documents and figures.
 
-    Units are grouped by their first folder (one group per notebook), failures are listed
-    first with links to them; a unit's state is shown only when it failed. Each unit's
-    folder is walked, so files a notebook wrote are listed; links are relative and
+    Units are grouped by their ``group`` (the reporting unit they cover: each unit's report
+    and plan under one heading) or, without one, by their first folder (one group per
+    notebook); failures are listed first with links to them; a unit's state is shown only
+    when it failed; ``about`` (the survey and its kind of sample) opens the page. Each
+    unit's folder is walked, so files a notebook wrote are listed; links are relative and
     URL-quoted (the folder can be moved or zipped), text is HTML-escaped, and the page is
     declared UTF-8 and Vietnamese.
     """
@@ -226,9 +230,8 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
     groups: dict[str, list[str]] = {}
     failures: list[str] = []
     for record in records:
-        groups.setdefault(record["folder"].split("/")[0], []).append(
-            _unit_section(out_root, record)
-        )
+        group = record.get("group") or record["folder"].split("/")[0]
+        groups.setdefault(group, []).append(_unit_section(out_root, record))
         if record["status"] == "failed":
             error = record.get("error") or {}
             failures.append(
@@ -248,6 +251,7 @@ def write_index(out_dir: str | Path, records: Sequence[Mapping[str, Any]]) -> Pa
         body.extend(sections)
     page = _INDEX_TEMPLATE.format(
         count=len(records),
+        about=f'<p class="about">{esc(about)}</p>' if about else "",
         manifest=quote(MANIFEST_NAME),
         sections="\n".join(body),
         updated=esc(_when(_now())),
@@ -289,11 +293,13 @@ h3 {{ margin: .4rem 0 .2rem; }} .files {{ margin: 0 0 .3rem; }}
 .formats {{ display: block; font-size: .75rem; color: #777; }}
 .formats a {{ color: #557; }}
 footer {{ margin-top: 2rem; font-size: .8rem; color: #777; }}
+.about {{ border-left: 4px solid #345; padding: .25rem .75rem; background: #f4f6f8; }}
 @media (max-width: 40rem) {{ body {{ padding: 0 .5rem; }} .figures figure {{ width: 100%; }} }}
 </style>
 </head>
 <body>
 <h1>Báo cáo khảo sát sự hài lòng</h1>
+{about}
 <p>{count} báo cáo, cập nhật lúc {updated}.</p>
 {sections}
 <footer><a href="{manifest}">Nhật ký chạy (manifest.json)</a></footer>

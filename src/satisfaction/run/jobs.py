@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from satisfaction.analysis.estimates import ALL, load_estimates
+from satisfaction.analysis.estimates import ALL, AnalysisOptions, Estimates, load_estimates
 from satisfaction.analysis.papi import ensure_papi_estimates
 from satisfaction.errors import ParameterError
 from satisfaction.io.paths import safe_output_path, slugify
@@ -33,6 +33,7 @@ from satisfaction.run.index_page import write_index
 from satisfaction.run.manifest import MANIFEST_NAME, Manifest
 from satisfaction.run.pdf import export_pdfs
 from satisfaction.run.units import Unit, make_unit
+from satisfaction.studies import kinds
 
 __all__ = [
     "PAPI_NOTEBOOK",
@@ -60,14 +61,25 @@ class JobResult:
 
 
 def prepare_survey(
-    survey: str, *, root: Path | None = None, force: bool = False
+    survey: str, *, root: Path | None = None, force: bool = False, unit: str = ""
 ) -> tuple[Path, bool, bool]:
-    """Clean and estimate when the raw data, instrument or package changed.
+    """Clean and estimate (per reporting unit `unit`, "" for the survey's default) when the
+    raw data, instrument or package changed.
 
     Everything is kept under the survey FOLDER name (`outputs/<survey>/`), the name the
     notebooks are given too. Returns (estimates folder, cleaned?, estimated?).
     """
-    return prepare_estimates(survey, root=root or find_root(), force=force)
+    options = AnalysisOptions(unit=unit or None)
+    return prepare_estimates(survey, options, root=root or find_root(), force=force)
+
+
+def _unit_naming(estimates: Estimates, language: str) -> tuple[str, str, str]:
+    """The reporting unit's folder name, its words for headings, and the whole survey's."""
+    role = kinds.study_of_meta(estimates.meta).get("unit")
+    words = kinds.unit_words(role, language)
+    whole = "Toàn bộ khảo sát" if language == "vi" else "Whole survey"
+    # a survey with no unit column has one report, of the whole survey
+    return (slugify(role) if role else "report"), words[:1].upper() + words[1:], whole
 
 
 def report_units(
@@ -83,16 +95,20 @@ def report_units(
     previous_wave: str | None = None,
     previous_estimates: Path | None = None,
     target: float | str = 0.8,
+    unit: str = "",
 ) -> list[Unit]:
-    """The report units of a survey: whole survey + each province, each field.
+    """The report units of a survey: whole survey + each reporting unit, each field.
 
-    Asked for some provinces (not "all"), only their units: no whole-survey report or plan,
+    Asked for some units (not "all"), only their units: no whole-survey report or plan,
     and no field report unless `fields` names some (`fields=None`: every field for "all",
-    none for some provinces).
+    none for some units).
 
-    With `remediation`, also a remediation plan for the whole survey and each province,
-    compared with `previous_wave` (whose estimates folder, `previous_estimates`, and the
-    clean responses the plan's drivers and comments read are among the unit's inputs).
+    The units are the values of the estimates' reporting unit (provinces by default;
+    `unit`, e.g. "commune", as the estimates were made with `prepare_survey(unit=...)`);
+    each unit's report and plan share one heading on the index page. With `remediation`,
+    also a remediation plan for the whole survey and each unit, compared with
+    `previous_wave` (whose estimates folder, `previous_estimates`, and the clean responses
+    the plan's drivers and comments read are among the unit's inputs).
     """
     root = root or find_root()
     estimates = load_estimates(estimates_path)
@@ -109,23 +125,34 @@ def report_units(
     if clean_summary.exists():
         inputs.append(clean_summary)
     notebooks = root / "notebooks"
+    prefix, words, whole = _unit_naming(estimates, language)
+    valid = {"province": ["all", *estimates.provinces]}
+
+    def where(value: str) -> tuple[str, str]:
+        """(folder slug, group heading) of a unit value or "all"."""
+        if value == "all":
+            return "toan-bo", whole
+        return slugify(value), f"{words}: {value}"
+
     units = []
     for province in scopes:
+        slug, group = where(province)
         units.append(
             make_unit(
                 notebooks / "province_report.ipynb",
-                {"survey": survey, "province": province, "language": language},
-                valid_values={"province": ["all", *estimates.provinces]},
-                folder=f"province/{slugify(province if province != 'all' else 'toan-bo')}",
-                title=("Toàn bộ khảo sát" if province == "all" else province),
+                {"survey": survey, "province": province, "unit": unit, "language": language},
+                valid_values=valid,
+                folder=f"{prefix}/{slug}",
+                title=(whole if province == "all" else province),
                 inputs=inputs,
+                group=group,
             )
         )
     for field_name in chosen_fields:
         units.append(
             make_unit(
                 notebooks / "field_report.ipynb",
-                {"survey": survey, "field": field_name, "language": language},
+                {"survey": survey, "field": field_name, "unit": unit, "language": language},
                 valid_values={"field": estimates.fields},
                 folder=f"field/{slugify(field_name)}",
                 title=f"Lĩnh vực: {field_name}",
@@ -135,15 +162,16 @@ def report_units(
     for notebook in extra_notebooks:
         for province in scopes:
             path = notebooks / notebook
+            slug, group = where(province)
             units.append(
                 make_unit(
                     path,
                     {"survey": survey, "province": province, "language": language},
-                    valid_values={"province": ["all", *estimates.provinces]},
-                    folder=f"{slugify(path.stem)}/"
-                    f"{slugify(province if province != 'all' else 'toan-bo')}",
+                    valid_values=valid,
+                    folder=f"{slugify(path.stem)}/{slug}",
                     title=f"{path.stem}: {province if province != 'all' else ALL}",
                     inputs=inputs,
+                    group=group,
                 )
             )
     if remediation:
@@ -154,24 +182,38 @@ def report_units(
         if previous_estimates is not None:
             plan_inputs += sorted(p for p in previous_estimates.glob("*") if p.is_file())
         for province in scopes:
-            where = province if province != "all" else "toan-bo"
+            slug, group = where(province)
             units.append(
                 make_unit(
                     notebooks / REMEDIATION_NOTEBOOK,
                     {
                         "survey": survey,
                         "province": province,
+                        "unit": unit,
                         "previous_wave": previous_wave or "",
                         "target": target,
                         "language": language,
                     },
-                    valid_values={"province": ["all", *estimates.provinces]},
-                    folder=f"remediation-plan/{slugify(where)}",
+                    valid_values=valid,
+                    folder=f"remediation-plan/{slug}",
                     title=f"Kế hoạch khắc phục: {province if province != 'all' else ALL}",
                     inputs=plan_inputs,
+                    group=group,
                 )
             )
     return units
+
+
+def _about(estimates: Estimates, language: str) -> str:
+    """The index page's first line: the survey, its kind of sample, its reporting unit."""
+    meta = estimates.meta
+    study = kinds.study_of_meta(meta)
+    title = meta.get("title") if language == "vi" else meta.get("title_en") or meta.get("title")
+    line = f"{title} ({meta.get('year')}). {kinds.kind_line(study, language)}."
+    if study.get("unit") and estimates.provinces:
+        units = kinds.unit_words(study["unit"], language)
+        line += f" Báo cáo theo {units}." if language == "vi" else f" Reports by {units}."
+    return line
 
 
 def papi_units(
@@ -212,7 +254,7 @@ def papi_units(
     ]
 
 
-def _export_pdfs(out_dir: Path, manifest: Manifest) -> None:
+def _export_pdfs(out_dir: Path, manifest: Manifest, about: str = "") -> None:
     """PDF copies of the Word documents that are new or changed, then the index again (it
     lists them)."""
     stale = [
@@ -222,7 +264,7 @@ def _export_pdfs(out_dir: Path, manifest: Manifest) -> None:
         or doc.with_suffix(".pdf").stat().st_mtime < doc.stat().st_mtime
     ]
     if export_pdfs(out_dir, stale):
-        write_index(out_dir, manifest.units)
+        write_index(out_dir, manifest.units, about=about)
 
 
 def _asks_all(provinces: str | Sequence[str]) -> bool:
@@ -266,14 +308,17 @@ def run_reports(
     target: float | str = 0.8,
     extra_units: Sequence[Unit] = (),
     pdf: bool = False,
+    by: str = "",
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
     surveys/; None keeps the one an earlier run of this folder used) against `target` (a
     share such as 0.8, or "overall"). `extra_units` (e.g. `papi_units` of a PAPI-style
-    survey, the demo's one-stop reports) run in the same batch and index. `pdf` exports
-    every Word document to PDF through LibreOffice when it is installed.
+    survey, the demo's one-stop reports) run in the same batch and index. `by` is the
+    reporting unit (a respondent role such as "commune"; "" for the survey's default: its
+    province column, else the first unit column it declares). `pdf` exports every Word
+    document to PDF through LibreOffice when it is installed.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -281,7 +326,7 @@ def run_reports(
         raise ParameterError(
             f"language must be 'vi' or 'en', got {language!r}", key="parameter 'language'"
         )
-    estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force)
+    estimates_path, cleaned, estimated = prepare_survey(survey, root=root, force=force, unit=by)
     out_dir = safe_output_path(root / "outputs", survey, slugify(run))
     previous_estimates = None
     if remediation and previous_wave is None:
@@ -295,7 +340,9 @@ def run_reports(
                 "the previous wave cannot be the survey itself", key="parameter 'previous_wave'"
             )
         if previous_wave:
-            previous_estimates, _, _ = prepare_survey(previous_wave, root=root, force=force)
+            previous_estimates, _, _ = prepare_survey(
+                previous_wave, root=root, force=force, unit=by
+            )
     units = report_units(
         survey,
         estimates_path,
@@ -308,8 +355,10 @@ def run_reports(
         previous_wave=previous_wave,
         previous_estimates=previous_estimates,
         target=target,
+        unit=by,
     )
     units = [*units, *extra_units]
+    about = _about(load_estimates(estimates_path), language)
     manifest = run_batch(
         units,
         out_dir=out_dir,
@@ -317,9 +366,10 @@ def run_reports(
         force=force,
         dask_address=dask_address,
         progress=progress,
+        about=about,
     )
     if pdf:
-        _export_pdfs(out_dir, manifest)
+        _export_pdfs(out_dir, manifest, about)
     write_text(
         out_dir / "estimates.json",
         json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),

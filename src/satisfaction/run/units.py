@@ -36,7 +36,9 @@ class Unit:
 
     ``folder`` is relative to the batch's ``out_dir``, made of slugs joined by ``/``;
     ``inputs`` are the files (or folders) whose content the results depend on (their hash
-    decides whether a rerun may skip the unit); ``title`` is shown on the index page.
+    decides whether a rerun may skip the unit); ``title`` is shown on the index page, under
+    the heading ``group`` (e.g. the reporting unit "Xã, phường: Xã An Phú"; empty: the
+    notebook's folder).
     """
 
     notebook: Path
@@ -44,6 +46,7 @@ class Unit:
     folder: str
     title: str = ""
     inputs: tuple[Path, ...] = ()
+    group: str = ""
 
 
 @lru_cache(maxsize=64)
@@ -76,6 +79,7 @@ def make_unit(
     inputs: Iterable[str | Path] = (),
     coerce_strings: bool = False,
     name_by: Sequence[str] | None = None,
+    group: str = "",
 ) -> Unit:
     """Validate ``parameters`` against the notebook's schema and describe the unit.
 
@@ -113,7 +117,7 @@ def make_unit(
     if title is None:
         shown = [str(values[name]) for name in keyed]
         title = path.stem + (": " + ", ".join(shown) if shown else "")
-    return Unit(path, values, "/".join(parts), title, tuple(Path(p) for p in inputs))
+    return Unit(path, values, "/".join(parts), title, tuple(Path(p) for p in inputs), group)
 
 
 def make_units(

@@ -278,7 +278,8 @@ def drivers(
             table = _ordinal_rows(fit)
         except (_Fallback, np.linalg.LinAlgError, ValueError) as err:
             reason = f"ordinal model not used: {err}"
-            _logger.warning("drivers: %s; using weighted %s correlations", reason, correlation)
+            how = "weighted " if weight else ""  # an unweighted sample is not said weighted
+            _logger.warning("drivers: %s; using %s%s correlations", reason, how, correlation)
             fit = None
     if fit is None:
         table = _correlation_rows(data, outcome, varying, weight, cluster, strata, correlation)

@@ -8,7 +8,7 @@ problem at once, each naming the file and the key path (``items[12].scale``).
 
 Modules: `model` (the frozen dataclasses and the values they allow), `load` (YAML and the
 `extends` chain), `builder` (`instrument_from_dict`) with the section checks in `scales`,
-`items` and `sections`, and `checks` (the per-value checks that collect problems).
+`items`, `sections` and `sample`, and `checks` (the per-value checks that collect problems).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from satisfaction.io.instrument.model import (
     MissingCode,
     PersonalColumn,
     QualityRules,
+    Sample,
+    SampleMargins,
     Scale,
     ScaleLevel,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "MissingCode",
     "PersonalColumn",
     "QualityRules",
+    "Sample",
+    "SampleMargins",
     "Scale",
     "ScaleLevel",
     "instrument_from_dict",

@@ -20,6 +20,7 @@ from satisfaction.io.instrument.model import (
     RESPONDENT_ROLES,
     Instrument,
 )
+from satisfaction.io.instrument.sample import _sample
 from satisfaction.io.instrument.scales import _scales
 from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
 
@@ -46,6 +47,7 @@ _TOP_KEYS = (
     "quality",
     "data",
     "salt",
+    "sample",
 )
 
 
@@ -74,6 +76,8 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
+    respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
+    design = _roles(check, top.get("design"), "design", DESIGN_ROLES)
     instrument_id = check.text(top.get("id"), "id")
     if instrument_id and not _ID.fullmatch(instrument_id):
         check.fail(
@@ -102,13 +106,12 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         items=tuple(items),
         groups=tuple(groups),
         fields=_fields(check, top.get("fields")),
-        respondent=MappingProxyType(
-            _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-        ),
-        design=MappingProxyType(_roles(check, top.get("design"), "design", DESIGN_ROLES)),
+        respondent=MappingProxyType(respondent),
+        design=MappingProxyType(design),
         personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
         source=check.source,
+        sample=_sample(check, top.get("sample"), respondent, design),
     )

@@ -20,6 +20,8 @@ __all__ = [
     "MISSING_REASONS",
     "PERSONAL_ACTIONS",
     "RESPONDENT_ROLES",
+    "SAMPLE_KINDS",
+    "UNIT_ROLES",
     "DataSource",
     "FieldTerm",
     "FieldVocabulary",
@@ -30,6 +32,8 @@ __all__ = [
     "MissingCode",
     "PersonalColumn",
     "QualityRules",
+    "Sample",
+    "SampleMargins",
     "Scale",
     "ScaleLevel",
 ]
@@ -61,7 +65,14 @@ RESPONDENT_ROLES = (
     "urban_rural",
     "interviewer",
     "interview_date",
+    "agency",
 )
+#: Respondent roles a report can be made per (``satisfaction batch --by``), in the order the
+#: default is chosen: the first one the instrument declares.
+UNIT_ROLES = ("province", "commune", "district", "agency", "respondent_group")
+#: Kinds of sample (shared/domain.md section 6): what each may claim is in
+#: `satisfaction.studies.kinds`.
+SAMPLE_KINDS = ("probability", "quota", "convenience", "census")
 DESIGN_ROLES = ("weight", "strata", "psu", "ssu", "fpc", "fpc2")
 
 
@@ -224,6 +235,39 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class SampleMargins:
+    """Population counts of the quota variables, and where they come from.
+
+    ``counts`` maps a quota variable (a respondent role) to {category: population count};
+    a category is a label of the role's scale, a code of it, or the text in the data.
+    """
+
+    source: Label
+    counts: Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the respondents were found: the kind of sample decides what results may claim.
+
+    ``declared`` is False when the instrument has no ``sample:`` block and the kind was
+    assumed (a ``design:`` block: probability; none: convenience) -- every output says so.
+    ``quota`` names the quota variables (respondent roles) of a quota sample; ``margins``,
+    when given, lets pooled figures be raked to the population. ``channel`` and ``period``
+    say how and when answers came (self-selected samples); ``population`` what a census
+    counted in full.
+    """
+
+    kind: str
+    declared: bool = True
+    quota: tuple[str, ...] = ()
+    margins: SampleMargins | None = None
+    channel: Label | None = None
+    period: str = ""
+    population: Label | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """An immutable, validated questionnaire definition.
 
@@ -249,6 +293,7 @@ class Instrument:
     salt: str = ""
     source: Path | None = None
     extends: tuple[Path, ...] = ()
+    sample: Sample | None = None
 
     # ------------------------------------------------------------------ lookups
     def item(self, item_id: str) -> Item:
@@ -276,6 +321,18 @@ class Instrument:
         if item.scale is None:
             raise KeyError(f"item {item.id!r} has no scale")
         return self.scales[item.scale]
+
+    @property
+    def study(self) -> Sample:
+        """The sample as declared, or as assumed: a design means probability, none
+        convenience (``declared`` is then False)."""
+        if self.sample is not None:
+            return self.sample
+        return Sample(kind="probability" if self.design else "convenience", declared=False)
+
+    def unit_roles(self) -> list[str]:
+        """The reporting-unit roles this instrument declares, in `UNIT_ROLES` order."""
+        return [role for role in UNIT_ROLES if role in self.respondent]
 
     @property
     def criteria(self) -> list[Item]:

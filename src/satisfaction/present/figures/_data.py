@@ -101,3 +101,21 @@ def _n_summary(
     return words["n_range"].format(
         lo=_fmt_n(lo, language), hi=_fmt_n(hi, language), unit=words["unit"][unit]
     )
+
+
+#: What a drawn interval is: a design-based confidence interval, a reference interval of a
+#: quota sample (random selection inside each cell assumed), or nothing (no interval shown).
+INTERVALS = ("confidence", "reference", None)
+
+
+def _interval_words(
+    interval: str | None, low: Sequence[float], high: Sequence[float], func: str
+) -> str | None:
+    """The kind of interval to name in the legend and notes: None when nothing is drawn."""
+    if interval not in INTERVALS:
+        raise ParameterError(f"{func}: interval={interval!r} is not one of {INTERVALS}")
+    drawn = (
+        pd.notna(pd.Series(list(low), dtype="float64")).any()
+        and pd.notna(pd.Series(list(high), dtype="float64")).any()
+    )
+    return interval if drawn else None

@@ -21,6 +21,7 @@ from satisfaction.present.figures._data import (
     _check_frame,
     _check_shares,
     _check_unique,
+    _interval_words,
     _n_summary,
     _reliable_mask,
 )
@@ -71,6 +72,7 @@ def forest(
     source: str | None = None,
     note: str | None = None,
     n_total: int | str | None = None,
+    interval: str | None = "confidence",
     ax: Axes | None = None,
 ) -> Axes:
     """Dot-and-interval ranking of provinces, fields or units (one row per ``y``).
@@ -85,7 +87,10 @@ def forest(
 
     Points are scatter collections with gid ``forest-point`` (x = estimate, in % when
     ``percent``), intervals one LineCollection with gid ``forest-ci``, the overall line gid
-    ``forest-overall``; row i sits at y = i, top to bottom.
+    ``forest-overall``; row i sits at y = i, top to bottom. ``interval`` names what the
+    horizontal lines are: "confidence" (design-based), "reference" (a quota sample's
+    reference interval) or None (no interval: a self-selected sample or a census); the note
+    is left out when no interval is drawn.
     """
     func = "forest"
     words = _labels(language)
@@ -138,7 +143,9 @@ def forest(
         n=n_total if n_total is not None else _n_summary(frame, n, "row", language),
         source=source,
         note=_join_notes(
-            words["ci_lines"],
+            {"confidence": words["ci_lines"], "reference": words["ref_lines"], None: None}[
+                _interval_words(interval, low, high, func)
+            ],
             _unreliable_note(frame, ok, language),
             note,
         ),

@@ -22,6 +22,7 @@ from satisfaction.present.figures._data import (
     _check_frame,
     _check_shares,
     _check_unique,
+    _interval_words,
     _n_summary,
     _reliable_mask,
 )
@@ -91,6 +92,8 @@ def likert_bars(
     source: str | None = None,
     note: str | None = None,
     n_total: int | str | None = None,
+    interval: str | None = "confidence",
+    weighted: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Diverging stacked bars of a weighted 3/4/5-level distribution, one bar per ``y``.
@@ -122,6 +125,12 @@ def likert_bars(
         Column of reliability flags; a category with any unreliable row is marked "*".
     min_label
         Segments narrower than this share carry no number.
+    interval
+        What the whisker is: "confidence" (design-based CI), "reference" (a quota sample's
+        reference interval) or None (no whisker: a self-selected sample or a census).
+    weighted
+        Whether the shares are weighted (the note under the bars says so, or says they are
+        shares of those who answered).
 
     Returns the Axes. Bars are drawn in percent units (x = 100 * share); each level is one
     ``BarContainer`` (gid ``likert-level-<i>``), whiskers have gid ``likert-satisfied-ci``.
@@ -152,7 +161,8 @@ def likert_bars(
     left_edge = (100 * lefts.iloc[:, 0]).min()
     handles, names = ax.get_legend_handles_labels()
     whiskers: dict[int, tuple[float, float]] = {}
-    if satisfied_share is not None:
+    interval = _whisker_kind(satisfied_share, interval, func)
+    if satisfied_share is not None and interval is not None:
         positive = [v for v in levels if v not in negatives and v != neutral]
         whiskers, top = _draw_satisfied_ci(
             ax,
@@ -164,10 +174,9 @@ def likert_bars(
             ypos,
             func,
         )
-        if top is not None:
-            right_edge = max(right_edge, top)
+        right_edge = right_edge if top is None else max(right_edge, top)
         handles.append(_whisker_handle())
-        names.append(words["satisfied_ci"])
+        names.append(words["satisfied_ci" if interval == "confidence" else "satisfied_ref"])
 
     _label_segments(ax, segments, whiskers, 100 * min_label, colours, language)
     _mark_unreliable(ax, frame, y, reliable, categories, ypos)
@@ -179,14 +188,37 @@ def likert_bars(
         title=title or words["titles"]["likert"],
         n=n_total if n_total is not None else _n_summary(per_cat, None, "bar", language),
         source=source,
-        note=_join_notes(
-            words["likert_note"] + (" " + words["neutral_note"] if neutral is not None else ""),
-            _unreliable_note(frame, _reliable_mask(frame, reliable), language),
-            note,
-        ),
+        note=_likert_footer(frame, reliable, weighted, neutral is not None, note, language),
         language=language,
     )
     return ax
+
+
+def _likert_footer(
+    frame: pd.DataFrame,
+    reliable: str | None,
+    weighted: bool,
+    has_neutral: bool,
+    note: str | None,
+    language: str,
+) -> str | None:
+    """What the numbers on the bars are, where neutral sits, why bars are starred."""
+    words = _labels(language)
+    return _join_notes(
+        words["likert_note" if weighted else "likert_note_plain"]
+        + (" " + words["neutral_note"] if has_neutral else ""),
+        _unreliable_note(frame, _reliable_mask(frame, reliable), language),
+        note,
+    )
+
+
+def _whisker_kind(
+    satisfied_share: pd.DataFrame | None, interval: str | None, func: str
+) -> str | None:
+    """What the whiskers are ("confidence", "reference") or None: no whisker is drawn."""
+    if satisfied_share is None or not {"ci_low", "ci_high"} <= set(satisfied_share.columns):
+        return None
+    return _interval_words(interval, satisfied_share["ci_low"], satisfied_share["ci_high"], func)
 
 
 def _likert_levels(

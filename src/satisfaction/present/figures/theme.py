@@ -83,7 +83,11 @@ LABELS: dict[str, dict[str, Any]] = {
         "unreliable_note": "* Ước lượng chưa đủ tin cậy, chỉ để tham khảo{why}.",
         "ci_lines": "Đoạn ngang: khoảng tin cậy 95%.",
         "satisfied_ci": "KTC 95% của tỷ lệ hài lòng",
+        "ref_lines": "Đoạn ngang: khoảng tham chiếu 95% (giả định chọn ngẫu nhiên trong "
+        "từng nhóm hạn ngạch).",
+        "satisfied_ref": "Khoảng tham chiếu 95% của tỷ lệ hài lòng",
         "likert_note": "Số trên thanh: tỷ lệ % có trọng số.",
+        "likert_note_plain": "Số trên thanh: tỷ lệ % trong số người đã trả lời.",
         "neutral_note": "Mức trung lập được đặt giữa trục 0.",
         "likert_axis": "Tỷ lệ người trả lời (%)",
         "satisfied_axis": "Tỷ lệ hài lòng (%)",
@@ -130,7 +134,11 @@ LABELS: dict[str, dict[str, Any]] = {
         "unreliable_note": "* Unreliable estimate, indicative only{why}.",
         "ci_lines": "Horizontal lines: 95% confidence intervals.",
         "satisfied_ci": "95% CI of the satisfied share",
+        "ref_lines": "Horizontal lines: 95% reference intervals (assume random selection "
+        "within each quota group).",
+        "satisfied_ref": "95% reference interval of the satisfied share",
         "likert_note": "Numbers on bars: weighted %.",
+        "likert_note_plain": "Numbers on bars: % of those who answered.",
         "neutral_note": "The neutral level is centred on 0.",
         "likert_axis": "Share of respondents (%)",
         "satisfied_axis": "Satisfied share (%)",
