@@ -149,6 +149,11 @@ def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_inpu
         "target": 0.9,
         "language": "vi",
         "dossiers": "",
+        # the Word plan's administrative form, left for the official to fill in
+        "document_number": "",
+        "document_date": "",
+        "issuer": "",
+        "signer": "",
     }
     inputs = set(plans[0].inputs)
     assert previous / "meta.json" in inputs and current / "meta.json" in inputs
