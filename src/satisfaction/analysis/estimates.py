@@ -67,7 +67,7 @@ __all__ = [
 
 #: The shape of the frames written by `write_estimates`: a new frame or column bumps it, so
 #: estimates written by an older version are recomputed rather than read without it.
-ESTIMATES_FORMAT = 2
+ESTIMATES_FORMAT = 3
 BREAKDOWNS = ("sex", "age_band", "respondent_group", "urban_rural")
 BREAKDOWN_LABELS = {
     "sex": ("Giới tính", "Sex"),
@@ -331,7 +331,9 @@ def _distributions(
                     frame, design, sat_column(item.id), by=list(by) or None, levels=[1], **kwargs
                 )
                 shares.append(_with_all(part, by))
-            question = _stack(shares)
+            # a survey without a field column gives the same domains twice ("field" = ALL)
+            question = _stack(shares).drop_duplicates(["province", "field", "variable"])
+            question = question.reset_index(drop=True)
             question["item"] = item.id
             out["overall_question"] = question
     element_items = instrument.items_with(role="element_satisfaction")

@@ -275,6 +275,7 @@ class ProvinceReport(_Report):
                 question = question[
                     (question["province"] == self.province) & question["field"].isin(self.fields)
                 ]
+                question = question.drop_duplicates("field")
                 share = question[["field", "estimate", "ci_low", "ci_high"]]
                 # a bar is starred when the satisfied share it carries is unreliable
                 flags = question.set_index("field")
