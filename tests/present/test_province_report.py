@@ -17,6 +17,8 @@ from satisfaction.analysis.estimates import ALL
 from satisfaction.present import figures
 from satisfaction.present.province_report import ProvinceReport
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> ProvinceReport:
@@ -69,3 +71,18 @@ def test_figure_notes_say_the_rule_in_words(report):
 def test_files_are_written_readable_by_colleagues(report):
     written = Path(report.finish())
     assert written.stat().st_mode & 0o044 == 0o044  # group and others may read
+
+
+def test_a_survey_without_fields_draws_its_overall_question_once(tmp_path):
+    """The demo quota poll has no field column: every domain's field is ALL, and the
+    satisfied share of the overall question is still one row per domain."""
+    import shutil
+
+    from satisfaction.demo.poll import write_poll_survey
+
+    write_poll_survey(tmp_path / "surveys" / "demo-poll")
+    shutil.copytree(ROOT / "surveys" / "sipas", tmp_path / "surveys" / "sipas")
+    report = ProvinceReport.open("demo-poll", root=tmp_path, output_dir=tmp_path / "out")
+    question = report.estimates["overall_question"]
+    assert not question.duplicated(["province", "field"]).any()
+    assert len(report.by_field()) == 1
