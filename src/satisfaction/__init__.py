@@ -24,6 +24,7 @@ from satisfaction.errors import (
 )
 from satisfaction.io import Instrument, RawResponses, load_instrument, read_responses
 from satisfaction.stats import Design, estimate, weighting
+from satisfaction.stats.replicate import ReplicateDesign, make_replicate_weights
 
 __version__ = "0.1.0"
 
@@ -36,11 +37,13 @@ __all__ = [
     "InstrumentError",
     "ParameterError",
     "RawResponses",
+    "ReplicateDesign",
     "SatisfactionError",
     "__version__",
     "clean",
     "estimate",
     "load_instrument",
+    "make_replicate_weights",
     "read_responses",
     "weighting",
 ]

@@ -48,7 +48,9 @@ def _options(
 def validate(
     instrument: Annotated[Path, typer.Argument(help="instrument.yaml, or a survey folder")],
 ) -> None:
-    """Check an instrument and print what it declares."""
+    """Check an instrument and print what it declares; with a survey folder (or an
+    instrument whose `data:` file is there), also open the data and check it against the
+    instrument. Exit code 2 when something would fail later."""
     from satisfaction.io.instrument import load_instrument
 
     inst = load_instrument(instrument)
@@ -65,7 +67,44 @@ def validate(
         f"{inst.study.kind}{'' if inst.study.declared else ' (assumed)'}, reporting units: "
         f"{', '.join(inst.unit_roles()) or 'none (whole survey only)'}"
     )
+    if not inst.salt and any(p.action == "hash" for p in inst.personal_data):
+        from satisfaction.io.secret import secret_path
+
+        console.print(
+            "warning: personal data is hashed but no `salt:` is set, so the public survey id "
+            "is the hash's context; what keeps the hashes from being reversed is the secret "
+            f"key {secret_path()} (never share it; back it up to link waves)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    folder = instrument if instrument.is_dir() else instrument.parent
+    if inst.data is not None and (folder / inst.data.file).exists():
+        _validate_data(folder)
     console.print("[green]valid[/green]")
+
+
+def _validate_data(folder: Path) -> None:
+    """Open the data; exit 2 (after printing every problem) when cleaning would fail."""
+    from satisfaction.cleaning.check import check_survey
+
+    found = check_survey(folder)
+    console.print(
+        f"data: {found.raw.source.name}"
+        + (f", sheet {found.raw.sheet!r}" if found.raw.sheet else "")
+        + f": {len(found.raw.frame)} rows, {len(found.raw.columns)} columns: "
+        + ", ".join(found.raw.columns[:30])
+        + (" ..." if len(found.raw.columns) > 30 else ""),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    for warning in found.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
+    if found.failing:
+        for problem in found.failing:
+            errors.print(f"error: {problem}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2)
 
 
 @app.command("clean")
@@ -95,6 +134,107 @@ def _print_clean_summary(result: CleanResult) -> None:
         f"rows clean: {len(result.data)}, quarantined: {len(result.quarantine)}, "
         f"log entries: {len(result.log)}"
     )
+
+
+instrument_app = typer.Typer(
+    no_args_is_help=True, help="Build an instrument.yaml from what a team already has."
+)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("from-spss")
+def instrument_from_spss_command(
+    sav: Annotated[Path, typer.Argument(help="the .sav file (it is also the data)")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+    geography: Annotated[
+        str, typer.Option(help="current_34 or historical_63 (province names and codes)")
+    ] = "current_34",
+) -> None:
+    """Read an SPSS dictionary into an instrument (value labels -> scales, guessed roles)."""
+    from satisfaction.io.spss import instrument_spec_from_spss, write_instrument_yaml
+
+    notes: list[str] = []
+    spec = instrument_spec_from_spss(sav, geography=geography, notes=notes)
+    spec["data"] = {"file": _data_beside(sav, out)}
+    write_instrument_yaml(spec, out, notes=notes)
+    _print_written(out, notes)
+
+
+@instrument_app.command("from-xlsform")
+def instrument_from_xlsform_command(
+    form: Annotated[Path, typer.Argument(help="the XLSForm (.xlsx) of a Kobo/ODK form")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+    data: Annotated[
+        Path | None, typer.Option(help="the form's data export (Kobo/ODK .xlsx or .csv)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="sheet of the export")] = None,
+) -> None:
+    """Read an XLSForm into an instrument (choice lists -> scales, groups -> elements),
+    finding each question's column in the export."""
+    from satisfaction.io.spss import write_instrument_yaml
+    from satisfaction.io.xlsform import instrument_spec_from_xlsform
+
+    notes: list[str] = []
+    spec = instrument_spec_from_xlsform(form, data=data, sheet=sheet, notes=notes)
+    if data is not None:
+        spec["data"]["file"] = _data_beside(data, out)
+    write_instrument_yaml(
+        spec, out, notes=notes, made_from=f"the XLSForm {form.name} by satisfaction.io.xlsform"
+    )
+    _print_written(out, notes)
+
+
+@instrument_app.command("from-export")
+def instrument_from_export_command(
+    export: Annotated[Path, typer.Argument(help="a Google Forms CSV export (or a flat export)")],
+    out: Annotated[Path, typer.Option(help="where to write instrument.yaml")],
+) -> None:
+    """Read a Google Forms export into an instrument: question texts -> items (`column:`),
+    satisfaction answers -> likert criteria, checkbox answers -> multiple items."""
+    from satisfaction.io.export_profile import instrument_spec_from_export
+    from satisfaction.io.spss import write_instrument_yaml
+
+    notes: list[str] = []
+    spec = instrument_spec_from_export(export, notes=notes)
+    spec["data"]["file"] = _data_beside(export, out)
+    write_instrument_yaml(
+        spec,
+        out,
+        notes=notes,
+        made_from=f"the export {export.name} by satisfaction.io.export_profile",
+    )
+    _print_written(out, notes)
+
+
+def _data_beside(data: Path, out: Path) -> str:
+    """The data file's name in the instrument's folder, copied there (as delivered, byte
+    for byte) when it lives elsewhere; an existing different file is never overwritten."""
+    import shutil
+
+    from satisfaction.errors import InputError
+
+    folder = out.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / data.name
+    if not data.is_file():
+        raise InputError("file not found", file=data)
+    if target.resolve() != data.resolve():
+        if target.exists() and target.read_bytes() != data.read_bytes():
+            raise InputError(
+                f"{target} already exists and differs from {data}; move one of them",
+                file=target,
+            )
+        if not target.exists():
+            shutil.copyfile(data, target)
+            console.print(f"copied {data} to {target} (the instrument reads it there)")
+    return data.name
+
+
+def _print_written(out: Path, notes: list[str]) -> None:
+    console.print(f"instrument written to {out}")
+    for note in notes:
+        console.print(f"  guessed: {note}", highlight=False, markup=False)
+    console.print(f"next: satisfaction validate {out.parent}")
 
 
 @app.command("onestop")

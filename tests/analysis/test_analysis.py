@@ -119,3 +119,42 @@ def test_element_question_shares_equal_weighted_hand_computation(estimates, clea
     assert whole["estimate"] == pytest.approx(expected, rel=1e-12)
     assert whole["ci_low"] < whole["estimate"] < whole["ci_high"]
     assert set(share["label"]) >= {"Công chức trực tiếp giải quyết công việc"}
+
+
+def test_respondent_roles_follow_items_read_from_another_column_and_age_bands():
+    from satisfaction.analysis.estimates import analysis_frame
+    from satisfaction.io.instrument import instrument_from_dict
+
+    spec = {
+        "id": "t", "title": {"vi": "T"}, "version": "1", "geography": "current_34",
+        "id_column": "ma",
+        "scales": {
+            "sat": {"levels": [{"code": c, "label": {"vi": f"m{c}"}} for c in (1, 2, 3)],
+                    "satisfied": [3]},
+            "sex": {"levels": [{"code": 1, "label": {"vi": "Nam"}},
+                               {"code": 2, "label": {"vi": "Nữ"}}]},
+            "bands": {"levels": [{"code": 1, "label": {"vi": "Dưới 30"}},
+                                 {"code": 2, "label": {"vi": "Từ 30"}}]},
+        },
+        "items": [
+            {"id": "c1", "type": "likert", "scale": "sat", "role": "criterion"},
+            {"id": "gioi_tinh", "column": "Giới tính", "type": "single", "scale": "sex",
+             "role": "respondent"},
+            {"id": "nhom_tuoi", "column": "Nhóm tuổi", "type": "single", "scale": "bands",
+             "role": "respondent"},
+        ],
+        "respondent": {"sex": "Giới tính", "age_band": "Nhóm tuổi"},
+    }  # fmt: skip
+    instrument = instrument_from_dict(spec)
+    clean = pd.DataFrame(
+        {
+            "_row": [1, 2],
+            "ma": ["a", "b"],
+            "c1": [3, 1],
+            "gioi_tinh": [1, 2],
+            "nhom_tuoi": [2, 1],
+        }
+    )
+    frame = analysis_frame(clean, instrument)
+    assert frame["sex"].tolist() == ["Nam", "Nữ"]
+    assert frame["age_band"].tolist() == ["Từ 30", "Dưới 30"]

@@ -196,7 +196,9 @@ def test_change_is_the_difference_of_independent_waves(estimates, previous):
     before = before.loc[(ALL, "Đất đai", "a1")]
     assert row["change"] == pytest.approx(0.15)  # 55% now, 40% in the previous wave
     assert row["se"] == pytest.approx(math.hypot(now["se"], before["se"]))
-    assert row["df"] == min(now["df"], before["df"])
+    v1, v2 = before["se"] ** 2, now["se"] ** 2  # Welch-Satterthwaite
+    welch = (v1 + v2) ** 2 / (v1**2 / before["df"] + v2**2 / now["df"])
+    assert row["df"] == pytest.approx(welch, rel=1e-12)
     assert row["p_value"] == pytest.approx(
         2 * stats.t.sf(abs(row["change"] / row["se"]), row["df"])
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 import numpy as np
@@ -143,8 +144,6 @@ def _small_answers(n: int = 60, seed: int = 3) -> pd.DataFrame:
 
 
 def _minimal_instrument(sipas_instrument):
-    import dataclasses
-
     return dataclasses.replace(
         sipas_instrument,
         items=tuple(i for i in sipas_instrument.items if i.id in CRITERIA),
@@ -209,3 +208,43 @@ def test_unicode_text_is_never_converted(sipas_instrument):
     result = clean(frame, instrument)
     assert list(result.data["noi"]) == words
     assert result.log.query("column == 'noi'").empty
+
+
+def test_google_forms_export_cleans_to_item_ids_with_comma_labels():
+    from pathlib import Path
+
+    from satisfaction.io.instrument import load_instrument
+    from satisfaction.io.read import read_responses
+
+    corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    instrument = load_instrument(corpus / "google_forms.yaml")
+    raw = read_responses(corpus / "google_forms.csv")
+    result = clean(raw, instrument)
+    # question texts are the headers; `column:` maps them and clean writes the item ids
+    assert {"c1_1", "c3_4", "hl_chung", "cai_thien_2"} <= set(result.data.columns)
+    assert "Nơi ngồi chờ có đủ chỗ ngồi" not in result.data.columns
+    # a checkbox label holding a comma is one answer, not two unknown ones
+    clearer = raw.frame["Nội dung cần cải thiện"].str.contains("rõ ràng hơn", na=False)
+    assert clearer.any() and result.count("unknown_label") == 0
+    assert result.data.loc[clearer.to_numpy(), "cai_thien_2"].eq(1).all()
+    assert result.count("label_to_code") == 5 * len(raw.frame)
+
+
+def test_zero_weights_are_kept_and_replicate_columns_cleaned_as_weights(sipas_instrument):
+    from types import MappingProxyType
+
+    from satisfaction.io.instrument.model import DesignRules, ReplicateColumns
+
+    instrument = dataclasses.replace(
+        _minimal_instrument(sipas_instrument),
+        design=MappingProxyType({"weight": "w"}),
+        design_rules=DesignRules(replicates=ReplicateColumns(("r1", "r2"), "JK1")),
+    )
+    frame = _small_answers(4)
+    frame["w"] = ["1,5", "0", "-2", "x"]  # zero: an out-of-scope form, as R accepts it
+    frame["r1"] = ["3", "0", "1.5", None]
+    frame["r2"] = ["0", "2", "2", "2"]
+    result = clean(frame, instrument)
+    assert result.data["w"].tolist()[:2] == [1.5, 0.0] and result.data["w"][2:].isna().all()
+    assert result.data["r1"].tolist()[:3] == [3.0, 0.0, 1.5]
+    assert result.count("invalid_weight") == 2  # -2 and "x"; a blank stays missing

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from satisfaction.errors import ParameterError
+from satisfaction.io import geography
 from satisfaction.io.geography import (
     CURRENT_34,
     HISTORICAL_63,
@@ -304,3 +305,22 @@ def test_cross_check_mapping_with_vietnamadminunits(vau_data):
         key = ascii_key(new_full[row.new_name], compact=True)
         ours.setdefault(key, set()).add(ascii_key(row.full_name, compact=True))
     assert ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [(1, "Hà Nội"), ("01", "Hà Nội"), (" 1 ", "Hà Nội"), (1.0, "Hà Nội"), ("22", "Quảng Ninh"),
+     (22.0, "Quảng Ninh"), ("02", "Hà Giang"), (15, "Lào Cai")],
+)  # fmt: skip
+def test_official_codes_name_their_province(code, name):
+    assert geography.province_by_code(code) == name
+    match = geography.standardise_province(code)
+    assert (match.name, match.match) == (name, "code")
+
+
+def test_codes_that_changed_hands_in_2025_read_in_either_system():
+    # 15 was Yên Bái before 2025; it merged into Lào Cai, which took the code
+    assert geography.province_by_code(15, "historical_63") == "Yên Bái"
+    assert geography.old_to_new("Yên Bái") == geography.province_by_code(15)
+    for code in (0, 3, 100, "1.5", "x1", True, None):
+        assert geography.province_by_code(code) is None

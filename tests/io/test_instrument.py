@@ -161,3 +161,15 @@ def test_criteria_carry_short_labels_for_charts(sipas_spec):
     assert plain.criteria[0].short_text("vi") == plain.criteria[0].text.vi
     spec["items"][0]["short"] = {"vi": "A", "fr": "B"}
     assert "items[0].short.fr" in str(_error_for(spec))
+
+
+def test_the_instrument_reference_documents_every_key():
+    from satisfaction.io.instrument.builder import _TOP_KEYS
+    from satisfaction.io.instrument.items import _ITEM_KEYS
+    from satisfaction.io.instrument.model import DESIGN_ROLES, RESPONDENT_ROLES
+    from satisfaction.io.instrument.scales import _SCALE_KEYS
+
+    reference = (ROOT / "docs" / "instrument.md").read_text(encoding="utf-8")
+    for key in (*_TOP_KEYS, *_ITEM_KEYS, *_SCALE_KEYS, *RESPONDENT_ROLES, *DESIGN_ROLES):
+        assert f"`{key}`" in reference, key
+    assert "(docs/instrument.md)" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -111,6 +111,29 @@ def test_declared_encoding_is_checked(tmp_path: Path) -> None:
         read_responses(path, encoding="tcvn-9")
 
 
+def test_utf8_declared_latin1_is_refused_not_garbled(tmp_path: Path) -> None:
+    path = tmp_path / "utf8.csv"
+    path.write_text("id,tinh\n1,Hà Nội\n", encoding="utf-8")
+    with pytest.raises(InputError, match="declared latin-1, but the file is valid UTF-8"):
+        read_responses(path, encoding="latin-1")
+    ascii_only = tmp_path / "ascii.csv"
+    ascii_only.write_text("id,tinh\n1,Ha Noi\n", encoding="utf-8")
+    assert read_responses(ascii_only, encoding="latin-1").frame["tinh"].tolist() == ["Ha Noi"]
+
+
+def test_bare_carriage_return_inside_a_value_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes("id,ho_ten,linh_vuc\r\n1,Nguyễn\rVăn A,Đất đai\r\n2,B,Hộ tịch\r\n".encode())
+    with pytest.raises(InputError) as caught:
+        read_responses(path)
+    assert str(caught.value).startswith(
+        f"{path}: a carriage return (CR) without a line feed sits inside a value on line 2;"
+    )
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(b'id,q\r\n1,"a\rb"\r\n2,c\r\n')
+    assert read_responses(quoted).frame["q"].tolist() == ["a\rb", "c"]
+
+
 def test_utf16_text_export_with_tabs(tmp_path: Path) -> None:
     # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab separated.
     path = tmp_path / "export.txt"
@@ -236,7 +259,8 @@ def test_reserved_column_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("old.xls", "save it as .xlsx"),
+        ("old.xls", "is a text file, not an Excel workbook"),
+        ("binary.xlsb", "save it as .xlsx"),
         ("notes.docx", "unsupported file type '.docx'"),
         ("bad.sav", "cannot read as an SPSS .sav file"),
         ("bad.parquet", "cannot read as a Parquet file"),

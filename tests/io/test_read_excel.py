@@ -112,7 +112,6 @@ def test_field_workbook_removed_rows_and_notes(tmp_path: Path) -> None:
         "header_row_detected",
         "two_row_header",
         "code_as_date",
-        "trailing_blank_rows",
         "blank_rows",
         "totals_row",
     ]
@@ -125,9 +124,8 @@ def test_field_workbook_removed_rows_and_notes(tmp_path: Path) -> None:
     assert (as_date.row, as_date.column) == (9, "c1_2")
     assert raw.notes_of("totals_row")[0].row == 10
     assert raw.notes_of("blank_rows")[0].row == 7
-    # rows 11-12 sit after the last data row: counted, not listed as removed
-    assert raw.notes_of("trailing_blank_rows")[0].row == 11
-    assert "2 blank rows" in raw.notes_of("trailing_blank_rows")[0].detail
+    # row 12 holds only a format: calamine reads values, so the sheet ends at row 10
+    assert raw.notes_of("trailing_blank_rows") == []
 
 
 def test_expected_columns_choose_header_and_list_absent(tmp_path: Path) -> None:
@@ -275,7 +273,7 @@ def test_truncated_xlsx(tmp_path: Path) -> None:
     good = field_workbook(tmp_path / "good.xlsx")
     bad = tmp_path / "truncated.xlsx"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with pytest.raises(InputError, match="cannot read as an Excel workbook") as caught:
+    with pytest.raises(InputError, match="cannot read as a workbook") as caught:
         read_responses(bad)
     _assert_names_file(caught.value, bad)
 
@@ -283,7 +281,7 @@ def test_truncated_xlsx(tmp_path: Path) -> None:
 def test_random_bytes_named_xlsx(tmp_path: Path) -> None:
     bad = tmp_path / "random.xlsx"
     bad.write_bytes(np.random.default_rng(1).bytes(3000))
-    with pytest.raises(InputError, match="cannot read as an Excel workbook") as caught:
+    with pytest.raises(InputError, match="is not an Excel workbook") as caught:
         read_responses(bad)
     _assert_names_file(caught.value, bad)
 
@@ -347,7 +345,8 @@ def test_xlsx_from_other_tools_inline_strings_prefixes_and_missing_refs(
     sheet_xml = (
         '<x:worksheet xmlns:x="MAIN"><x:dimension ref="A1"/><x:sheetData>'
         '<x:row><x:c t="inlineStr"><x:is><x:t>ma</x:t></x:is></x:c>'
-        '<x:c t="inlineStr"><x:is><x:r><x:t>ý </x:t></x:r><x:r><x:t>kiến</x:t></x:r></x:is>'
+        '<x:c t="inlineStr"><x:is><x:r><x:t xml:space="preserve">ý </x:t></x:r>'
+        "<x:r><x:t>kiến</x:t></x:r></x:is>"
         '</x:c><x:c t="inlineStr"><x:is><x:t>ok</x:t></x:is></x:c>'
         '<x:c t="inlineStr"><x:is><x:t>v</x:t></x:is></x:c></x:row>'
         '<x:row><x:c t="inlineStr"><x:is><x:t>007</x:t></x:is></x:c>'
@@ -366,3 +365,50 @@ def test_xlsx_from_other_tools_inline_strings_prefixes_and_missing_refs(
         "v": ["#N/A", "0.0025"],
     }
     assert raw.removed[ROW_COLUMN].tolist() == [3]
+
+
+def test_columns_in_legacy_fonts_are_named_and_converted_by_cleaning(tmp_path: Path) -> None:
+    from openpyxl.styles import Font
+
+    from satisfaction.cleaning.rules import clean
+    from satisfaction.io.instrument import instrument_from_dict
+    from satisfaction.io.text import encode_tcvn3, encode_vni
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ma_phieu", "ho_ten", "y_kien", "ghi_chu"])
+    rows = [("01", "Lê Hà", "Tốt", "Huế"), ("02", "Vũ Mỹ", "Chờ lâu", "Hà Nội")]
+    for number, (form, name, comment, note) in enumerate(rows, start=2):
+        sheet.append(
+            [form, encode_tcvn3(name).decode("cp1252"), encode_vni(comment).decode("cp1252"), note]
+        )
+        sheet.cell(number, 2).font = Font(name=".VnTime")
+        sheet.cell(number, 3).font = Font(name="VNI-Times")
+    path = tmp_path / "fonts.xlsx"
+    workbook.save(path)
+
+    raw = read_responses(path)
+    assert raw.legacy_fonts == {"ho_ten": "tcvn3", "y_kien": "vni"}
+    assert "ho_ten (tcvn3), y_kien (vni)" in raw.notes_of("legacy_font")[0].detail
+    instrument = instrument_from_dict(
+        {
+            "id": "f",
+            "title": {"vi": "F"},
+            "version": "1",
+            "geography": "current_34",
+            "id_column": "ma_phieu",
+            "scales": {
+                "yn": {"levels": [{"code": 1, "label": "Có"}, {"code": 2, "label": "Không"}]}
+            },
+            "items": [
+                {"id": "ho_ten", "type": "text"},
+                {"id": "y_kien", "type": "text"},
+                {"id": "ghi_chu", "type": "text"},
+            ],
+            "personal_data": [{"column": "ho_ten", "action": "keep"}],
+        }
+    )
+    result = clean(raw, instrument)
+    assert result.data["ho_ten"].tolist() == ["Lê Hà", "Vũ Mỹ"]
+    assert result.data["y_kien"].tolist() == ["Tốt", "Chờ lâu"]
+    assert result.count("legacy_tcvn3", "ho_ten") == 2 and result.count("legacy_vni") == 2

@@ -123,10 +123,13 @@ def test_spec_scales_items_and_missing_reasons(tmp_path: Path) -> None:
         "gt_chu_ho": ("single", "gioi_tinh"),  # identical labels share one scale
         "co_dung": ("single", "co_dung"),
         "tuoi": ("numeric", None),
-        "tinh": ("numeric", None),  # 63 labels: more than a scale holds
         "y_kien": ("text", None),
         "ngay": ("date", None),
     }
+    # tinh (63 labelled codes) is not an item: it is the province column, by its name
+    assert spec["respondent"] == {"province": "tinh", "sex": "gioi_tinh", "age": "tuoi"}
+    roles = {item["id"]: item["role"] for item in spec["items"]}
+    assert roles["hl_chung"] == "overall" and roles["tuoi"] == "respondent"
 
 
 def test_instrument_from_spss_validates(tmp_path: Path) -> None:
@@ -167,8 +170,9 @@ def test_instrument_from_spss_validates(tmp_path: Path) -> None:
 
     assert instrument.item("c1_1").text.vi == "Nơi ngồi chờ có đủ chỗ ngồi"
     assert instrument.item("hl_chung").text.vi == "Mức độ hài lòng chung"
-    assert instrument.item("tinh").text.vi == "tinh"  # no variable label: the name
-    assert [i.id for i in instrument.criteria] == ["c1_1", "c1_2", "c1_3", "hl_chung"]
+    assert instrument.item("stt").text.vi == "stt"  # no variable label: the name
+    assert [i.id for i in instrument.criteria] == ["c1_1", "c1_2", "c1_3"]
+    assert instrument.respondent["province"] == "tinh"
     assert instrument.id_column == "ma_phieu"
     assert instrument.data is not None and instrument.data.file == "survey.sav"
 

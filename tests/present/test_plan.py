@@ -190,6 +190,7 @@ def test_docx_follows_the_report_structure_with_figures(document, report):
     assert text.count("(Đơn vị phân tích, bổ sung.)") == 2  # causes left for the analyst
     assert "Cách xếp mức ưu tiên: mục tiêu là 80%" in text
     assert "Ưu tiên 1: ước lượng tin cậy" in text
+    assert "cụm mẫu cấp 1: sai số tính quanh trung bình chung (quy tắc 'adjust'" in text
     assert len(document.inline_shapes) == 3  # priorities, importance-performance, change
     assert set(report.figure_paths) == {"priorities", "drivers", "change"}
     overall = report.estimates["overall"]

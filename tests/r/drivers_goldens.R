@@ -49,6 +49,25 @@ fit <- svyolr(mealcat ~ avg.ed + mobility + stype, design = clus1, control = tig
 record_svyolr("clus1", fit)
 add("clus1", "n", nrow(fit$fitted.values))
 
+# with the fpc, and post-stratified to the school types (the calibration enters the SEs);
+# a model without missing values (R's svyolr keeps a calibrated design's incomplete rows)
+clus1f <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+clus1f <- update(clus1f, mealcat0 = cut(meals, c(-1, 25, 50, 75, 100)))
+fit <- svyolr(mealcat0 ~ ell + mobility + stype, design = clus1f, control = tight(7))
+record_svyolr("clus1_fpc", fit)
+add("clus1_fpc", "df", degf(clus1f))
+pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+clus1p <- postStratify(clus1f, ~stype, pop.types)
+fit <- svyolr(mealcat0 ~ ell + mobility + stype, design = clus1p, control = tight(7))
+record_svyolr("clus1_ps", fit)
+
+# the same model on the JK1 replicate design of clus1: every replicate refitted (polr's
+# default tolerance there, so the SEs carry about 5 significant digits)
+clus1_jk1 <- as.svrepdesign(clus1, type = "JK1")
+fit <- svyolr(mealcat ~ avg.ed + mobility + stype, design = clus1_jk1, control = tight(7))
+record_svyolr("clus1_jk1", fit)
+add("clus1_jk1", "df", degf(clus1_jk1))
+
 strat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
 strat <- update(strat, mealcat = cut(meals, c(0, 25, 50, 75, 100)))
 fit <- svyolr(mealcat ~ avg.ed + ell + mobility, design = strat, control = tight(6))

@@ -79,8 +79,8 @@ def test_no_weights_and_no_fpc_means_weight_one():
 @pytest.mark.parametrize(
     ("weights", "needle"),
     [
-        ([0.0] + [1.0] * 11, "weight must be > 0; 1 values are zero (first at row 0"),
-        ([1.0] * 11 + [-2.0], "zero or negative"),
+        ([1.0] * 11 + [-2.0], "weight must be >= 0; 1 values are zero or negative (first at"),
+        ([0.0] * 12, "every weight is zero"),
         ([1.0] * 5 + [np.nan] + [1.0] * 6, "weight is missing in 1 rows (first at row 5)"),
     ],
 )
@@ -121,7 +121,7 @@ def test_single_psu_taken_whole_is_not_lonely():
 
 
 def test_every_problem_is_reported_at_once():
-    df = small_frame().assign(w=[0.0] + [1.0] * 11)
+    df = small_frame().assign(w=[-1.0] + [1.0] * 11)
     df.loc[3, "stratum"] = None
     with pytest.raises(DesignError) as info:
         validate(df, Design(weight="w", strata="stratum", psu="psu"))

@@ -48,9 +48,9 @@ def test_the_two_real_drivers_rank_first(sipas_instrument):
     assert table["predictor"].iloc[:2].tolist() == ["c3_1", "c2_2"]
     assert table["rank"].tolist() == list(range(1, 23))
     top = table.set_index("predictor")
-    assert top.at["c3_1", "z"] > 15 and top.at["c2_2", "z"] > 12
+    assert top.at["c3_1", "t"] > 15 and top.at["c2_2", "t"] > 12
     assert top.at["c3_1", "coefficient"] == pytest.approx(1.2, abs=0.15)
-    assert (top.drop(index=["c3_1", "c2_2"])["z"].abs() < 4).all()
+    assert (top.drop(index=["c3_1", "c2_2"])["t"].abs() < 4).all()
     assert top.at["c3_1", "group"] == "E3"
     assert top.at["c3_1", "label"] == "Công chức có thái độ giao tiếp lịch sự"
     assert top.at["c3_1", "odds_ratio"] == pytest.approx(np.exp(top.at["c3_1", "coefficient"]))
@@ -155,7 +155,7 @@ def test_drivers_errors(sipas_instrument):
         drivers(df, sipas_instrument, method="ols")
     with pytest.raises(ParameterError, match="predictors"):
         drivers(df, sipas_instrument, predictors="items")
-    with pytest.raises(InputError, match="nope"):
+    with pytest.raises(DesignError, match="nope"):
         drivers(df, sipas_instrument, weight="nope")
     bad = df.copy()
     bad.loc[0, "hl_chung"] = 99

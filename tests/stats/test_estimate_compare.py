@@ -86,10 +86,21 @@ def test_difference_between_independent_waves():
     assert list(result["province"]) == ["A", "B"]
     np.testing.assert_allclose(result["estimate"], [0.06, -0.05], atol=1e-12)
     np.testing.assert_allclose(result["se"], [0.05, 0.05], rtol=1e-12)
-    assert list(result["df"]) == [30, 10]
+    # Welch-Satterthwaite: (v1 + v2)^2 / (v1^2 / df1 + v2^2 / df2)
+    welch = [0.05**4 / (0.03**4 / 30 + 0.04**4 / 40), 0.05**4 / (0.04**4 / 12 + 0.03**4 / 10)]
+    np.testing.assert_allclose(result["df"], welch, rtol=1e-12)
     from scipy import stats
 
-    assert_close(result["p_value"].iloc[0], 2 * stats.t.sf(0.06 / 0.05, 30), 1e-10)
+    assert_close(result["p_value"].iloc[0], 2 * stats.t.sf(0.06 / 0.05, welch[0]), 1e-10)
+
+
+def test_difference_with_an_empty_side_has_no_se():
+    df, des = design("clus1")
+    df = df[~((df["stype"] == "H") & (df["sch.wide"] == "No"))]  # no H school says No
+    result = est.difference(df, des, "api00", "sch.wide", "Yes", "No", by="stype")
+    high = result[result["stype"] == "H"].iloc[0]
+    assert np.isnan(high["estimate"]) and np.isnan(high["se"]) and np.isnan(high["p_value"])
+    assert result[result["stype"] != "H"]["se"].notna().all()
 
 
 def test_adjust_pvalues_holm_and_benjamini_hochberg():

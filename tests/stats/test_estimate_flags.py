@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from api_reference import design
 from satisfaction import estimate as est
@@ -80,3 +81,23 @@ def test_domain_in_a_single_psu_is_not_reliable():
     assert result.loc["M", "df"] == 0 and result.loc["M", "se"] == 0
     assert not result.loc["M", "reliable"]
     assert result.loc["M", "reliability_note"] == "n < 30; df < 1; review: df < 8"
+
+
+def test_a_share_of_100_percent_says_its_interval_is_clopper_pearson():
+    df = pd.DataFrame({"y": [1.0] * 400, "psu": list(range(20)) * 20})
+    result = est.proportion(df, est_design(), "y", levels=[1.0]).iloc[0]
+    assert result["estimate"] == 1.0 and result["se"] == 0.0
+    assert result["reliable"]
+    assert result["reliability_note"] == "interval: Clopper-Pearson, standard error 0"
+    # Clopper-Pearson on n, df-adjusted as Korn-Graubard: n (t_{n-1} / t_df)^2 successes of as many
+    from scipy import stats
+
+    n_eff = 400 * (stats.t.ppf(0.025, 399) / stats.t.ppf(0.025, 19)) ** 2
+    assert result["ci_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff, 1), rel=1e-9)
+    assert result["ci_high"] == 1.0
+
+
+def est_design():
+    from satisfaction.stats.design import Design
+
+    return Design(psu="psu")

@@ -103,3 +103,45 @@ def test_sandwich_ignores_the_weights_scale_but_not_the_clusters():
     # schools as independent units: a different (here much smaller) avg.ed SE
     c = ordinal_logit(df, "mealcat", terms, weight="pw")
     assert c.se["avg.ed"] < 0.8 * a.se["avg.ed"]
+
+
+def test_replicate_design_refits_every_replicate_as_svyolr():
+    # R: svyolr(mealcat ~ ..., as.svrepdesign(svydesign(id = ~dnum, weights = ~pw), "JK1"));
+    # R refits each replicate to polr's default tolerance, hence the looser bar on the SEs
+    from satisfaction import make_replicate_weights
+    from satisfaction.stats.design import Design
+
+    df = api("apiclus1")
+    terms = ["avg.ed", "mobility", "stypeH", "stypeM"]
+    _, jk1 = make_replicate_weights(df, Design(psu="dnum", weight="pw"), "JK1")
+    fit = ordinal_logit(df, "mealcat", terms, design=jk1)
+    np.testing.assert_allclose(
+        fit.coefficients[terms], golden("clus1_jk1", "coef")[terms], rtol=RTOL
+    )
+    se = golden("clus1_jk1", "se")
+    np.testing.assert_allclose(fit.se[terms], se[terms], rtol=1e-4)
+    np.testing.assert_allclose(fit.se.iloc[len(terms) :], se.iloc[len(terms) :], rtol=1e-4)
+    assert fit.df == golden("clus1_jk1", "df").iloc[0]
+
+
+@pytest.mark.parametrize("case", ["clus1_fpc", "clus1_ps"])
+def test_fpc_and_calibrated_designs_match_svyolr(case):
+    # R: svyolr(mealcat0 ~ ell + mobility + stype, svydesign(id=~dnum, weights=~pw, fpc=~fpc))
+    # and the same after postStratify(~stype): the calibration enters the sandwich's meat
+    from satisfaction.stats import weighting
+    from satisfaction.stats.design import Design
+
+    df = api("apiclus1")
+    classes = pd.cut(df["meals"], [-1, 25, 50, 75, 100]).cat.codes
+    df["mealcat0"] = classes + 1
+    design = Design(psu="dnum", weight="pw", fpc="fpc")
+    if case == "clus1_ps":
+        population = pd.Series(
+            [4421.0, 755.0, 1018.0], index=pd.Index(["E", "H", "M"], name="stype")
+        )
+        df, design = weighting.poststratify(df, design, population)
+    terms = ["ell", "mobility", "stypeH", "stypeM"]
+    fit = ordinal_logit(df, "mealcat0", terms, design=design)
+    np.testing.assert_allclose(fit.coefficients[terms], golden(case, "coef")[terms], rtol=RTOL)
+    np.testing.assert_allclose(fit.se.to_numpy(), golden(case, "se").to_numpy(), rtol=RTOL)
+    assert fit.df == 14

@@ -183,3 +183,18 @@ def test_compare_finds_vinh_long_below_on_civil_servants(demo_frame, demo_design
     assert result.loc["Vĩnh Long", "sig"] == "below"
     assert result.loc["Vĩnh Long", "p_adjusted"] < 0.001
     assert set(result["adjust"]) == {"holm"}
+
+
+def test_criteria_in_no_group_give_a_clear_instrument_error(
+    demo_frame, demo_design, demo_instrument
+):
+    import dataclasses
+
+    from satisfaction.errors import InstrumentError
+
+    ungrouped = dataclasses.replace(
+        demo_instrument,
+        items=tuple(dataclasses.replace(i, group=None) for i in demo_instrument.items),
+    )
+    with pytest.raises(InstrumentError, match="groups: no group holds criteria"):
+        element_indices(demo_frame, demo_design, ungrouped)

@@ -1,8 +1,8 @@
 """Change since the last wave, and the method breaks that forbid computing it.
 
 Change since the last wave (`change_since`): two independent samples of the SAME instrument
-version: second - first per cell, se = sqrt(se1^2 + se2^2), t on the smaller df, adjusted
-across the family (`estimate.difference_independent`; R: ``svycontrast`` on two
+version: second - first per cell, se = sqrt(se1^2 + se2^2), t on the Satterthwaite df,
+adjusted across the family (`estimate.difference_independent`; R: ``svycontrast`` on two
 ``svyby`` results). Waves of different instrument versions, criteria or scale definitions
 are a method break: `MethodBreakError` refuses the comparison and says why
 (`check_comparable`). Both waves must be in the same geography (the previous wave recomputed

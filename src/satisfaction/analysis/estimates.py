@@ -41,7 +41,9 @@ from satisfaction.io.instrument import Instrument
 from satisfaction.io.write import make_folder, write_parquet, write_text
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights
 from satisfaction.stats.estimate import Reliability
+from satisfaction.stats.replicate import ReplicateDesign
 from satisfaction.studies.indices import (
     SAT_PREFIX,
     IndexRules,
@@ -62,6 +64,7 @@ __all__ = [
     "analysis_frame",
     "compute_estimates",
     "load_estimates",
+    "variance_meta",
     "write_estimates",
 ]
 
@@ -152,20 +155,18 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out[front + [c for c in out.columns if c not in front]]
 
 
-def _sample_table(frame: pd.DataFrame, design: Design | None) -> pd.DataFrame:
-    weight = (
-        pd.to_numeric(frame[design.weight], errors="coerce")
-        if design is not None and design.weight
-        else pd.Series(1.0, index=frame.index)
-    )
+def _sample_table(frame: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """n (forms with a positive weight) and N (their weights) per province, field and both."""
+    weight = pd.Series(analysis_weights(frame, design), index=frame.index)
+    weight = weight.where(weight > 0)
     work = pd.DataFrame({"province": frame["province"], "field": frame["field"], "w": weight})
     rows = []
     for by in _levels(frame):
         if by:
             grouped = work.groupby(list(by), dropna=True)
-            part = grouped.agg(n=("w", "size"), N=("w", "sum")).reset_index()
+            part = grouped.agg(n=("w", "count"), N=("w", "sum")).reset_index()
         else:
-            part = pd.DataFrame({"n": [len(work)], "N": [work["w"].sum()]})
+            part = pd.DataFrame({"n": [work["w"].count()], "N": [work["w"].sum()]})
         rows.append(_with_all(part, by))
     return _stack(rows)
 
@@ -240,7 +241,7 @@ def compute_estimates(
         "study_kind": study["kind"],
         "study": study,
         "design_roles": dict(instrument.design),
-        "lonely_psu": "adjust" if instrument.design else None,  # studies.indices.design_of
+        **variance_meta(design, study["kind"]),
         "options": asdict(options),
         "element_rule": rules.element,
         "overall_rule": rules.overall,
@@ -255,6 +256,70 @@ def compute_estimates(
         },
     }
     return Estimates(frames=frames, meta=meta)
+
+
+# How strata holding a single sampled cluster enter the standard errors, in words (vi, en).
+LONELY_PSU_NOTES = {
+    "fail": (
+        "tầng chỉ có một cụm mẫu cấp 1 không được chấp nhận (quy tắc 'fail' của R survey)",
+        "strata with a single sampled cluster are refused (R survey's 'fail' rule)",
+    ),
+    "remove": (
+        "tầng chỉ có một cụm mẫu cấp 1 không tính vào sai số (quy tắc 'remove' của R survey)",
+        "strata with a single sampled cluster add no variance (R survey's 'remove' rule)",
+    ),
+    "certainty": (
+        "tầng chỉ có một cụm mẫu cấp 1 được coi là chọn chắc chắn, không tính vào sai số "
+        "(quy tắc 'certainty' của R survey)",
+        "strata with a single sampled cluster are taken as certain, adding no variance "
+        "(R survey's 'certainty' rule)",
+    ),
+    "adjust": (
+        "tầng chỉ có một cụm mẫu cấp 1: sai số tính quanh trung bình chung "
+        "(quy tắc 'adjust' của R survey)",
+        "strata with a single sampled cluster: variance around the overall mean "
+        "(R survey's 'adjust' rule)",
+    ),
+    "average": (
+        "tầng chỉ có một cụm mẫu cấp 1 nhận phương sai trung bình của các tầng khác "
+        "(quy tắc 'average' của R survey)",
+        "strata with a single sampled cluster take the average variance of the other strata "
+        "(R survey's 'average' rule)",
+    ),
+}
+DOMAIN_LONELY_NOTE = (
+    "; áp dụng cả khi một nhóm phân tích chỉ có một cụm mẫu trong tầng",
+    "; also where a breakdown holds a single cluster of a stratum",
+)
+
+
+def variance_meta(design: Design | ReplicateDesign, kind: str) -> dict[str, Any]:
+    """What the metadata say about the variance rules of a probability sample: the
+    lonely-PSU rule (or the replicate weights) and its wording for the method notes
+    (`lonely_psu_note`: vi, en; empty for other kinds of sample)."""
+    if kind != "probability":
+        return {"lonely_psu": None, "lonely_psu_note": {"vi": "", "en": ""}}
+    if isinstance(design, ReplicateDesign):
+        count = len(design.replicates)
+        notes = (
+            f"sai số chuẩn từ {count} bộ trọng số lặp ({design.method})",
+            f"standard errors from {count} replicate weights ({design.method})",
+        )
+        return {
+            "lonely_psu": None,
+            "replicates": design.method,
+            "domain_df": design.domain_df,
+            "lonely_psu_note": {"vi": notes[0], "en": notes[1]},
+        }
+    notes = LONELY_PSU_NOTES[design.lonely_psu]
+    if design.adjust_domain_lonely:
+        notes = (notes[0] + DOMAIN_LONELY_NOTE[0], notes[1] + DOMAIN_LONELY_NOTE[1])
+    return {
+        "lonely_psu": design.lonely_psu,
+        "adjust_domain_lonely": design.adjust_domain_lonely,
+        "domain_df": design.domain_df,
+        "lonely_psu_note": {"vi": notes[0], "en": notes[1]},
+    }
 
 
 def _breakdowns(

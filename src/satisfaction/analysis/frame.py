@@ -42,13 +42,20 @@ def _labelled(series: pd.Series, instrument: Instrument, item_id: str) -> pd.Ser
     return series.map(lambda v: labels.get(int(v)) if pd.notna(v) else None).astype("string")
 
 
+def _roles(instrument: Instrument) -> dict[str, str]:
+    """Respondent roles by the column that holds them in clean data: an item read from a
+    differently named column (`column:` "Câu 5", a Kobo "group/q") is kept under its id."""
+    item_of = {item.source_column: item.id for item in instrument.items}
+    return {role: item_of.get(column, column) for role, column in instrument.respondent.items()}
+
+
 def resolve_unit(
     instrument: Instrument, columns: pd.Index | list[str], unit: str | None = None
 ) -> str | None:
     """The reporting-unit role: `unit` when given (it must be declared and in the data),
     else the first of `UNIT_ROLES` the instrument declares and the data hold; None when the
     survey has no unit column at all (then there is only the whole survey)."""
-    roles = dict(instrument.respondent)
+    roles = _roles(instrument)
     if unit is not None and unit not in ("", "default"):
         if unit not in UNIT_ROLES:
             raise ParameterError(
@@ -87,7 +94,7 @@ def analysis_frame(
 ) -> pd.DataFrame:
     """Clean data plus satisfied indicators and the standard domain columns (see module)."""
     frame = satisfied_indicators(_with_item_ids(clean, instrument), instrument)
-    roles = dict(instrument.respondent)
+    roles = _roles(instrument)
     for role in LABELLED_ROLES:
         column = roles.get(role)
         if column in frame.columns:
@@ -99,6 +106,8 @@ def analysis_frame(
         for low, high, label in AGE_BANDS:
             band[(age >= low) & (age <= high)] = label
         frame["age_band"] = band
+    elif roles.get("age_band") in frame.columns:  # age asked as bands: the bands' labels
+        frame["age_band"] = _labelled(frame[roles["age_band"]], instrument, roles["age_band"])
     role = resolve_unit(instrument, frame.columns, unit)
     if role is None:
         frame["province"] = ALL
@@ -123,13 +132,13 @@ def role_column(instrument: Instrument, role: str, unit: str | None) -> str:
         return role
     if role == "age":
         return "age_band"
-    return dict(instrument.respondent)[role]
+    return _roles(instrument)[role]
 
 
 def role_aliases(instrument: Instrument, role: str) -> dict[str, str]:
     """Other spellings of a labelled role's categories -> its Vietnamese label (codes,
     English labels, variants), so margins may be declared with any of them."""
-    column = dict(instrument.respondent).get(role)
+    column = _roles(instrument).get(role)
     if role not in LABELLED_ROLES or column is None:
         return {}
     try:

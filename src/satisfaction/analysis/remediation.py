@@ -40,9 +40,8 @@ Drivers and quadrants: `satisfaction.stats.drivers` (weighted ordinal logit of t
 the criteria, correlation fallback) crossed with the satisfied share of each criterion into
 the importance-performance quadrants. Scale reliability: `satisfaction.stats.reliability`
 (Cronbach's alpha, item-rest). Comments: `satisfaction.analysis.comments.top_phrases`
-(personal data never shown). For one province these run on the province's forms; where
-provinces are strata (as in SIPAS designs and the demo) that subset is itself a valid
-design.
+(personal data never shown). For one province these run on the province's forms as a
+domain of the whole design (R's ``subset``), with its analysis weights and lonely-PSU rule.
 
 Change since the last wave: `satisfaction.analysis.change` (`change_since`, and
 `MethodBreakError` when the waves were measured differently); a plan adds it to its cells.
@@ -70,6 +69,8 @@ from satisfaction.analysis.comments import top_phrases
 from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument
+from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights, design_of
 from satisfaction.stats.drivers import drivers, importance_performance
 from satisfaction.stats.estimate import adjust_pvalues
 from satisfaction.stats.reliability import element_reliability
@@ -344,11 +345,14 @@ def remediation_analysis(
             rule,
         )
 
-    mine = frame if whole else frame[frame["province"] == province]
+    # the province's forms as a domain of the whole design (R's subset), never a new design
+    in_plan = frame["province"].eq(province).to_numpy(dtype=bool, na_value=False) | whole
+    mine = frame[in_plan]
     criteria_drivers, element_drivers, quadrants = _drivers_and_quadrants(
-        mine, instrument, estimates, province, predictors
+        frame, in_plan, instrument, estimates, province, predictors
     )
-    reliability = element_reliability(mine, instrument, weight=instrument.design.get("weight"))
+    weights = analysis_weights(frame, design_of(instrument) or Design())[in_plan]
+    reliability = element_reliability(mine.assign(__w=weights), instrument, weight="__w")
     comments = None
     comment_items = instrument.items_with(role="comment")
     if comment_items and comment_items[0].id in mine.columns:
@@ -450,18 +454,21 @@ def _with_previous(
 
 
 def _drivers_and_quadrants(
-    mine: pd.DataFrame,
+    frame: pd.DataFrame,
+    in_plan: np.ndarray,
     instrument: Instrument,
     estimates: Estimates,
     province: str,
     predictors: Sequence[str] | str,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
-    """Criteria and element drivers of the overall item, and the importance x performance."""
+    """Criteria and element drivers of the overall item on the plan's forms (a domain of
+    the whole design), and the importance x performance."""
     criteria_drivers = element_drivers = quadrants = None
     overall_items = instrument.items_with(role="overall")
-    if overall_items and len(mine):
-        criteria_drivers = drivers(mine, instrument, predictors=predictors)  # type: ignore[arg-type]
-        element_drivers = drivers(mine, instrument, predictors="elements")
+    if overall_items and in_plan.any():
+        common = dict(instrument=instrument, where=in_plan)
+        criteria_drivers = drivers(frame, predictors=predictors, **common)  # type: ignore[arg-type]
+        element_drivers = drivers(frame, predictors="elements", **common)  # type: ignore[arg-type]
         performance = estimates["criteria"]
         performance = performance[
             (performance["province"] == province) & (performance["field"] == ALL)

@@ -50,6 +50,11 @@ RULES: dict[str, Rule] = {
     ),
     "nfc": Rule("changed", "Chuẩn hoá Unicode dựng sẵn (NFC)", "Unicode normalised to NFC"),
     "whitespace": Rule("changed", "Bỏ khoảng trắng thừa", "Stray whitespace removed"),
+    "merged_cell_filled": Rule(
+        "changed",
+        "Ô gộp: giá trị của khối được điền cho từng dòng",
+        "Merged cells: the block's value filled into each row it covers",
+    ),
     "label_to_code": Rule("changed", "Nhãn được gõ thay cho mã", "Label typed instead of a code"),
     "leading_zeros": Rule("changed", "Khôi phục số 0 đầu mã", "Leading zeros restored"),
     "code_normalised": Rule(
@@ -72,6 +77,19 @@ RULES: dict[str, Rule] = {
         "changed", "Lĩnh vực chuẩn hoá theo từ điển", "Field mapped through the vocabulary"
     ),
     "province_standardised": Rule("changed", "Tên tỉnh chuẩn hoá", "Province name standardised"),
+    "province_code": Rule(
+        "changed", "Mã tỉnh đổi thành tên tỉnh", "Official province code replaced by its name"
+    ),
+    "value_label": Rule(
+        "changed",
+        "Mã thay bằng nhãn khai báo trong tệp hoặc bộ câu hỏi",
+        "Code replaced by the label the file or the instrument declares",
+    ),
+    "other_specified": Rule(
+        "changed",
+        "Trả lời 'Khác' thay bằng nội dung ghi rõ",
+        "'Other' replaced by what was specified",
+    ),
     "personal_scrubbed": Rule(
         "changed",
         "Ẩn số điện thoại, thư điện tử trong văn bản",
@@ -88,6 +106,11 @@ RULES: dict[str, Rule] = {
     "missing_not_applicable": Rule("missing", "Không áp dụng", "Not applicable"),
     "missing_other": Rule("missing", "Mã thiếu khác", "Other missing code"),
     "missing_blank": Rule("missing", "Để trống", "Blank"),
+    "missing_user_code": Rule(
+        "missing",
+        "Mã thiếu do tệp khai báo (SPSS user-missing)",
+        "Missing code declared by the file (SPSS user-missing)",
+    ),
     "out_of_range": Rule("missing", "Giá trị ngoài thang đo", "Value outside the scale or range"),
     "unknown_label": Rule("missing", "Nhãn không nhận ra", "Label not recognised"),
     "not_a_number": Rule("missing", "Không phải số", "Not a number"),

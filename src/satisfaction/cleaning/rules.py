@@ -24,7 +24,8 @@ from satisfaction.cleaning.flags import (
     _flag_straightlining,
     _quarantine_duplicates,
 )
-from satisfaction.cleaning.log import _Log, log_summary
+from satisfaction.cleaning.labels import _apply_file_labels, _merge_other_specified
+from satisfaction.cleaning.log import HIDDEN, _Log, log_summary
 from satisfaction.cleaning.personal import (
     _drop_or_hash,
     _scrub_column,
@@ -100,10 +101,12 @@ def clean(
     """
     notes: tuple[Any, ...] = ()
     removed: pd.DataFrame | None = None
+    filled: pd.DataFrame | None = None
     if isinstance(raw, RawResponses):
         source = source or raw.source
         notes = tuple(raw.notes)
         removed = raw.removed
+        filled = raw.filled
         frame = raw.frame.copy()
     else:
         frame = raw.copy()
@@ -129,8 +132,16 @@ def clean(
             log.add_rows(rows, "", reason)
 
     # personal data first, so no personal value ever reaches the log or the outputs
+    _log_merged_fills(filled, frame["_row"], ids.rows(), personal, log)
+    _merge_other_specified(frame, instrument, log)
+    value_labels = dict(raw.value_labels) if isinstance(raw, RawResponses) else {}
+    value_labels |= dict(instrument.value_labels)
+    missing_values = raw.missing_values if isinstance(raw, RawResponses) else {}
+    if value_labels or missing_values:
+        _apply_file_labels(frame, value_labels, missing_values, instrument, personal, log)
     _drop_or_hash(frame, instrument, personal, log, out)
-    flag_province = _clean_columns(frame, instrument, personal, names, log, out)
+    fonts = raw.legacy_fonts if isinstance(raw, RawResponses) else {}
+    flag_province = _clean_columns(frame, instrument, personal, names, log, out, fonts)
 
     if flag_province is not None:
         out["flag_province"] = flag_province.fillna("")
@@ -143,7 +154,7 @@ def clean(
     quarantine = _with_removed_rows(quarantine, removed, instrument, personal, names)
     return CleanResult(
         data=out.reset_index(drop=True),
-        log=scrub_log_values(log.frame(), names),
+        log=scrub_log_values(_without_second_blank(log.frame()), names),
         quarantine=quarantine.reset_index(drop=True),
         instrument=instrument,
         source=source_text,
@@ -158,8 +169,11 @@ def _clean_columns(
     names: NameList,
     log: _Log,
     out: pd.DataFrame,
+    fonts: dict[str, str] | None = None,
 ) -> pd.Series | None:
-    """Clean every column not yet handled into `out`; return the province flags, if any."""
+    """Clean every column not yet handled into `out`; return the province flags, if any.
+
+    `fonts`: columns whose workbook font names their legacy encoding (tcvn3 / vni)."""
     index = frame.index
     handled: set[str] = {"_row", *(c for c, a in personal.items() if a in ("drop", "hash"))}
     items_by_column = {item.source_column: item for item in instrument.items}
@@ -182,7 +196,9 @@ def _clean_columns(
         hide = personal.get(column) == "scrub"
         coded = item is not None and item.type in ("likert", "single")
         if not coded:  # coded items: NFC and spaces are part of matching their labels
-            col = _clean_text_column(col, column, log, hide=hide)
+            col = _clean_text_column(
+                col, column, log, hide=hide, encoding=(fonts or {}).get(column)
+            )
         if hide:
             col = _scrub_column(col, column, log, names)
         elif column in contact_checked:
@@ -208,17 +224,17 @@ def _clean_item_column(
     """An item's column by its type, the weight, or any other column as text."""
     index = out.index
     if item is not None and item.type in ("likert", "single"):
-        out[column] = _clean_coded(col, item, instrument.scale_of(item), log, index)
+        out[item.id] = _clean_coded(col, item, instrument.scale_of(item), log, index)
     elif item is not None and item.type == "multiple":
         for name, values in _clean_multiple(
             col, item, instrument.scale_of(item), log, index
         ).items():
             out[name] = values
     elif item is not None and item.type == "numeric":
-        out[column] = _clean_numeric(col, item, log, index)
+        out[item.id] = _clean_numeric(col, item, log, index)
     elif item is not None and item.type == "date":
-        out[column] = _clean_date(col, item, log, index)
-    elif column == instrument.design.get("weight"):
+        out[item.id] = _clean_date(col, item, log, index)
+    elif column == instrument.design.get("weight") or column in _replicate_columns(instrument):
         out[column] = _clean_weight(col, column, log, index)
     else:
         code_columns = {instrument.design.get(r) for r in ("psu", "strata", "ssu")}
@@ -227,7 +243,49 @@ def _clean_item_column(
             col = _normalise_codes(col, column, log)
         if item is not None and item.width:
             col = _restore_zeros(col, column, item.width, log)
-        out[column] = col.strings(index)
+        out[item.id if item is not None else column] = col.strings(index)
+
+
+def _without_second_blank(log: pd.DataFrame) -> pd.DataFrame:
+    """A cell a file-declared missing code emptied is logged once, by that rule, not again
+    as blank by the column's own cleaning."""
+    declared = log["rule"] == "missing_user_code"
+    if not declared.any():
+        return log
+    keys = set(zip(log.loc[declared, "row_id"], log.loc[declared, "column"], strict=True))
+    blank = log["rule"] == "missing_blank"
+    again = [
+        is_blank and (row, column) in keys
+        for is_blank, row, column in zip(blank, log["row_id"], log["column"], strict=True)
+    ]
+    return log.loc[~pd.Series(again, index=log.index)].reset_index(drop=True)
+
+
+def _log_merged_fills(
+    filled: pd.DataFrame | None,
+    rows: pd.Series,
+    form_ids: np.ndarray,
+    personal: dict[str, str],
+    log: _Log,
+) -> None:
+    """One entry per cell the reader filled from a merged block (personal values hidden)."""
+    if filled is None or not len(filled):
+        return
+    form_of = dict(zip(rows.to_numpy(), form_ids, strict=True))
+    for (column, value), cells in filled.groupby(["column", "value"], sort=False):
+        log.add_rows(
+            cells["_row"],
+            str(column),
+            "merged_cell_filled",
+            new=HIDDEN if column in personal else str(value),
+            form_ids=[form_of.get(r) for r in cells["_row"]],
+        )
+
+
+def _replicate_columns(instrument: Instrument) -> tuple[str, ...]:
+    """Replicate weight columns the design declares: weights, cleaned as the weight is."""
+    replicates = instrument.design_rules.replicates
+    return () if replicates is None else replicates.columns
 
 
 def _with_removed_rows(

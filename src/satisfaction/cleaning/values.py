@@ -38,13 +38,18 @@ _CODE_PREFIX = re.compile(r"^\s*(\d+)\s*[-.:)]\s*(.+)$")
 
 
 # ---------------------------------------------------------------------- text columns
-def _clean_text_column(col: _Col, column: str, log: _Log, *, hide: bool) -> _Col:
-    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule."""
+def _clean_text_column(
+    col: _Col, column: str, log: _Log, *, hide: bool, encoding: str | None = None
+) -> _Col:
+    """Legacy encodings, control characters, NFC and whitespace, each logged as its own rule.
+
+    `encoding` ("tcvn3" / "vni"), when the workbook's font says so, replaces detection.
+    """
     strings = [v for v in col.values if isinstance(v, str)]
     if not strings:
         return col
     distinct = pd.Series(col.values[:-1], dtype=object)
-    converted, encoding, _ = text.convert_legacy(distinct)
+    converted, encoding, _ = text.convert_legacy(distinct, encoding=encoding or "auto")
     current = col
     if encoding is not None:
         legacy = np.empty(len(col.values), dtype=object)
@@ -149,6 +154,32 @@ def _clean_coded(col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index
     return pd.Series(per_value.take(col.codes), index=index)
 
 
+def _label_aware_split(
+    value: str, separators: re.Pattern[str], decide: Callable[[Any], Any]
+) -> list[Any]:
+    """Decisions for the answers in one multiple-choice cell.
+
+    Google Forms joins checkbox answers with ", ", and a label may itself hold a comma
+    ("Công khai thủ tục đầy đủ, rõ ràng hơn"): the longest run of pieces that is a known
+    label or code wins, so such a label is never cut in two.
+    """
+    parts = separators.split(value)
+    pieces = re.split(f"({separators.pattern})", value)
+    decisions: list[Any] = []
+    start = 0
+    while start < len(parts):
+        if not parts[start].strip():
+            start += 1
+            continue
+        for end in range(len(parts), start, -1):
+            decision = decide("".join(pieces[2 * start : 2 * end - 1]).strip())
+            if decision.code is not None or end == start + 1:
+                decisions.append(decision)
+                start = end
+                break
+    return decisions
+
+
 def _clean_multiple(
     col: _Col, item: Item, scale: Scale, log: _Log, index: pd.Index
 ) -> dict[str, pd.Series]:
@@ -160,20 +191,14 @@ def _clean_multiple(
         if _isna(value) or str(value).strip() == "":
             return None, "missing_blank"
         if isinstance(value, (int, np.integer)):
-            tokens = [str(value)]
+            decisions = [decide(str(value))]
         else:
-            tokens = [t for t in separators.split(str(value)) if t.strip()]
-        codes = []
-        problem = None
-        for token in tokens:
-            decision = decide(token)
-            if decision.code is not None:
-                codes.append(decision.code)
-            else:
-                problem = decision.rule
+            decisions = _label_aware_split(str(value), separators, decide)
+        codes = [d.code for d in decisions if d.code is not None]
+        problems = [d.rule for d in decisions if d.code is None]
         if not codes:
-            return None, problem or "missing_blank"
-        return tuple(sorted(set(codes))), problem
+            return None, (problems[0] if problems else "missing_blank")
+        return tuple(sorted(set(codes))), (problems[0] if problems else None)
 
     parsed = [parse(v) for v in col.values]
     canonical = _Col(
@@ -331,7 +356,8 @@ def _clean_field(col: _Col, instrument: Instrument, log: _Log, index: pd.Index) 
         for spelling in (term.label.vi, term.label.en, term.code, *term.synonyms):
             if spelling:
                 by_key.setdefault(text.ascii_key(spelling), term.label.vi)
-    mapped = col.map(lambda v: None if _isna(v) else by_key.get(text.ascii_key(str(v))))
+    # what the user sees: an SPSS code 1.0 is "1", as is the synonym "1" in the YAML
+    mapped = col.map(lambda v: None if _isna(v) else by_key.get(text.ascii_key(_fmt(v))))
     rules = []
     for before, after in zip(col.values, mapped.values, strict=True):
         if _isna(before):
@@ -354,19 +380,22 @@ def _clean_province(
     def decide(value: Any) -> tuple[Any, str]:
         if _isna(value):
             return None, ""
-        match = geography.standardise_province(str(value))
+        codes = "historical_63" if instrument.geography == "historical_63" else "current_34"
+        match = geography.standardise_province(_fmt(value), codes)  # 1.0 -> "1": a code
         if not match.matched:
             return value, "unmatched"
         flag = "pre2025" if match.merged_pre2025 and instrument.geography == "current_34" else ""
-        return match.name, flag
+        return match.name, flag or ("code" if match.match == "code" else "")
 
     decided = [decide(v) for v in col.values]
     names = _Col(col.codes, np.array([name for name, _ in decided], dtype=object))
     flags = [flag for _, flag in decided]
-    log.add(col.changed(names), column, col, names, "province_standardised")
+    by_code = col.where([f == "code" for f in flags])
+    log.add(col.changed(names) & ~by_code, column, col, names, "province_standardised")
+    log.add(by_code, column, col, names, "province_code")
     log.add(col.where([f == "pre2025" for f in flags]), column, col, names, "province_pre2025")
     log.add(col.where([f == "unmatched" for f in flags]), column, col, names, "province_unmatched")
-    flag_col = _Col(col.codes, np.array(flags, dtype=object))
+    flag_col = _Col(col.codes, np.array([f if f != "code" else "" for f in flags], dtype=object))
     return names.strings(index), flag_col.strings(index)
 
 
@@ -375,14 +404,15 @@ MAX_WEIGHT = 1e9  # one respondent standing for more people than Vietnam has: a 
 
 
 def _clean_weight(col: _Col, column: str, log: _Log, index: pd.Index) -> pd.Series:
-    """Positive finite weights up to `MAX_WEIGHT` (1e308 would overflow every total)."""
+    """Finite weights from 0 (an out-of-scope form: R accepts zero weights) up to
+    `MAX_WEIGHT` (1e308 would overflow every total); negative ones are invalid."""
 
     def parse(value: Any) -> tuple[float | None, str | None]:
         try:
             number, rule = _number_text(value) if isinstance(value, str) else (float(value), None)
         except (TypeError, ValueError):
             return None, "invalid_weight"
-        if not (np.isfinite(number) and 0 < number <= MAX_WEIGHT):
+        if not (np.isfinite(number) and 0 <= number <= MAX_WEIGHT):
             return None, "invalid_weight"
         return number, rule
 

@@ -46,6 +46,7 @@ __all__ = [
     "UNCHANGED_11",
     "ProvinceMatch",
     "old_to_new",
+    "province_by_code",
     "province_mapping",
     "province_table",
     "standardise_province",
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 System = Literal["current_34", "historical_63", "both"]
-MatchKind = Literal["exact", "alias", "ascii"]
+MatchKind = Literal["exact", "alias", "ascii", "code"]
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -87,8 +88,9 @@ class ProvinceMatch:
     merged_pre2025: a pre-2025 province merged into `new_name` (kept and flagged).
     territory_changed: a name in both lists whose 2025 unit is larger than the old one.
     new_name / code_34: the 2025 unit the (old) territory belongs to.
-    match: "exact" (diacritics agree), "alias" (a listed synonym) or "ascii" (agrees once
-        diacritics, case, spaces and punctuation are ignored).
+    match: "exact" (diacritics agree), "alias" (a listed synonym), "ascii" (agrees once
+        diacritics, case, spaces and punctuation are ignored) or "code" (an official
+        statistical code such as 1, "01" or "22").
     """
 
     input: str | None
@@ -177,14 +179,54 @@ def _describe(raw: str | None, canonical: str, how: MatchKind) -> ProvinceMatch:
     )
 
 
-def standardise_province(name: object) -> ProvinceMatch:
+_CODE = re.compile(r"^\s*0*(\d{1,2})(?:\.0+)?\s*$")
+
+
+def province_by_code(code: object, codes: System = "current_34") -> str | None:
+    """The province an official statistical code names: 1, 1.0, "1", "01" -> "Hà Nội".
+
+    Seven codes changed hands in 2025 (15 was Yên Bái, now Lào Cai, into which Yên Bái
+    merged; likewise 24, 44, 52, 80, 82, 91): read as `codes` ("current_34", the default,
+    or "historical_63"). Either way the 2025 unit is the same, since each code's old
+    province lies inside the new one. Codes of the 63 list absent from the 34 give the old
+    province (flagged by cleaning as a pre-2025 name).
+    """
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    match = _CODE.match(str(code)) if isinstance(code, (int, str)) else None
+    if match is None:
+        return None
+    key = f"{int(match[1]):02d}"
+    first, second = (
+        (_BY_CODE_34, _BY_CODE_63)
+        if codes != "historical_63"
+        else (
+            _BY_CODE_63,
+            _BY_CODE_34,
+        )
+    )
+    return first.get(key) or second.get(key)
+
+
+_BY_CODE_63 = {row["code"]: row["name"] for row in _ROWS_63}
+_BY_CODE_34 = {row["code"]: row["name"] for row in _ROWS_34}
+
+
+def standardise_province(name: object, codes: System = "current_34") -> ProvinceMatch:
     """Recognise a province name in either system, whatever its spelling.
 
     Strips "Tỉnh", "Thành phố", "TP.", "TP", "T.P"; ignores case, spacing, NFD and tone
     style; accepts names without diacritics ("ha noi", "Hanoi") and listed synonyms ("TP
     HCM", "Sài Gòn", "Thừa Thiên Huế"). A pre-2025 name of a merged province is returned
-    as itself with ``merged_pre2025=True``. Anything else is unmatched (``name is None``).
+    as itself with ``merged_pre2025=True``. An official code (1, "01", 22.0) gives its
+    province (`province_by_code`, read as `codes`). Anything else is unmatched (``name is
+    None``).
     """
+    by_code = province_by_code(name, codes)
+    if by_code is not None:
+        return _describe(str(name), by_code, "code")
     if not isinstance(name, str) or not clean_text(name):
         return ProvinceMatch(input=name if isinstance(name, str) else None)
     found = _resolve(name)

@@ -33,9 +33,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from satisfaction.errors import InputError
+from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.instrument import Instrument, instrument_from_dict
 from satisfaction.io.read import RawResponses, read_responses
+from satisfaction.io.roles import guess_roles, one_group_for_ungrouped
 
 __all__ = ["instrument_from_spss", "instrument_spec_from_spss", "write_instrument_yaml"]
 
@@ -86,8 +87,13 @@ def instrument_spec_from_spss(
     survey_id: str | None = None,
     title: str | None = None,
     geography: str = "historical_63",
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The instrument mapping (as `instrument.yaml` would hold it) read off a .sav dictionary.
+
+    Column roles a dictionary does not state (province, field, weight, sex, age, the
+    overall question, personal data) are guessed by `satisfaction.io.roles`; each guess is
+    appended to `notes` (for `write_instrument_yaml` to write as comments).
 
     Args:
         path: the .sav (or .zsav) file.
@@ -102,17 +108,22 @@ def instrument_spec_from_spss(
     if source.suffix.lower() not in (".sav", ".zsav"):
         raise InputError("an SPSS dictionary must come from a .sav or .zsav file", file=source)
     raw = read_responses(source)
-    file_label, measures = _spss_header(source)
+    file_label, measures, year = _spss_header(source)
     columns = raw.columns
     if not columns:
         raise InputError("the SPSS file has no variables", file=source)
     id_name = _id_column(raw, id_column)
 
+    guess = guess_roles(columns, raw.column_labels, raw.value_labels)
+    skipped = {id_name, *guess.personal}
+    skipped |= {
+        guess.roles[r] for r in ("province", "field", "weight", "commune") if r in guess.roles
+    }
     scales: dict[str, dict[str, Any]] = {}
     scale_of_signature: dict[tuple[Any, ...], str] = {}
     items: list[dict[str, Any]] = []
     for column in columns:
-        if column == id_name:
+        if column in skipped:
             continue
         item: dict[str, Any] = {
             "id": column,
@@ -129,44 +140,138 @@ def instrument_spec_from_spss(
                 scale_of_signature[signature] = scale_id
             item["scale"] = scale_id
         item["role"] = "criterion" if kind == "likert" else "other"
+        role = guess.role_of(column)
+        if role == "overall" and kind == "likert":
+            item["role"] = "overall"
+        elif role in ("sex", "age"):
+            item["role"] = "respondent"
+        if role == "age" and kind == "numeric":
+            item["min"], item["max"] = 15, 110  # years; a band code would be a scale
+            if notes is not None:
+                notes.append(f"{column}: age in years, kept between 15 and 110")
         items.append(item)
+    groups = one_group_for_ungrouped(items, _criterion_groups(items, notes), notes)
 
     spec: dict[str, Any] = {
         "id": survey_id or _slug(source.stem),
         "title": {"vi": title or file_label or source.stem},
         "version": "1",
+        "year": year,
         "geography": geography,
         "id_column": id_name,
         "data": {"file": source.name},
     }
+    if notes is not None:
+        notes.append(f"year: {year}, when the .sav file was written (the survey's year?)")
     if scales:
         spec["scales"] = scales
+    if groups:
+        spec["groups"] = groups
     spec["items"] = items
+    _roles_into_spec(spec, guess, raw)
+    if notes is not None:
+        notes.extend(guess.reasons)
     return spec
 
 
-def write_instrument_yaml(spec: dict[str, Any], path: str | Path) -> Path:
+def _criterion_groups(
+    items: list[dict[str, Any]], notes: list[str] | None
+) -> list[dict[str, Any]]:
+    """Element groups guessed from criterion names sharing a prefix (c1_1, c1_2 -> C1)."""
+    prefixes: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        match = re.match(r"^(.*?\D)_?\d+$", item["id"])
+        if item["role"] == "criterion" and match:
+            prefixes.setdefault(match[1].rstrip("_."), []).append(item)
+    found = {p: members for p, members in prefixes.items() if len(members) >= 2}
+    if len(found) < 2:
+        return []
+    taken = {item["id"] for item in items}
+    groups = []
+    for prefix, members in found.items():
+        group_id = prefix.upper() if prefix.upper() not in taken else f"{prefix}_nhom"
+        groups.append({"id": group_id, "kind": "element", "label": {"vi": f"Nhóm {group_id}"}})
+        for item in members:
+            item["group"] = group_id
+    if notes is not None:
+        notes.append(
+            "groups: element groups guessed from criterion names sharing a prefix ("
+            + ", ".join(g["id"] for g in groups)
+            + "); give each a label leaders read"
+        )
+    return groups
+
+
+def _roles_into_spec(spec: dict[str, Any], guess: Any, raw: RawResponses) -> None:
+    """Respondent, field, design and personal-data sections from the guessed roles."""
+    respondent = {
+        role: column
+        for role, column in guess.roles.items()
+        if role in ("province", "commune", "sex", "age")
+    }
+    if respondent:
+        spec["respondent"] = respondent
+    field_column = guess.roles.get("field")
+    if field_column is not None:
+        labels = raw.value_labels.get(field_column) or {}
+        if not labels:
+            values = raw.frame[field_column].dropna().astype(str).str.strip()
+            labels = {v: v for v in sorted(set(values)) if v}
+        spec["fields"] = {
+            "column": field_column,
+            "vocabulary": [
+                {"code": _slug(label), "label": {"vi": label}, "synonyms": [str(code)]}
+                for code, label in labels.items()
+            ],
+        }
+    if "weight" in guess.roles:
+        spec["design"] = {"weight": guess.roles["weight"]}
+    if guess.personal:
+        spec["personal_data"] = [
+            {"column": column, "action": action} for column, action in guess.personal.items()
+        ]
+
+
+def write_instrument_yaml(
+    spec: dict[str, Any],
+    path: str | Path,
+    *,
+    notes: list[str] | None = None,
+    made_from: str = "an SPSS dictionary by satisfaction.io.spss",
+) -> Path:
     """Write an instrument mapping as UTF-8 YAML that keeps Vietnamese readable and key order.
 
-    Short mappings (a scale level, a label) are written inline, as in the shipped
-    instruments, so the file stays easy to review and edit.
+    `spec` is the mapping `instrument_spec_from_spss` (or `instrument_spec_from_xlsform`)
+    returns -- not an `Instrument`. Short mappings (a scale level, a label) are written
+    inline, as in the shipped instruments, so the file stays easy to review and edit; each
+    of `notes` (the importer's guesses) becomes a comment line at the top.
     """
+    if not isinstance(spec, dict):
+        raise ParameterError(
+            f"write_instrument_yaml takes the mapping from instrument_spec_from_spss (a "
+            f"dict), not {type(spec).__name__}; or run `satisfaction instrument from-spss`"
+        )
     target = Path(path)
     text = yaml.safe_dump(
         spec, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
     )
     header = (
-        "# Instrument read off an SPSS dictionary by satisfaction.io.spss. Review before use:\n"
+        f"# Instrument read off {made_from}. Review before use:\n"
         "# item roles (criterion / element_satisfaction / overall / respondent ...), groups,\n"
         "# the satisfied / neutral / dissatisfied codes, respondent and design columns.\n"
     )
+    if notes:
+        header += "# The tool's best guesses (change what is wrong):\n" + "".join(
+            f"#   - {note}\n" for note in notes
+        )
     target.write_text(header + text, encoding="utf-8")
     return target
 
 
 # ---------------------------------------------------------------------------- variables
-def _spss_header(source: Path) -> tuple[str | None, dict[str, str]]:
-    """The file label and each variable's measurement level (nominal / ordinal / scale)."""
+def _spss_header(source: Path) -> tuple[str | None, dict[str, str], int]:
+    """The file label, each variable's measurement level (nominal / ordinal / scale) and
+    the year the file was written (reports name the survey's year)."""
     import pyreadstat
 
     try:
@@ -181,7 +286,9 @@ def _spss_header(source: Path) -> tuple[str | None, dict[str, str]]:
         unicodedata.normalize("NFC", name): measure
         for name, measure in (meta.variable_measure or {}).items()
     }
-    return label, measures
+    created = getattr(meta, "creation_time", None)
+    year = created.year if created is not None else __import__("datetime").date.today().year
+    return label, measures, year
 
 
 def _id_column(raw: RawResponses, wanted: str | None) -> str:

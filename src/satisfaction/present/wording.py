@@ -97,7 +97,7 @@ def facts_from_meta(meta: Mapping[str, Any]) -> MethodFacts:
         lonely_psu=meta.get("lonely_psu"),
         adjust=options.get("adjust"),
         min_n=options.get("min_n"),
-        extra={"study": meta.get("study")} if meta.get("study") else {},
+        extra={key: meta[key] for key in ("study", "lonely_psu_note") if meta.get(key)},
     )
 
 
@@ -237,9 +237,12 @@ def _probability(facts: MethodFacts, language: Language) -> list[str]:
             f"A {level}% confidence interval (CI) holds the true value with {level}% "
             "confidence" + (f"; it is {interval}" if interval else "") + "."
         )
-    lonely = _LONELY_PSU[language].get(str(facts.lonely_psu))
+    # the variance rule as the estimates word it (lonely PSUs, replicate weights: one source
+    # for every output); older estimates without it get the rule in plain words
+    noted = (facts.extra.get("lonely_psu_note") or {}).get(language)
+    lonely = noted or _LONELY_PSU[language].get(str(facts.lonely_psu))
     if lonely:
-        sentences.append(lonely[0].upper() + lonely[1:] + ".")
+        sentences.append(lonely[0].upper() + lonely[1:].rstrip(".") + ".")
     return sentences
 
 

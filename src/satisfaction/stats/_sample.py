@@ -1,9 +1,10 @@
 """Complete cases of a model and the survey design they sit in (private to the model code).
 
-Shared by `satisfaction.stats.ordinal` (the sandwich of the ordinal logit) and
-`satisfaction.stats.drivers` (the correlations' linearised SE): weights rescaled to mean 1,
-PSU and stratum codes, and the between-PSU variance of weighted score totals (R survey's
-``svyrecvar`` for a with-replacement design without fpc).
+Shared by `satisfaction.stats.ordinal` (the sandwich of the ordinal logit),
+`satisfaction.stats.correlation` and `satisfaction.stats.drivers`: the design's analysis
+weights (rescaled to mean 1 over the complete cases), and the linearisation variance of
+weighted score totals through the estimators' engine (R's ``svyrecvar``: strata, clusters,
+fpc, both stages, the design's lonely-PSU rule and calibration).
 """
 
 from __future__ import annotations
@@ -14,96 +15,69 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from satisfaction.errors import DesignError, InputError, ParameterError
-from satisfaction.stats._columns import numeric_matrix, weights
+from satisfaction.errors import ParameterError
+from satisfaction.stats._columns import numeric_matrix
+from satisfaction.stats.design import Design, PreparedDesign, prepare
+from satisfaction.stats.estimate.engine import domain_df, score_covariance
+from satisfaction.stats.estimate.replicates import replicate_covariance
+from satisfaction.stats.replicate import PreparedReplicates, ReplicateDesign, prepare_replicates
 
 __all__: list[str] = []
 
 
-def _linearised_variance(
-    scores: np.ndarray, clusters: np.ndarray | None, strata: np.ndarray | None
-) -> np.ndarray:
-    """Between-PSU variance of score totals, centred within strata, times n_h / (n_h - 1).
+@dataclass(frozen=True, eq=False)
+class _ModelDesign:
+    """A design checked against the whole frame, and the rows of the model's domain."""
 
-    `scores` is n x p (already weighted), `clusters` and `strata` integer codes 0..k-1 (or
-    None: each form its own PSU / one stratum); the result is p x p. This is R survey's
-    ``svyrecvar`` for a with-replacement design without fpc.
-    """
-    n = scores.shape[0]
-    cluster_ids = np.arange(n) if clusters is None else clusters
-    stratum_of_row = np.zeros(n, dtype=int) if strata is None else strata
-    totals = np.zeros((cluster_ids.max() + 1, scores.shape[1]))
-    np.add.at(totals, cluster_ids, scores)
-    stratum_of_cluster = np.full(totals.shape[0], -1)
-    stratum_of_cluster[cluster_ids] = stratum_of_row
-    clash = stratum_of_cluster[cluster_ids] != stratum_of_row
-    if clash.any():
-        raise DesignError("a PSU lies in more than one stratum: PSUs must nest in strata")
-    grand_mean = totals.mean(axis=0)
-    meat = np.zeros((scores.shape[1], scores.shape[1]))
-    for h in np.unique(stratum_of_cluster):
-        block = totals[stratum_of_cluster == h]
-        if len(block) == 1:  # lonely PSU: centre on the grand mean ("adjust")
-            centred = block - grand_mean
-            meat += centred.T @ centred
-            continue
-        centred = block - block.mean(axis=0)
-        meat += len(block) / (len(block) - 1) * (centred.T @ centred)
-    return meat
-
-
-def _column_or_none(df: pd.DataFrame, column: str | None, what: str) -> np.ndarray | None:
-    if column is None:
-        return None
-    if column not in df.columns:
-        raise InputError(f"{what} column not in the data", column=column)
-    return df[column].to_numpy()
-
-
-@dataclass(frozen=True)
-class _Design:
-    """Weights and PSU / stratum codes of the forms with a positive weight (the design)."""
-
-    w: np.ndarray  # every form; NaN or 0 outside the design
-    in_design: np.ndarray
-    clusters: np.ndarray | None  # integer codes over the design's forms
-    strata: np.ndarray | None
+    df: pd.DataFrame
+    prep: PreparedDesign | PreparedReplicates
+    in_design: np.ndarray  # rows of the domain (`where`) with a positive weight
 
     def sample(self, y: np.ndarray, x: np.ndarray) -> _Sample:
-        complete = np.isfinite(y) & np.isfinite(x).all(axis=1)
-        keep = self.in_design & complete
-        w = self.w[keep]
+        complete = np.isfinite(y) & np.isfinite(x).all(axis=1) & self.in_design
+        w = self.prep.weights[complete]
         if len(w):
             w = w / w.mean()
-        return _Sample(y=y[keep], x=x[keep], w=w, complete=complete[self.in_design], design=self)
+        return _Sample(y=y[complete], x=x[complete], w=w, complete=complete, design=self)
 
 
-def _design_of(
-    df: pd.DataFrame, weight: str | None, cluster: str | None, strata: str | None
-) -> _Design:
-    w = weights(df, weight)
-    in_design = np.isfinite(w) & (w > 0)
-    codes = []
-    for column, what in ((cluster, "PSU (cluster)"), (strata, "strata")):
-        values = _column_or_none(df, column, what)
-        if values is None:
-            codes.append(None)
-            continue
-        values = values[in_design]
-        if pd.isna(values).any():
-            count = int(pd.isna(values).sum())
-            raise DesignError(f"{count} form(s) with a weight but no value", column=column)
-        codes.append(pd.factorize(values)[0])
-    return _Design(w=w, in_design=in_design, clusters=codes[0], strata=codes[1])
+def _model_design(
+    df: pd.DataFrame,
+    design: Design | ReplicateDesign | None,
+    where: np.ndarray | pd.Series | None = None,
+    *,
+    weight: str | None = None,
+    cluster: str | None = None,
+    strata: str | None = None,
+) -> _ModelDesign:
+    """The design a model sits in: `design`, or the shorthand of weight / cluster (PSU) /
+    strata columns (with replacement, lonely PSUs "adjust"); `where` marks the domain (R's
+    `subset(design, ...)`: the other rows' PSUs still count in their strata)."""
+    if design is None:
+        design = Design(weight=weight, psu=cluster, strata=strata, lonely_psu="adjust")
+    elif any(v is not None for v in (weight, cluster, strata)):
+        raise ParameterError("give either design= or weight= / cluster= / strata=, not both")
+    if isinstance(design, ReplicateDesign):
+        prep: PreparedDesign | PreparedReplicates = prepare_replicates(df, design)
+    elif isinstance(design, Design):
+        prep = prepare(df, design)
+    else:
+        raise ParameterError(f"design must be a satisfaction.Design, got {type(design).__name__}")
+    rows = np.ones(len(df), dtype=bool)
+    if where is not None:
+        rows = np.asarray(where, dtype=bool)
+        if rows.shape != (len(df),):
+            raise ParameterError(f"where must hold one True/False per row ({len(df)})")
+    return _ModelDesign(df=df, prep=prep, in_design=rows & (prep.weights > 0))
 
 
 @dataclass(frozen=True)
 class _Sample:
     """Complete cases of a model, and the design they sit in.
 
-    `y`, `x`, `w` (weights rescaled to mean 1) hold the complete forms; `complete` runs
-    over the design's forms, so a PSU without any complete form still counts as a PSU with
-    a zero score total -- R survey's convention for a subset (``svyolr`` drops incomplete
+    `y`, `x`, `w` (weights rescaled to mean 1) hold the complete forms; `complete` runs over
+    every row of the frame, so a PSU without any complete form still counts as a PSU with a
+    zero score total -- R survey's convention for a subset (``svyolr`` drops incomplete
     forms with ``design[-nao, ]``), and the design-based one: the domain of complete forms
     is random.
     """
@@ -112,19 +86,46 @@ class _Sample:
     x: np.ndarray
     w: np.ndarray
     complete: np.ndarray
-    design: _Design
+    design: _ModelDesign
+
+    @property
+    def replicated(self) -> bool:
+        return isinstance(self.design.prep, PreparedReplicates)
 
     def variance(self, scores: np.ndarray) -> np.ndarray:
         """Linearisation variance of weighted per-form scores (complete forms x p)."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedDesign), "a replicate design recomputes, not linearises"
         full = np.zeros((len(self.complete), scores.shape[1]))
         full[self.complete] = scores
-        return _linearised_variance(full, self.design.clusters, self.design.strata)
+        return score_covariance(self.design.df, prep, full, self.complete)
+
+    def replicate_weights(self) -> np.ndarray:
+        """Each replicate's weights of the complete forms (forms x R), on the scale of `w`."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedReplicates)
+        return prep.replicate_weights(self.complete) / prep.weights[self.complete].mean()
+
+    def replicate_covariance(self, estimates: np.ndarray) -> np.ndarray:
+        """R's svrVar covariance of p statistics estimated in the full sample and in every
+        replicate (estimates: 1 + R rows, p columns)."""
+        prep = self.design.prep
+        assert isinstance(prep, PreparedReplicates)
+        return replicate_covariance(prep, estimates.T)
 
     @property
     def n_clusters(self) -> int:
-        if self.design.clusters is None:
-            return len(self.complete)
-        return int(self.design.clusters.max(initial=-1) + 1)
+        prep = self.design.prep
+        units = prep.index if isinstance(prep, PreparedReplicates) else prep.psu
+        return len(np.unique(units[self.design.in_design]))
+
+    @property
+    def df(self) -> int:
+        """Design df of the complete forms (R's `degf(design[-nao, ])`)."""
+        prep = self.design.prep
+        if isinstance(prep, PreparedReplicates):
+            return prep.df if prep.df is not None else prep.rank_df(prep.index[self.complete])
+        return domain_df(prep, self.complete)
 
 
 def _check_model(outcome: str, predictors: Sequence[str]) -> None:
@@ -136,19 +137,12 @@ def _check_model(outcome: str, predictors: Sequence[str]) -> None:
         raise ParameterError(f"the outcome {outcome!r} is also a predictor")
 
 
-def _prepare(
-    df: pd.DataFrame,
-    outcome: str,
-    predictors: Sequence[str],
-    weight: str | None,
-    cluster: str | None,
-    strata: str | None,
-) -> _Sample:
-    """Complete cases of `outcome` and `predictors` within the design."""
+def _prepare(model: _ModelDesign, outcome: str, predictors: Sequence[str]) -> _Sample:
+    """Complete cases of `outcome` and `predictors` within the model's design."""
     _check_model(outcome, predictors)
-    y = numeric_matrix(df, [outcome])[:, 0]
-    x = numeric_matrix(df, predictors)
-    return _design_of(df, weight, cluster, strata).sample(y, x)
+    y = numeric_matrix(model.df, [outcome])[:, 0]
+    x = numeric_matrix(model.df, predictors)
+    return model.sample(y, x)
 
 
 def _weighted_sd(x: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.errors import ParameterError
-from satisfaction.stats._sample import _prepare, _Sample
+from satisfaction.stats._sample import _model_design, _prepare, _Sample
+from satisfaction.stats.design import Design
 
 __all__ = ["weighted_correlation"]
 
@@ -53,6 +54,12 @@ def _correlation(sample: _Sample, kind: str) -> tuple[float, float, int]:
     r, influence = _pearson_with_influence(xv, yv, w)
     if not np.isfinite(r):
         return r, float("nan"), len(w)
+    if sample.replicated:  # recomputed with each replicate's weights (ranks as given)
+        estimates = [r] + [
+            _pearson_with_influence(xv, yv, wr)[0] for wr in sample.replicate_weights().T
+        ]
+        variance = sample.replicate_covariance(np.asarray(estimates)[:, None])
+        return r, float(math.sqrt(variance[0, 0])), len(w)
     variance = sample.variance((w * influence)[:, None])
     return r, float(math.sqrt(variance[0, 0])), len(w)
 
@@ -62,6 +69,8 @@ def weighted_correlation(
     x: str,
     y: str,
     *,
+    design: Design | None = None,
+    where: np.ndarray | pd.Series | None = None,
     weight: str | None = None,
     cluster: str | None = None,
     strata: str | None = None,
@@ -70,9 +79,11 @@ def weighted_correlation(
     """Weighted Pearson or Spearman correlation of `x` and `y`, its linearised SE, and n.
 
     Complete cases. The SE matches R ``svycontrast(svymean(~x + y + I(x^2) + I(y^2) +
-    I(x*y), d), <r as a function of the means>)`` on ``svydesign(ids = ~cluster, strata =
-    ~strata, weights = ~w)``; for Spearman the weighted mid-ranks are taken as given.
+    I(x*y), d), <r as a function of the means>)`` on the design (`design`, or the shorthand
+    ``svydesign(ids = ~cluster, strata = ~strata, weights = ~w)``); `where` keeps a domain.
+    For Spearman the weighted mid-ranks are taken as given.
     """
     if kind not in ("pearson", "spearman"):
         raise ParameterError(f"kind must be 'pearson' or 'spearman', got {kind!r}")
-    return _correlation(_prepare(df, y, [x], weight, cluster, strata), kind)
+    model = _model_design(df, design, where, weight=weight, cluster=cluster, strata=strata)
+    return _correlation(_prepare(model, y, [x]), kind)

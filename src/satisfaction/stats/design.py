@@ -15,7 +15,21 @@ What follows R (survey 4.1):
   variance); with `fpc` and `fpc2` the second stage is added, as R's `svyrecvar` does.
 - `lonely_psu` is R's `options(survey.lonely.psu=)`: "fail" (an error at validation),
   "remove" and "certainty" (no contribution), "adjust" (centred at zero, i.e. at the grand
-  mean of the linearised variable), "average" (the mean variance of the other strata).
+  mean of the linearised variable), "average" (the mean variance of the other strata). At
+  stage 2 (a PSU with one sampled SSU) the rule applies within the PSU as in R's
+  `svyrecvar`: "average" has no other stratum to average over there, so R gives no
+  standard error (NaN), and so does this package.
+- `adjust_domain_lonely` is R's `options(survey.adjust.domain.lonely=)`: a stratum with
+  several PSUs of which a domain touches only one is treated with the lonely-PSU rule
+  ("adjust": centred at zero; "average": the stratum takes the mean of the others) instead
+  of the default (centred at the stratum mean of its PSU totals, absent PSUs counting 0).
+- Zero weights are accepted as R accepts them: such rows (e.g. out-of-scope forms) are in
+  no domain (no n, N, df or deff counts them, as R's `weights != 0` rules), but their PSU
+  still counts among the PSUs of its stratum.
+- `domain_df` is the convention for a domain's degrees of freedom and the n of
+  Korn-Graubard ("beta") intervals: "rows" (R: `degf(subset(design, domain))` and
+  `nrow(subset(design, domain))`: PSUs and rows holding any row of the domain, whether or
+  not it answered the item) or "answered" (PSUs and rows holding an answer to the item).
 - PSU ids must be nested in strata (each PSU id in one stratum) unless `nest=True`, which
   makes ids unique within strata as R's `nest=TRUE` does. SSU ids are always read within
   their PSU.
@@ -31,8 +45,10 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.errors import DesignError, ParameterError, ProblemCollector
+from satisfaction.io.instrument.model import DOMAIN_DF_RULES, LONELY_PSU_RULES
 
 __all__ = [
+    "DOMAIN_DF_RULES",
     "LONELY_PSU_RULES",
     "CalibrationStep",
     "Design",
@@ -44,7 +60,6 @@ __all__ = [
     "validate",
 ]
 
-LONELY_PSU_RULES = ("fail", "remove", "certainty", "adjust", "average")
 
 # R's onestrat() treats a stratum whose finite population correction (1 - n/N) is below this
 # as self-representing (all units taken): it contributes no variance and is never "lonely".
@@ -97,7 +112,9 @@ class Design:
     ssu : second-stage cluster column (needs `psu`); used for variance only with `fpc2`.
     fpc, fpc2 : population sizes or sampling fractions for stage 1 and stage 2.
     lonely_psu : one of `LONELY_PSU_RULES`, R's `survey.lonely.psu` option.
+    adjust_domain_lonely : R's `survey.adjust.domain.lonely` option (module docstring).
     nest : PSU ids are numbered within strata (R's `nest=TRUE`).
+    domain_df : "rows" (R's convention) or "answered" (module docstring).
     calibration : calibration steps, filled in by `satisfaction.stats.weighting`.
     """
 
@@ -110,6 +127,8 @@ class Design:
     lonely_psu: str = "fail"
     nest: bool = False
     calibration: tuple[CalibrationStep, ...] = field(default=())
+    adjust_domain_lonely: bool = False
+    domain_df: str = "rows"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strata", _as_columns(self.strata, "strata"))
@@ -121,6 +140,12 @@ class Design:
             raise ParameterError(
                 f"lonely_psu={self.lonely_psu!r} is not one of {', '.join(LONELY_PSU_RULES)}"
             )
+        if self.domain_df not in DOMAIN_DF_RULES:
+            raise ParameterError(
+                f"domain_df={self.domain_df!r} is not one of {', '.join(DOMAIN_DF_RULES)}"
+            )
+        if not isinstance(self.adjust_domain_lonely, bool):
+            raise ParameterError("adjust_domain_lonely must be True or False")
         if self.ssu is not None and self.psu is None:
             raise ParameterError("Design(ssu=...) needs psu= (the first-stage clusters)")
         if self.fpc2 is not None and (self.fpc is None or self.ssu is None):
@@ -222,7 +247,7 @@ def group_codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 
 def _check_numeric(
-    df: pd.DataFrame, col: str, role: str, problems: ProblemCollector, *, positive: bool
+    df: pd.DataFrame, col: str, role: str, problems: ProblemCollector, *, zero_ok: bool = False
 ) -> np.ndarray | None:
     values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
     bad_type = df[col].notna().to_numpy() & np.isnan(values)
@@ -242,16 +267,18 @@ def _check_numeric(
             column=col,
         )
         return None
-    if positive:
-        bad = values <= 0
-        if bad.any():
-            kind = "zero or negative" if (values < 0).any() else "zero"
-            problems.add(
-                f"{role} must be > 0; {int(bad.sum())} values are {kind} (first at row "
-                f"{int(np.flatnonzero(bad)[0])}: {values[bad][0]:g})",
-                column=col,
-            )
-            return None
+    bad = values < 0 if zero_ok else values <= 0
+    if bad.any():
+        kind = "zero or negative" if (values < 0).any() else "zero"
+        problems.add(
+            f"{role} must be {'>= 0' if zero_ok else '> 0'}; {int(bad.sum())} values are "
+            f"{kind} (first at row {int(np.flatnonzero(bad)[0])}: {values[bad][0]:g})",
+            column=col,
+        )
+        return None
+    if zero_ok and not (values > 0).any():
+        problems.add(f"every {role} is zero: nothing to estimate", column=col)
+        return None
     return values
 
 
@@ -291,12 +318,13 @@ def _constant_within(
     return first
 
 
-def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
+def prepare(df: pd.DataFrame, design: Design, *, check_lonely: bool = True) -> PreparedDesign:
     """Check `design` against `df` and return the codes the estimators need.
 
-    Raises one `DesignError` listing every problem: a missing column; missing, zero or
-    negative weights; missing strata, PSU or fpc values; PSUs found in more than one stratum;
-    an inconsistent fpc; strata with a single PSU when `lonely_psu="fail"`.
+    Raises one `DesignError` listing every problem: a missing column; missing or negative
+    weights (or all zero); missing strata, PSU or fpc values; PSUs found in more than one
+    stratum; an inconsistent fpc; strata with a single PSU when `lonely_psu="fail"` (unless
+    `check_lonely` is False: the weights do not depend on it).
     """
     if not isinstance(design, Design):
         raise ParameterError(f"design must be a satisfaction.Design, got {type(design).__name__}")
@@ -339,7 +367,7 @@ def prepare(df: pd.DataFrame, design: Design) -> PreparedDesign:
         else:
             weights = np.ones(n)
 
-    if design.lonely_psu == "fail":
+    if design.lonely_psu == "fail" and check_lonely:
         _check_lonely(df, design, stratum, n_psu, fpc_factor, two_stage, stage2, problems)
     problems.raise_if_any(DesignError)
 
@@ -365,7 +393,7 @@ def _read_values(
     df: pd.DataFrame, design: Design, problems: ProblemCollector
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """The weight, fpc and fpc2 values, after checking every design column is there, has
-    no missing values and (weights, fpc) holds positive numbers."""
+    no missing values and holds numbers: weights >= 0 (not all zero), fpc > 0."""
     absent = [c for c in design.columns() if c not in df.columns]
     for col in absent:
         problems.add("column named in the design is not in the data", column=col)
@@ -383,12 +411,12 @@ def _read_values(
             )
     weights = None
     if design.weight is not None:
-        weights = _check_numeric(df, design.weight, "weight", problems, positive=True)
+        weights = _check_numeric(df, design.weight, "weight", problems, zero_ok=True)
     fpc_values = fpc2_values = None
     if design.fpc is not None:
-        fpc_values = _check_numeric(df, design.fpc, "fpc", problems, positive=True)
+        fpc_values = _check_numeric(df, design.fpc, "fpc", problems)
     if design.fpc2 is not None:
-        fpc2_values = _check_numeric(df, design.fpc2, "fpc2", problems, positive=True)
+        fpc2_values = _check_numeric(df, design.fpc2, "fpc2", problems)
     problems.raise_if_any(DesignError)
     return weights, fpc_values, fpc2_values
 

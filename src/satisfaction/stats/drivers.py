@@ -52,9 +52,12 @@ from scipy import stats
 from satisfaction.errors import InputError, InstrumentError, ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.stats._columns import check_scale_codes, numeric_matrix, require_columns
-from satisfaction.stats._sample import _design_of, _prepare, _weighted_sd
+from satisfaction.stats._sample import _model_design, _ModelDesign, _prepare, _weighted_sd
 from satisfaction.stats.correlation import _correlation, weighted_correlation
+from satisfaction.stats.design import Design
+from satisfaction.stats.designs import design_of
 from satisfaction.stats.ordinal import OrdinalFit, ordinal_logit
+from satisfaction.stats.replicate import ReplicateDesign
 
 __all__ = [
     "QUADRANTS",
@@ -68,7 +71,7 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 
-DESIGN = "design"  # default of weight/cluster/strata: the column the instrument declares
+DESIGN = "design"  # default of design=: the design the instrument declares
 MIN_PER_PARAMETER = 10  # forms per estimated parameter below which the model is not tried
 SEPARATION_LIMIT = 15.0  # |b_j| * sd(x_j) beyond this means (quasi-)separation
 
@@ -87,7 +90,8 @@ _COLUMNS = [
     "method",
     "coefficient",
     "se",
-    "z",
+    "t",
+    "df",
     "p",
     "odds_ratio",
     "importance",
@@ -104,7 +108,8 @@ _MODEL_COLUMNS = [
     "method",
     "coefficient",
     "se",
-    "z",
+    "t",
+    "df",
     "p",
     "odds_ratio",
     "importance",
@@ -117,10 +122,24 @@ class _Fallback(Exception):
 
 
 # ------------------------------------------------------------------ drivers
-def _design_column(instrument: Instrument, value: str | None, role: str) -> str | None:
-    if value == DESIGN:
-        return instrument.design.get(role)
-    return value
+def _drivers_design(
+    instrument: Instrument,
+    design: Design | ReplicateDesign | str | None,
+    shorthand: tuple[str | None, str | None, str | None],
+) -> Design | ReplicateDesign | None:
+    """The design of a drivers call: the instrument's (default), a given one, or None when
+    the weight / cluster / strata shorthand is used."""
+    if any(v is not None for v in shorthand):
+        if design not in (DESIGN, None):
+            raise ParameterError("give either design= or weight= / cluster= / strata=, not both")
+        return None
+    if design == DESIGN:
+        return design_of(instrument) or Design()
+    if design is None:
+        return Design()
+    if not isinstance(design, Design | ReplicateDesign):
+        raise ParameterError(f"design must be a satisfaction.Design, got {design!r}")
+    return design
 
 
 def element_scores(
@@ -154,16 +173,18 @@ def element_scores(
 def _ordinal_rows(fit: OrdinalFit) -> pd.DataFrame:
     beta = fit.coefficients
     se = fit.se[beta.index]
-    z = beta / se
+    t = (beta / se).to_numpy()
     importance = beta * fit.predictor_sd / fit.latent_sd
+    df = fit.df - len(beta)  # R's svyolr df.residual: design df minus coefficients
     return pd.DataFrame(
         {
             "predictor": beta.index,
             "method": "ordinal",
             "coefficient": beta.to_numpy(),
             "se": se.to_numpy(),
-            "z": z.to_numpy(),
-            "p": 2 * stats.norm.sf(np.abs(z.to_numpy())),
+            "t": t,
+            "df": df,
+            "p": 2 * stats.t.sf(np.abs(t), df) if df > 0 else np.nan,
             "odds_ratio": np.exp(beta.to_numpy()),
             "importance": importance.to_numpy(),
             "n": fit.n,
@@ -172,29 +193,28 @@ def _ordinal_rows(fit: OrdinalFit) -> pd.DataFrame:
 
 
 def _correlation_rows(
-    data: pd.DataFrame,
+    model: _ModelDesign,
     outcome: str,
     predictors: list[str],
-    weight: str | None,
-    cluster: str | None,
-    strata: str | None,
     kind: Literal["pearson", "spearman"],
 ) -> pd.DataFrame:
-    design = _design_of(data, weight, cluster, strata)
-    y = numeric_matrix(data, [outcome])[:, 0]
-    x = numeric_matrix(data, predictors)
+    y = numeric_matrix(model.df, [outcome])[:, 0]
+    x = numeric_matrix(model.df, predictors)
     rows = []
     for j, predictor in enumerate(predictors):
-        r, se, n = _correlation(design.sample(y, x[:, j : j + 1]), kind)
-        z = r / se if se > 0 else float("nan")
+        sample = model.sample(y, x[:, j : j + 1])
+        r, se, n = _correlation(sample, kind)
+        t = r / se if se > 0 else float("nan")
+        df = sample.df
         rows.append(
             {
                 "predictor": predictor,
                 "method": f"correlation_{kind}",
                 "coefficient": r,
                 "se": se,
-                "z": z,
-                "p": 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else float("nan"),
+                "t": t,
+                "df": df,
+                "p": 2 * stats.t.sf(abs(t), df) if np.isfinite(t) and df > 0 else np.nan,
                 "odds_ratio": float("nan"),
                 "importance": r,
                 "n": n,
@@ -218,9 +238,11 @@ def drivers(
     *,
     predictors: Literal["criteria", "elements"] | Sequence[str] = "criteria",
     outcome: str | None = None,
-    weight: str | None = DESIGN,
-    cluster: str | None = DESIGN,
-    strata: str | None = DESIGN,
+    design: Design | ReplicateDesign | str | None = DESIGN,
+    where: np.ndarray | pd.Series | None = None,
+    weight: str | None = None,
+    cluster: str | None = None,
+    strata: str | None = None,
     method: Literal["ordinal", "correlation"] = "ordinal",
     correlation: Literal["pearson", "spearman"] = "pearson",
     min_answered: float = 0.5,
@@ -230,22 +252,27 @@ def drivers(
 
     `predictors`: "criteria" (every criterion item), "elements" (each group's mean criterion
     score, see the module docstring) or a list of columns. `outcome` defaults to the
-    instrument's item of role "overall". `weight`, `cluster` (PSU) and `strata` default to
-    the columns the instrument's design declares ("design"); None means unweighted / each
-    form its own cluster / no strata. With ``method="ordinal"`` the model is
-    ``survey::svyolr`` (see `ordinal_logit`); it falls back to correlations, logging why,
-    when fewer than `min_per_parameter` complete forms per parameter are available, when
-    it does not converge, or on separation.
+    instrument's item of role "overall". `design` defaults to the design the instrument
+    declares ("design"; None or no declared design: unweighted, each form its own PSU);
+    its analysis weights, strata, clusters, fpc, calibration and lonely-PSU rule all count.
+    `where` keeps a domain (e.g. one province) as R's ``subset(design, ...)`` does: fit on
+    its forms, with every PSU of the design still counted in its stratum. The shorthand
+    `weight`, `cluster` (PSU), `strata` (columns) is a with-replacement design instead.
+    With ``method="ordinal"`` the model is ``survey::svyolr`` (see `ordinal_logit`); it
+    falls back to correlations, logging why, when fewer than `min_per_parameter` complete
+    forms per parameter are available, when it does not converge, or on separation.
 
     Returns one row per predictor, best first: ``predictor``, ``group``, ``label``
     (Vietnamese), ``method`` ("ordinal" or "correlation_pearson"/"correlation_spearman"),
-    ``coefficient`` (logit coefficient, or r), ``se`` (cluster-robust), ``z``, ``p``,
+    ``coefficient`` (logit coefficient, or r), ``se`` (design-based), ``t`` and ``p`` (t
+    on ``df``: the design df of the forms used, less the coefficients for the model, as
+    R's svyolr df.residual),
     ``odds_ratio`` (per unit of the predictor; NaN for correlations), ``importance``,
     ``importance_share``, ``rank`` (1 = most important; missing for a predictor that does
     not vary), ``n`` (complete forms of the model; with correlations, the forms answering
     both the predictor and the outcome) and ``note`` (the fallback reason, or "does not
-    vary", else empty). ``frame.attrs`` records the method, the
-    reason, the design columns and, for the ordinal model, its thresholds.
+    vary", else empty). ``frame.attrs`` records the method, the reason, the design columns
+    and, for the ordinal model, its thresholds.
     """
     if method not in ("ordinal", "correlation"):
         raise ParameterError(f"method must be 'ordinal' or 'correlation', got {method!r}")
@@ -256,14 +283,15 @@ def drivers(
         if not overall:
             raise ParameterError("outcome: the instrument declares no item of role 'overall'")
         outcome = overall[0].id
-    weight = _design_column(instrument, weight, "weight")
-    cluster = _design_column(instrument, cluster, "psu")
-    strata = _design_column(instrument, strata, "strata")
-    data, columns, info = _predictors(
-        df, instrument, predictors, outcome, (weight, cluster, strata), min_answered
+    chosen = _drivers_design(instrument, design, (weight, cluster, strata))
+    design_columns = (
+        chosen.columns() if chosen is not None else [c for c in (weight, cluster, strata) if c]
     )
-
-    sample = _prepare(data, outcome, columns, weight, cluster, strata)
+    data, columns, info = _predictors(
+        df, instrument, predictors, outcome, design_columns, min_answered
+    )
+    model = _model_design(data, chosen, where, weight=weight, cluster=cluster, strata=strata)
+    sample = _prepare(model, outcome, columns)
     y, x, w = sample.y, sample.x, sample.w
     sd = _weighted_sd(x, w) if len(w) else np.zeros(len(columns))
     constant = [c for c, s in zip(columns, sd, strict=True) if not s > 0]
@@ -272,9 +300,7 @@ def drivers(
     fit: OrdinalFit | None = None
     if method == "ordinal":
         try:
-            fit = _try_ordinal(
-                data, outcome, varying, y, weight, cluster, strata, min_per_parameter
-            )
+            fit = _try_ordinal(model, outcome, varying, y, min_per_parameter)
             table = _ordinal_rows(fit)
         except (_Fallback, np.linalg.LinAlgError, ValueError) as err:
             reason = f"ordinal model not used: {err}"
@@ -282,7 +308,7 @@ def drivers(
             _logger.warning("drivers: %s; using %s%s correlations", reason, how, correlation)
             fit = None
     if fit is None:
-        table = _correlation_rows(data, outcome, varying, weight, cluster, strata, correlation)
+        table = _correlation_rows(model, outcome, varying, correlation)
     if constant:
         flat = pd.DataFrame(
             {
@@ -294,13 +320,15 @@ def drivers(
         table = pd.concat([table, flat], ignore_index=True)
 
     table = _ranked(table, info, constant, reason)
+    used = model.prep.design
     table.attrs = {
         "method": table["method"].iloc[0] if len(table) else method,
         "fallback_reason": reason,
         "outcome": outcome,
-        "weight": weight,
-        "cluster": cluster,
-        "strata": strata,
+        "weight": used.weight,
+        "cluster": getattr(used, "psu", None),
+        "strata": getattr(used, "strata", None),
+        "lonely_psu": used.lonely_psu,
         "thresholds": None if fit is None else fit.thresholds.to_dict(),
         "n_clusters": None if fit is None else fit.n_clusters,
     }
@@ -312,7 +340,7 @@ def _predictors(
     instrument: Instrument,
     predictors: Literal["criteria", "elements"] | Sequence[str],
     outcome: str,
-    design_columns: tuple[str | None, str | None, str | None],
+    design_columns: Sequence[str],
     min_answered: float,
 ) -> tuple[pd.DataFrame, list[str], dict[str, tuple[str, str]]]:
     """The data the model reads (with element scores for "elements"), the predictor columns
@@ -323,7 +351,7 @@ def _predictors(
         scores = element_scores(df, instrument, min_answered=min_answered)
         columns = list(scores.columns)
         info = {g.id: (g.id, g.label.get("vi")) for g in instrument.groups if g.id in columns}
-        keep = [c for c in (outcome, *design_columns) if c is not None]
+        keep = [outcome, *design_columns]
         require_columns(df, keep)
         data = pd.concat([df[list(dict.fromkeys(keep))], scores], axis=1)
     elif isinstance(predictors, str) and predictors == "criteria":
@@ -346,13 +374,10 @@ def _predictors(
 
 
 def _try_ordinal(
-    data: pd.DataFrame,
+    model: _ModelDesign,
     outcome: str,
     varying: list[str],
     y: np.ndarray,
-    weight: str | None,
-    cluster: str | None,
-    strata: str | None,
     min_per_parameter: int,
 ) -> OrdinalFit:
     """The ordinal fit, or `_Fallback` saying why the model is not tried or not trusted."""
@@ -367,7 +392,9 @@ def _try_ordinal(
             f"too few complete forms: {len(y)} for {n_params} parameters "
             f"(need {min_per_parameter} per parameter)"
         )
-    fit = ordinal_logit(data, outcome, varying, weight=weight, cluster=cluster, strata=strata)
+    fit = ordinal_logit(
+        model.df, outcome, varying, design=model.prep.design, where=model.in_design
+    )
     _check_ordinal(fit)
     return fit
 

@@ -12,13 +12,12 @@ Estimation
   1 first; point estimates and the sandwich do not depend on the weights' scale. With all
   weights 1 the fit is statsmodels' own; with whole-number weights it equals the unweighted
   fit on the data with each row repeated (both tested).
-* Standard errors: the cluster-robust (linearisation) sandwich A^-1 B A^-1, A the Hessian of
-  the weighted log-likelihood, B the between-PSU variance of the weighted score totals,
-  centred within strata and scaled by n_h / (n_h - 1) -- exactly ``svyolr`` on
-  ``svydesign(ids = ~psu, strata = ~strata, weights = ~w)`` (no finite population
-  correction; tested against R). Without a PSU column each form is its own cluster. A
-  stratum with a single PSU is centred on the mean of all PSU totals (R's
-  ``survey.lonely.psu = "adjust"``). z and p use the normal reference.
+* Standard errors: the linearisation sandwich A^-1 B A^-1, A the Hessian of the weighted
+  log-likelihood, B the design variance of the weighted score totals (R's ``svyrecvar``
+  through the estimators' engine: strata, clusters, fpc, both stages, the design's
+  lonely-PSU rule, calibration) -- exactly ``svyolr`` on the same ``svydesign`` (tested
+  against R). `design` is a `Design`; the shorthand `weight` / `cluster` / `strata` is a
+  with-replacement design with lonely PSUs "adjust".
 * Missing answers: listwise -- a form counts only if the outcome and every predictor are
   answered.
 """
@@ -38,7 +37,9 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from satisfaction.errors import InputError
-from satisfaction.stats._sample import _prepare, _weighted_sd
+from satisfaction.stats._sample import _model_design, _prepare, _weighted_sd
+from satisfaction.stats.design import Design
+from satisfaction.stats.replicate import ReplicateDesign
 
 __all__ = ["OrdinalFit", "ordinal_logit"]
 
@@ -159,7 +160,8 @@ class OrdinalFit:
 
     `coefficients` and `thresholds` (the cut points c_j, named "1|2", ...), `cov` (sandwich
     covariance of both, coefficients first), `se` (its square-root diagonal), `n` (forms
-    used), `weight_sum`, `n_clusters`, `levels` (outcome codes observed), `loglike`
+    used), `weight_sum`, `n_clusters`, `df` (design df of the forms used, R's `degf`),
+    `levels` (outcome codes observed), `loglike`
     (weighted, weights rescaled to mean 1), `converged`, `max_score` (largest absolute
     gradient at the estimate) and `latent_sd` (sd of y*, used by the importance).
     """
@@ -177,6 +179,7 @@ class OrdinalFit:
     max_score: float
     latent_sd: float
     predictor_sd: pd.Series
+    df: int = 0
 
 
 def ordinal_logit(
@@ -184,6 +187,8 @@ def ordinal_logit(
     outcome: str,
     predictors: Sequence[str],
     *,
+    design: Design | ReplicateDesign | None = None,
+    where: np.ndarray | pd.Series | None = None,
     weight: str | None = None,
     cluster: str | None = None,
     strata: str | None = None,
@@ -192,12 +197,14 @@ def ordinal_logit(
     """Weighted proportional-odds logit of `outcome` on `predictors`, sandwich SEs.
 
     Point estimates match R ``MASS::polr(outcome ~ ., weights = w)``; the covariance
-    matches ``survey::svyolr`` on ``svydesign(ids = ~cluster, strata = ~strata,
-    weights = ~w)``. Complete cases only. Raises `InputError` when fewer than two outcome
-    levels or a constant predictor leave nothing to estimate; the returned `converged` says
-    whether the optimiser reached a zero gradient.
+    matches ``survey::svyolr`` on the design (`design`, or the shorthand `weight`,
+    `cluster`, `strata`: ``svydesign(ids = ~cluster, strata = ~strata, weights = ~w)``).
+    `where` keeps a domain (R's ``subset(design, ...)``). Complete cases only. Raises
+    `InputError` when fewer than two outcome levels or a constant predictor leave nothing
+    to estimate; the returned `converged` says whether the optimiser reached a zero gradient.
     """
-    sample = _prepare(df, outcome, predictors, weight, cluster, strata)
+    model = _model_design(df, design, where, weight=weight, cluster=cluster, strata=strata)
+    sample = _prepare(model, outcome, predictors)
     y, x, w = sample.y, sample.x, sample.w
     levels = np.unique(y)
     if len(levels) < 2:
@@ -221,8 +228,10 @@ def ordinal_logit(
         bread = np.linalg.inv(-hessian)
     except np.linalg.LinAlgError:
         bread = np.full_like(hessian, np.nan)
-    meat = sample.variance(model.score_obs_cut(params))
-    cov = bread @ meat @ bread
+    if sample.replicated:  # R's svyolr of a svyrep.design: refit in every replicate
+        cov = _replicate_cov(model, sample, endog, x, params)
+    else:
+        cov = bread @ meat_of(sample, model, params) @ bread
     names_b = list(predictors)
     level_names = [_level_name(v) for v in levels]
     names_c = [f"{a}|{b}" for a, b in pairwise(level_names)]
@@ -244,7 +253,41 @@ def ordinal_logit(
         max_score=max_score,
         latent_sd=latent_sd,
         predictor_sd=pd.Series(sd, index=names_b),
+        df=sample.df,
     )
+
+
+def meat_of(sample, model: _WeightedOrderedModel, params: np.ndarray) -> np.ndarray:
+    """Design variance of the weighted score totals (the sandwich's meat)."""
+    return sample.variance(model.score_obs_cut(params))
+
+
+def _replicate_cov(
+    model: _WeightedOrderedModel, sample, endog: np.ndarray, x: np.ndarray, params: np.ndarray
+) -> np.ndarray:
+    """svrVar covariance of (coefficients, cut points) refitted with each replicate's
+    weights from the full-sample estimate (R's svyolr.svyrep.design)."""
+    k = x.shape[1]
+
+    def in_cut_scale(m: _WeightedOrderedModel, p: np.ndarray) -> np.ndarray:
+        return np.concatenate([p[:k], m.transform_threshold_params(p)[1:-1]])
+
+    estimates = [in_cut_scale(model, params)]
+    for weights in sample.replicate_weights().T:
+        replicate = _WeightedOrderedModel(endog, x, weights)
+        with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", HessianInversionWarning)
+            fitted = replicate.fit(
+                start_params=params,
+                method="newton",
+                maxiter=100,
+                tol=1e-12,
+                disp=0,
+                skip_hessian=True,
+            )
+        estimates.append(in_cut_scale(replicate, np.asarray(fitted.params)))
+    return sample.replicate_covariance(np.array(estimates))
 
 
 def _maximise(model: _WeightedOrderedModel, maxiter: int) -> np.ndarray:

@@ -26,9 +26,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from satisfaction.errors import DesignError, ParameterError
 from satisfaction.stats.design import CalibrationStep, Design, group_codes, prepare
+from satisfaction.stats.designs import analysis_weights
+from satisfaction.stats.replicate import (
+    PreparedReplicates,
+    ReplicateDesign,
+    prepare_replicates,
+    with_replicate_weights,
+)
 
 __all__ = [
     "kish_effective_n",
@@ -152,7 +160,18 @@ class _Cells:
         return np.bincount(self.position, weights=weights, minlength=len(self.targets))
 
     def match(self, weights: np.ndarray) -> np.ndarray:
-        """Weights scaled so their total in each cell equals the population count."""
+        """Weights scaled so their total in each cell equals the population count; a matrix
+        (rows x replicates) has each column scaled (a cell without weight stays at 0)."""
+        if weights.ndim == 2:
+            n_cells = len(self.targets)
+            indicator = sparse.csr_matrix(
+                (np.ones(len(weights)), (self.position, np.arange(len(weights)))),
+                shape=(n_cells, len(weights)),
+            )
+            totals = np.asarray(indicator @ weights)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(totals > 0, self.targets[:, None] / totals, 0.0)
+            return weights * factor[self.position]
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(self.targets > 0, self.targets / self.totals(weights), 0.0)
         return weights * factor[self.position]
@@ -160,23 +179,30 @@ class _Cells:
 
 def poststratify(
     df: pd.DataFrame,
-    design: Design,
+    design: Design | ReplicateDesign,
     population: Population,
     *,
     strata: str | Sequence[str] | None = None,
     weight_name: str | None = None,
-) -> tuple[pd.DataFrame, Design]:
+) -> tuple[pd.DataFrame, Design | ReplicateDesign]:
     """Post-stratify the weights to population counts. R: `postStratify(design, ~strata,
     population)`.
 
     Every sampled cell must be in the population and every population cell with a positive
     count must hold sampled rows (R's partial=FALSE); otherwise a `DesignError` names the
     cell. Returns (frame with the new weight column, design using it and remembering the
-    post-strata so that standard errors account for the calibration).
+    post-strata so that standard errors account for the calibration). A `ReplicateDesign`
+    has every replicate post-stratified too (R's `postStratify` of a svyrep.design).
     """
-    prep = prepare(df, design)
     columns, counts = _population_table(population, strata)
     cells = _Cells(df, columns, counts, "poststratify")
+    if isinstance(design, ReplicateDesign):
+        replicated = prepare_replicates(df, design)
+        new = cells.match(replicated.weights)
+        matrix = cells.match(replicated.replicate_weights())
+        base = design.weight or "weight"
+        return _replicate_result(df, design, replicated, new, matrix, weight_name, f"{base}_ps")
+    prep = prepare(df, design)
     old = prep.weights
     new = cells.match(old)
     out = df.copy()
@@ -205,14 +231,14 @@ def _margin_list(
 
 def rake(
     df: pd.DataFrame,
-    design: Design,
+    design: Design | ReplicateDesign,
     margins: Sequence[Population] | Mapping[Any, Population],
     *,
     max_iter: int = 10,
     tol: float = 1.0,
     weight_name: str | None = None,
-    on_fail: str = "raise",
-) -> tuple[pd.DataFrame, Design]:
+    on_fail: str = "warn",
+) -> tuple[pd.DataFrame, Design | ReplicateDesign]:
     """Rake the weights to population margins by iterative proportional fitting. R:
     `rake(design, list(~a, ~b), list(pop_a, pop_b), control=list(maxit=, epsilon=))`.
 
@@ -226,9 +252,10 @@ def rake(
     dict {column or tuple of columns: population}. A margin cell with population count but
     no sampled row, or a sampled level missing from the population, is a `DesignError`
     naming the margin and cell; so are margins whose population totals differ (relative
-    1e-6: raking could then only match the last one). When the sweeps do not converge, the
-    error (or the warning, with `on_fail="warn"`) names the margin and cell furthest from its
-    population count.
+    1e-6: raking could then only match the last one). When the sweeps do not converge, a
+    warning (as R's; an error with `on_fail="raise"`) names the margin and cell furthest
+    from its population count. A `ReplicateDesign` has every replicate raked with as many
+    sweeps as the full sample took (R's `rake` of a svyrep.design).
     """
     if on_fail not in ("raise", "warn"):
         raise ParameterError(f"on_fail={on_fail!r} must be 'raise' or 'warn'")
@@ -236,7 +263,7 @@ def rake(
         raise ParameterError(f"max_iter={max_iter!r} must be a positive integer")
     if not tol > 0:
         raise ParameterError(f"tol={tol!r} must be positive")
-    prep = prepare(df, design)
+    weights = analysis_weights(df, design)
     tables = _margin_list(margins)
     if not tables:
         raise ParameterError("margins is empty: give at least one population margin")
@@ -250,30 +277,25 @@ def rake(
             "match the last margin. Make every margin add up to the same total"
         )
     all_columns = list(dict.fromkeys(c for cell in cells for c in cell.columns))
-    joint = group_codes(df, all_columns)
-    n_joint = int(joint.max()) + 1
-    weights = prep.weights.copy()
     epsilon = tol if tol >= 1 else tol * weights.sum()
-    old_table = np.bincount(joint, weights=weights, minlength=n_joint)
-    after_margin: list[np.ndarray] = []
-    converged, sweeps, delta = False, 0, np.inf
-    while sweeps < max_iter:
-        after_margin = []
-        for cell in cells:
-            weights = cell.match(weights)
-            after_margin.append(weights)
-        new_table = np.bincount(joint, weights=weights, minlength=n_joint)
-        delta = float(np.max(np.abs(old_table - new_table)))
-        if delta < epsilon:
-            converged = True
-            break
-        old_table = new_table
-        sweeps += 1
+    weights, after_margin, converged, delta, done = _ipf(
+        cells, weights.copy(), group_codes(df, all_columns), epsilon, max_iter
+    )
     if not converged:
         message = _rake_diagnostic(cells, weights, max_iter, delta, epsilon)
         if on_fail == "raise":
             raise DesignError(message)
         warnings.warn(message, RuntimeWarning, stacklevel=2)
+    if isinstance(design, ReplicateDesign):
+        replicated = prepare_replicates(df, design)
+        matrix = replicated.replicate_weights()
+        for _ in range(done):
+            for cell in cells:
+                matrix = cell.match(matrix)
+        base = design.weight or "weight"
+        return _replicate_result(
+            df, design, replicated, weights, matrix, weight_name, f"{base}_raked"
+        )
 
     out = df.copy()
     name = weight_name or _fresh_name(df, f"{design.weight or 'weight'}_raked")
@@ -288,6 +310,53 @@ def rake(
         "rake", tuple(tuple(cell.columns) for cell in cells), tuple(margin_columns)
     )
     return out, dataclasses.replace(design, weight=name, calibration=(*design.calibration, step))
+
+
+def _ipf(
+    cells: list[_Cells], weights: np.ndarray, joint: np.ndarray, epsilon: float, max_iter: int
+) -> tuple[np.ndarray, list[np.ndarray], bool, float, int]:
+    """Iterative proportional fitting as R's rake(): the weights, the weights after each
+    margin of the last sweep, whether the joint table moved less than `epsilon`, the last
+    change and the number of sweeps made."""
+    n_joint = int(joint.max()) + 1
+    old_table = np.bincount(joint, weights=weights, minlength=n_joint)
+    after_margin: list[np.ndarray] = []
+    delta, done = np.inf, 0
+    while done < max_iter:
+        after_margin = []
+        for cell in cells:
+            weights = cell.match(weights)
+            after_margin.append(weights)
+        done += 1
+        new_table = np.bincount(joint, weights=weights, minlength=n_joint)
+        delta = float(np.max(np.abs(old_table - new_table)))
+        if delta < epsilon:
+            return weights, after_margin, True, delta, done
+        old_table = new_table
+    return weights, after_margin, False, delta, done
+
+
+def _replicate_result(
+    df: pd.DataFrame,
+    design: ReplicateDesign,
+    replicated: PreparedReplicates,
+    weights: np.ndarray,
+    matrix: np.ndarray,
+    weight_name: str | None,
+    default: str,
+) -> tuple[pd.DataFrame, ReplicateDesign]:
+    """The frame with the new full-sample and replicate weight columns (`<name>__r1`, ...)
+    and the replicate design reading them, its variance constants kept."""
+    name = weight_name or _fresh_name(df, default)
+    names = [f"{name}__r{r + 1}" for r in range(matrix.shape[1])]
+    added = pd.DataFrame(matrix, columns=names, index=df.index)
+    added.insert(0, name, weights)
+    out = pd.concat(
+        [df.drop(columns=[c for c in added.columns if c in df.columns]), added], axis=1
+    )
+    new = with_replicate_weights(design, name, tuple(names))
+    constants = {"scale": replicated.scale, "rscales": tuple(replicated.rscales)}
+    return out, dataclasses.replace(new, **constants)
 
 
 def _rake_diagnostic(
@@ -313,38 +382,48 @@ def _rake_diagnostic(
 
 def trim_weights(
     df: pd.DataFrame,
-    design: Design,
+    design: Design | ReplicateDesign,
     lower: float | None = None,
     upper: float | None = None,
     *,
     strict: bool = False,
     weight_name: str | None = None,
-) -> tuple[pd.DataFrame, Design]:
+) -> tuple[pd.DataFrame, Design | ReplicateDesign]:
     """Trim weights to [lower, upper], sharing the trimmed amount out equally among the
     untrimmed rows so the total weight is kept. R: `trimWeights(design, upper, lower,
     strict)`; with `strict=True` the trimming repeats until no weight is outside the bounds.
     The design keeps any calibration it had (as R does); the new weights are in
-    `weight_name` (default "<weight>_trimmed")."""
+    `weight_name` (default "<weight>_trimmed"). A `ReplicateDesign` has every replicate
+    trimmed to the same bounds, each sharing out its own trimmed amount (R 4.1's
+    trimWeights of a svyrep.design leaves the full-sample weights untrimmed)."""
     lo = -np.inf if lower is None else float(lower)
     hi = np.inf if upper is None else float(upper)
     if lo > hi:
         raise ParameterError(f"lower={lower} is above upper={upper}")
-    weights = prepare(df, design).weights.copy()
+    weights = _trim(analysis_weights(df, design).copy(), lo, hi, strict)
+    name = weight_name or _fresh_name(df, f"{design.weight or 'weight'}_trimmed")
+    if isinstance(design, ReplicateDesign):
+        replicated = prepare_replicates(df, design)
+        matrix = _trim(replicated.replicate_weights(), lo, hi, strict)
+        return _replicate_result(df, design, replicated, weights, matrix, name, name)
+    out = df.copy()
+    out[name] = weights
+    return out, dataclasses.replace(design, weight=name)
+
+
+def _trim(weights: np.ndarray, lo: float, hi: float, strict: bool) -> np.ndarray:
+    """Clip to [lo, hi] and share the clipped amount among the others (per column)."""
     while True:
         outside = (weights < lo) | (weights > hi)
         if not outside.any():
-            break
-        if outside.all():
-            raise DesignError(f"every weight is outside [{lower}, {upper}]; nothing to share to")
+            return weights
+        if outside.all(axis=0).any():
+            raise DesignError(f"every weight is outside [{lo:g}, {hi:g}]; nothing to share to")
         clipped = np.clip(weights, lo, hi)
-        clipped[~outside] += (weights - clipped).sum() / (~outside).sum()
-        weights = clipped
+        share = (weights - clipped).sum(axis=0) / (~outside).sum(axis=0)
+        weights = np.where(outside, clipped, clipped + share)
         if not strict:
-            break
-    out = df.copy()
-    name = weight_name or _fresh_name(df, f"{design.weight or 'weight'}_trimmed")
-    out[name] = weights
-    return out, dataclasses.replace(design, weight=name)
+            return weights
 
 
 def kish_effective_n(
@@ -355,7 +434,7 @@ def kish_effective_n(
     Returns the `by` columns, `n` (rows), `weight_sum`, `n_effective` and
     `deff_weighting` = n / n_effective = 1 + CV(w)^2, the loss from unequal weights alone.
     """
-    weights = prepare(df, design).weights
+    weights = analysis_weights(df, design)
     by_cols = [by] if isinstance(by, str) else list(by or [])
     frame = pd.DataFrame({"w": weights, "w2": weights**2})
     if by_cols:

@@ -35,11 +35,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from satisfaction.errors import ParameterError
+from satisfaction.errors import InstrumentError, ParameterError
 from satisfaction.io.instrument import Instrument, Item
 from satisfaction.stats import estimate
 from satisfaction.stats.design import Design
+from satisfaction.stats.designs import analysis_weights, design_of
 from satisfaction.stats.estimate import ESTIMATE_COLUMNS, Reliability
+from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 
 __all__ = [
     "ELEMENT_RULES",
@@ -79,22 +81,6 @@ class IndexRules:
 def sat_column(item_id: str) -> str:
     """Name of the 0/1 'satisfied' indicator of an item."""
     return f"{SAT_PREFIX}{item_id}"
-
-
-def design_of(instrument: Instrument) -> Design | None:
-    """The survey design the instrument declares, or None (descriptive results only)."""
-    roles = dict(instrument.design)
-    if not roles:
-        return None
-    return Design(
-        weight=roles.get("weight"),
-        strata=roles.get("strata"),
-        psu=roles.get("psu"),
-        ssu=roles.get("ssu"),
-        fpc=roles.get("fpc"),
-        fpc2=roles.get("fpc2"),
-        lonely_psu="adjust",
-    )
 
 
 def satisfied_indicators(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -168,12 +154,6 @@ def _group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFr
     return codes, domains
 
 
-def _weights(df: pd.DataFrame, design: Design) -> np.ndarray:
-    if design.weight is None:
-        return np.ones(len(df))
-    return pd.to_numeric(df[design.weight], errors="coerce").to_numpy(dtype=float)
-
-
 def _influence(
     df: pd.DataFrame,
     design: Design,
@@ -182,7 +162,7 @@ def _influence(
     n_groups: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(estimate per group, influence values z, rows with any valid answer)."""
-    w = _weights(df, design)
+    w = analysis_weights(df, design)
     theta = np.zeros(n_groups)
     z = np.zeros(len(df))
     any_valid = np.zeros(len(df), dtype=bool)
@@ -238,6 +218,10 @@ def linear_combination(
         raise ParameterError("terms is empty: name at least one variable")
     by_list = [by] if isinstance(by, str) else list(by or [])
     codes, domains = _group_codes(df, by_list)
+    if isinstance(design, ReplicateDesign):
+        merged = _replicate_combination(df, design, terms, codes, domains)
+        merged["variable"] = name
+        return _finish_share(merged, by_list, level, method, reliability)
     theta, z, any_valid = _influence(df, design, terms, codes, len(domains))
     work = df.copy()
     work["__z"] = np.where(any_valid, z, np.nan)
@@ -249,6 +233,30 @@ def linear_combination(
     merged["estimate"] = theta
     merged["variable"] = name
     return _finish_share(merged, by_list, level, method, reliability)
+
+
+def _replicate_combination(
+    df: pd.DataFrame,
+    design: ReplicateDesign,
+    terms: Mapping[str, float],
+    codes: np.ndarray,
+    domains: pd.DataFrame,
+) -> pd.DataFrame:
+    """The combination recomputed in every replicate (R's svycontrast of svymean on a
+    replicate design): estimate, se, n, N and df per domain."""
+    prep = prepare_replicates(df, design)
+    theta, ddf, n, weight_sum = estimate.combination_replicates(
+        df, prep, terms, codes, len(domains)
+    )
+    out = domains.copy() if len(domains.columns) else pd.DataFrame(index=[0])
+    return out.assign(
+        estimate=theta[:, 0],
+        se=np.sqrt(estimate.replicate_variance(prep, theta)),
+        deff=np.nan,
+        n=n.astype(np.int64),
+        N=weight_sum,
+        df=ddf.astype(np.int64),
+    )
 
 
 def _finish_share(
@@ -370,6 +378,13 @@ def element_indices(
         result["group"] = group.id
         result["label"] = group.label.get(language)
         frames.append(result)
+    if not frames:
+        raise InstrumentError(
+            "no group holds criteria, so no element index can be computed: give the "
+            "criteria a `group:` and declare it under `groups:` (kind: element)",
+            file=instrument.source,
+            key="groups",
+        )
     out = pd.concat(frames, ignore_index=True)
     out["index"] = "element"
     out["rule"] = rules.element
@@ -455,14 +470,51 @@ def compare_to_overall(
     estimate, overall, difference, se, t, df, p_value, p_adjusted, sig ("above"/"below"/"").
     """
     within_values = [None] if within is None else sorted(df[within].dropna().unique())
+    if isinstance(design, ReplicateDesign):
+        result = _replicate_comparisons(df, design, statistics, domain, within, within_values)
+    else:
+        result = _linearised_comparisons(df, design, statistics, domain, within, within_values)
+    if result.empty:
+        return result
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result["t"] = result["difference"] / result["se"]
+    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
+    result.loc[result["se"] <= 0, "p_value"] = np.nan
+    result["p_adjusted"] = estimate.adjust_pvalues(result["p_value"], method=adjust)
+    significant = result["p_adjusted"] < alpha
+    result["sig"] = np.where(
+        significant & (result["difference"] > 0),
+        "above",
+        np.where(significant & (result["difference"] < 0), "below", ""),
+    )
+    result["adjust"] = adjust
+    if within is None:
+        result = result.drop(columns="within")
+    else:
+        result = result.rename(columns={"within": within})
+    return result
+
+
+def _scope_mask(df: pd.DataFrame, within: str | None, scope: object) -> np.ndarray:
+    if scope is None:
+        return np.ones(len(df), dtype=bool)
+    return (df[within] == scope).to_numpy(dtype=bool, na_value=False)
+
+
+def _linearised_comparisons(
+    df: pd.DataFrame,
+    design: Design,
+    statistics: Mapping[str, Mapping[str, float]],
+    domain: str,
+    within: str | None,
+    within_values: list,
+) -> pd.DataFrame:
+    """Each (scope, domain, statistic): estimate, overall, difference and the SE and df of
+    the total of z_d - z_all (the linearised difference)."""
     rows = []
     z_columns: dict[str, np.ndarray] = {}
     for scope in within_values:
-        in_scope = (
-            np.ones(len(df), dtype=bool)
-            if scope is None
-            else (df[within] == scope).to_numpy(dtype=bool, na_value=False)
-        )
+        in_scope = _scope_mask(df, within, scope)
         scope_codes = np.where(in_scope, 0, -1)
         domain_values = sorted(df.loc[in_scope, domain].dropna().unique())
         for stat_name, terms in statistics.items():
@@ -498,24 +550,47 @@ def compare_to_overall(
         totals = estimate.total(work, design, chunk)
         ses.append(totals.set_index("variable")["se"])
         dfs.append(totals.set_index("variable")["df"])
-    se = pd.concat(ses)
-    design_df = pd.concat(dfs)
-    result["se"] = result["key"].map(se).to_numpy(dtype=float)
-    result["df"] = result["key"].map(design_df).to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result["t"] = result["difference"] / result["se"]
-    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
-    result.loc[result["se"] <= 0, "p_value"] = np.nan
-    result["p_adjusted"] = estimate.adjust_pvalues(result["p_value"], method=adjust)
-    significant = result["p_adjusted"] < alpha
-    result["sig"] = np.where(
-        significant & (result["difference"] > 0),
-        "above",
-        np.where(significant & (result["difference"] < 0), "below", ""),
-    )
-    result["adjust"] = adjust
-    if within is None:
-        result = result.drop(columns="within")
-    else:
-        result = result.rename(columns={"within": within})
+    result["se"] = result["key"].map(pd.concat(ses)).to_numpy(dtype=float)
+    result["df"] = result["key"].map(pd.concat(dfs)).to_numpy(dtype=float)
     return result.drop(columns="key")
+
+
+def _replicate_comparisons(
+    df: pd.DataFrame,
+    design: ReplicateDesign,
+    statistics: Mapping[str, Mapping[str, float]],
+    domain: str,
+    within: str | None,
+    within_values: list,
+) -> pd.DataFrame:
+    """As `_linearised_comparisons`, the difference recomputed in every replicate."""
+    prep = prepare_replicates(df, design)
+    design_df = prep.df if prep.df is not None else prep.rank_df(prep.index[prep.weights > 0])
+    parts = []
+    for scope in within_values:
+        in_scope = _scope_mask(df, within, scope)
+        domain_values = sorted(df.loc[in_scope, domain].dropna().unique())
+        position = {value: k for k, value in enumerate(domain_values)}
+        codes = df[domain].map(position).where(in_scope).fillna(-1).astype(np.int64).to_numpy()
+        scope_codes = np.where(in_scope, 0, -1)
+        for stat_name, terms in statistics.items():
+            theta_all = estimate.combination_replicates(df, prep, terms, scope_codes, 1)[0]
+            theta_d = estimate.combination_replicates(df, prep, terms, codes, len(domain_values))[
+                0
+            ]
+            difference = theta_d - theta_all
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "within": scope,
+                        domain: domain_values,
+                        "statistic": stat_name,
+                        "estimate": theta_d[:, 0],
+                        "overall": theta_all[0, 0],
+                        "difference": difference[:, 0],
+                        "se": np.sqrt(estimate.replicate_variance(prep, difference)),
+                        "df": design_df,
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -13,16 +13,23 @@ from typing import Any
 
 from satisfaction.errors import InstrumentError
 from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.design_block import _design
 from satisfaction.io.instrument.items import _groups, _items
 from satisfaction.io.instrument.model import (
-    DESIGN_ROLES,
     GEOGRAPHIES,
     RESPONDENT_ROLES,
     Instrument,
 )
 from satisfaction.io.instrument.sample import _sample
 from satisfaction.io.instrument.scales import _scales
-from satisfaction.io.instrument.sections import _data, _fields, _personal, _quality, _roles
+from satisfaction.io.instrument.sections import (
+    _data,
+    _fields,
+    _personal,
+    _quality,
+    _roles,
+    _value_labels,
+)
 
 __all__ = ["instrument_from_dict"]
 
@@ -47,6 +54,7 @@ _TOP_KEYS = (
     "quality",
     "data",
     "salt",
+    "value_labels",
     "sample",
 )
 
@@ -69,6 +77,14 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
     scales = _scales(check, top.get("scales"))
     groups = _groups(check, top.get("groups"))
     items = _items(check, top.get("items"), scales, groups)
+    item_ids = {item.id for item in items}
+    for i, group in enumerate(groups):
+        if group.id in item_ids:  # estimates key groups and items alike: one would vanish
+            check.fail(
+                f"groups[{i}].id",
+                f"group id {group.id!r} is also an item id; rename the group (e.g. "
+                f"{group.id + '_nhom'!r}) and the items' `group:`",
+            )
     geography = check.text(top.get("geography"), "geography")
     if geography and geography not in GEOGRAPHIES:
         check.fail("geography", f"unknown geography {geography!r}; use one of {GEOGRAPHIES}")
@@ -77,7 +93,7 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         check.fail("year", f"must be a year such as 2025, got {year!r}")
         year = None
     respondent = _roles(check, top.get("respondent"), "respondent", RESPONDENT_ROLES)
-    design = _roles(check, top.get("design"), "design", DESIGN_ROLES)
+    design, design_rules = _design(check, top.get("design"))
     instrument_id = check.text(top.get("id"), "id")
     if instrument_id and not _ID.fullmatch(instrument_id):
         check.fail(
@@ -108,10 +124,12 @@ def _build(check: _Checker, spec: Any) -> Instrument | None:
         fields=_fields(check, top.get("fields")),
         respondent=MappingProxyType(respondent),
         design=MappingProxyType(design),
+        design_rules=design_rules,
         personal_data=personal_data,
         quality=_quality(check, top.get("quality")),
         data=_data(check, top.get("data")),
         salt=check.text(top.get("salt"), "salt", required=False),
+        value_labels=_value_labels(check, top.get("value_labels")),
         source=check.source,
         sample=_sample(check, top.get("sample"), respondent, design),
     )

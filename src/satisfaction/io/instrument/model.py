@@ -14,15 +14,19 @@ from pathlib import Path
 
 __all__ = [
     "DESIGN_ROLES",
+    "DOMAIN_DF_RULES",
     "GEOGRAPHIES",
     "ITEM_ROLES",
     "ITEM_TYPES",
+    "LONELY_PSU_RULES",
     "MISSING_REASONS",
     "PERSONAL_ACTIONS",
+    "REPLICATE_METHODS",
     "RESPONDENT_ROLES",
     "SAMPLE_KINDS",
     "UNIT_ROLES",
     "DataSource",
+    "DesignRules",
     "FieldTerm",
     "FieldVocabulary",
     "Group",
@@ -32,6 +36,7 @@ __all__ = [
     "MissingCode",
     "PersonalColumn",
     "QualityRules",
+    "ReplicateColumns",
     "Sample",
     "SampleMargins",
     "Scale",
@@ -74,6 +79,11 @@ UNIT_ROLES = ("province", "commune", "district", "agency", "respondent_group")
 #: `satisfaction.studies.kinds`.
 SAMPLE_KINDS = ("probability", "quota", "convenience", "census")
 DESIGN_ROLES = ("weight", "strata", "psu", "ssu", "fpc", "fpc2")
+# R survey's options(survey.lonely.psu=) values; how a domain's df is counted; the kinds
+# of replicate weights (R's svrepdesign type=, "successive-difference" is the ACS's).
+LONELY_PSU_RULES = ("fail", "remove", "certainty", "adjust", "average")
+DOMAIN_DF_RULES = ("rows", "answered")
+REPLICATE_METHODS = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other")
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,8 @@ class FieldVocabulary:
 
     column: str
     terms: tuple[FieldTerm, ...]
+    other_code: str | None = None  # the answer meaning "other, specify" ...
+    other_column: str | None = None  # ... and the column holding what was specified
 
     def labels(self, language: str = "vi") -> dict[str, str]:
         return {term.code: term.label.get(language) for term in self.terms}
@@ -232,6 +244,36 @@ class DataSource:
     sheet: str | None = None
     header_row: int | None = None
     encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplicateColumns:
+    """Replicate weights delivered with the data (R's `svrepdesign(repweights=, type=)`):
+    the columns, the method that made them and its variance constants (None: the
+    method's default)."""
+
+    columns: tuple[str, ...]
+    method: str
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    rho: float | None = None
+    mse: bool = False
+
+
+@dataclass(frozen=True)
+class DesignRules:
+    """The variance rules the `design:` block declares beside its columns.
+
+    `lonely_psu` (R's survey.lonely.psu; "adjust" unless declared, so that a report never
+    stops on a stratum with one cluster -- every report states the rule),
+    `adjust_domain_lonely` (R's survey.adjust.domain.lonely), `domain_df` ("rows": R's
+    df of a domain; "answered": the PSUs answering the item) and supplied `replicates`.
+    """
+
+    lonely_psu: str = "adjust"
+    adjust_domain_lonely: bool = False
+    domain_df: str = "rows"
+    replicates: ReplicateColumns | None = None
 
 
 @dataclass(frozen=True)
@@ -291,9 +333,11 @@ class Instrument:
     quality: QualityRules = field(default_factory=QualityRules)
     data: DataSource | None = None
     salt: str = ""
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: Path | None = None
     extends: tuple[Path, ...] = ()
     sample: Sample | None = None
+    design_rules: DesignRules = field(default_factory=DesignRules)
 
     # ------------------------------------------------------------------ lookups
     def item(self, item_id: str) -> Item:
@@ -348,8 +392,12 @@ class Instrument:
         columns += [item.source_column for item in self.items]
         if self.fields is not None:
             columns.append(self.fields.column)
+            if self.fields.other_column:
+                columns.append(self.fields.other_column)
         columns += list(self.respondent.values())
         columns += list(self.design.values())
+        if self.design_rules.replicates is not None:
+            columns += list(self.design_rules.replicates.columns)
         columns += self.personal_columns
         seen: dict[str, None] = {}
         for column in columns:

@@ -24,7 +24,7 @@ def _fields(check: _Checker, value: Any) -> FieldVocabulary | None:
     if value is None:
         return None
     spec = check.mapping(value, "fields")
-    check.unknown_keys(spec, ("column", "vocabulary"), "fields")
+    check.unknown_keys(spec, ("column", "vocabulary", "other"), "fields")
     terms = []
     seen_codes: set[str] = set()
     for i, t_spec in enumerate(check.sequence(spec.get("vocabulary"), "fields.vocabulary")):
@@ -42,9 +42,30 @@ def _fields(check: _Checker, value: Any) -> FieldVocabulary | None:
                 synonyms=check.variants(t_spec.get("synonyms"), f"{key}.synonyms"),
             )
         )
+    other = check.mapping(spec.get("other"), "fields.other", required=False)
+    check.unknown_keys(other, ("code", "column"), "fields.other")
     return FieldVocabulary(
-        column=check.text(spec.get("column"), "fields.column"), terms=tuple(terms)
+        column=check.text(spec.get("column"), "fields.column"),
+        terms=tuple(terms),
+        other_code=check.text(other.get("code"), "fields.other.code", required=bool(other))
+        or None,
+        other_column=check.text(other.get("column"), "fields.other.column", required=bool(other))
+        or None,
     )
+
+
+def _value_labels(check: _Checker, value: Any) -> dict[str, dict[str, str]]:
+    """`value_labels: {column: {code: label}}`: what the codes of a column that is not a
+    scale item mean (a Kobo choice list on the province column, say)."""
+    spec = check.mapping(value, "value_labels", required=False)
+    labels: dict[str, dict[str, str]] = {}
+    for column, codes in spec.items():
+        key = f"value_labels.{column}"
+        mapping = check.mapping(codes, key)
+        labels[str(column)] = {
+            str(code): check.text(label, f"{key}.{code}") for code, label in mapping.items()
+        }
+    return labels
 
 
 def _roles(check: _Checker, value: Any, key: str, allowed: tuple[str, ...]) -> dict[str, str]:

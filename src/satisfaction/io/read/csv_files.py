@@ -28,6 +28,7 @@ def _read_csv(
 ) -> RawResponses:
     notes: list[ReadNote] = []
     encoding = _choose_encoding(source, encoding, notes)
+    _refuse_bare_carriage_returns(source)
     try:
         with open(source, encoding=encoding, newline="") as handle:
             sample = handle.read(65536)
@@ -89,6 +90,13 @@ def _choose_encoding(source: Path, declared: str | None, notes: list[ReadNote]) 
         problem = _decode_problem(source, name)
         if problem:
             raise InputError(f"not valid {declared}: {problem}", file=source)
+        if name in _SINGLE_BYTE_WESTERN and _is_non_ascii_utf8(source):
+            raise InputError(
+                f"declared {declared}, but the file is valid UTF-8 with letters beyond ASCII: "
+                f"read as {declared} every Vietnamese letter would be garbled (Hà Nội -> "
+                "HÃ  Ná»™i); declare utf-8, or leave the encoding out to have it detected",
+                file=source,
+            )
         notes.append(ReadNote("encoding", None, f"read as {name} (declared)"))
         return name
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -116,6 +124,75 @@ def _choose_encoding(source: Path, declared: str | None, notes: list[ReadNote]) 
         f"not valid UTF-8 ({utf8_problem}) nor cp1258; save it as UTF-8 or pass encoding=",
         file=source,
     )
+
+
+_SINGLE_BYTE_WESTERN = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
+
+
+def _is_non_ascii_utf8(source: Path) -> bool:
+    """Valid UTF-8 holding at least one multi-byte letter (so not plain ASCII)."""
+    with open(source, "rb") as handle:
+        data = handle.read(1 << 22)
+    if data.isascii():
+        return False
+    return _decode_problem(source, "utf-8-sig") is None
+
+
+def _refuse_bare_carriage_returns(source: Path) -> None:
+    """A carriage return not followed by a line feed, in a file whose lines end in LF or
+    CRLF, is inside a value (pasted from a form field): every parser would split the record
+    there and shift the rest of the row into the wrong columns. Refuse, naming the lines.
+
+    UTF-16 files are checked by their code units; files that end lines with CR alone
+    (classic Mac) are left to the parser.
+    """
+    with open(source, "rb") as handle:
+        head = handle.read(2)
+    wide = head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    carriage, feed = (b"\r\x00", b"\n\x00") if head == codecs.BOM_UTF16_LE else (b"\r", b"\n")
+    if head == codecs.BOM_UTF16_BE:
+        carriage, feed = b"\x00\r", b"\x00\n"
+    quote = b'"\x00' if head == codecs.BOM_UTF16_LE else b'\x00"' if wide else b'"'
+    lines: list[int] = []
+    line = 1
+    tail = b""
+    with open(source, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            body = tail + chunk
+            tail = b""
+            if body.endswith(carriage):  # its line feed may start the next chunk
+                body, tail = body[: -len(carriage)], carriage
+            if body.count(carriage) != body.count(carriage + feed):
+                lines += _bare_carriage_lines(body, carriage, feed, quote, line)
+            line += body.count(feed)
+            if len(lines) >= 5:
+                break
+    if lines and line > 1:
+        raise InputError(
+            "a carriage return (CR) without a line feed sits inside a value on line"
+            + ("s " if len(lines) > 1 else " ")
+            + ", ".join(str(n) for n in lines)
+            + "; it would split the record there and shift the rest of the row into the "
+            "wrong columns. Put such values in quotes, or replace the CR in the file",
+            file=source,
+        )
+
+
+def _bare_carriage_lines(
+    body: bytes, carriage: bytes, feed: bytes, quote: bytes, first_line: int
+) -> list[int]:
+    """Lines (from `first_line`) holding a CR without LF outside quotes (an odd number of
+    quote marks before it on its line means it is inside a quoted value, which is fine)."""
+    lines: list[int] = []
+    start = 0
+    while (found := body.find(carriage, start)) >= 0 and len(lines) < 5:
+        start = found + len(carriage)
+        if body.startswith(feed, start):
+            continue
+        line_start = body.rfind(feed, 0, found) + 1
+        if body.count(quote, line_start, found) % 2 == 0:
+            lines.append(first_line + body.count(feed, 0, found))
+    return lines
 
 
 def _decode_problem(source: Path, encoding: str) -> str | None:

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SPSS_SUFFIXES = (".sav", ".zsav")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -38,7 +38,7 @@ def read_responses(
     encoding: str | None = None,
     expected_columns: Iterable[str] | None = None,
 ) -> RawResponses:
-    """Read raw responses from .csv/.txt/.tsv, .xlsx/.xlsm, .sav/.zsav or .parquet.
+    """Read raw responses from .csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods, .sav/.zsav or .parquet.
 
     Args:
         path: the file as delivered.
@@ -67,15 +67,16 @@ def read_responses(
     if source.is_dir():
         raise InputError("is a folder, not a file", file=source)
     suffix = source.suffix.lower()
-    if suffix in (".xls", ".xlsb", ".ods"):
+    if suffix == ".xlsb":
         raise InputError(
-            f"{suffix} workbooks are not supported; open the file in Excel and save it as .xlsx",
+            ".xlsb (binary) workbooks are not supported; open the file in Excel and save it "
+            "as .xlsx",
             file=source,
         )
     if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES + SPSS_SUFFIXES + PARQUET_SUFFIXES:
         raise InputError(
             f"unsupported file type {suffix or '(no extension)'!r}; use .csv, .txt, .xlsx, "
-            ".xlsm, .sav or .parquet",
+            ".xlsm, .xls, .ods, .sav or .parquet",
             file=source,
         )
     if sheet is not None and suffix not in EXCEL_SUFFIXES:

@@ -25,7 +25,7 @@ class ReadNote:
     Kinds: ``encoding``, ``delimiter``, ``header_row_detected``, ``two_row_header``,
     ``blank_rows``, ``trailing_blank_rows``, ``totals_row``, ``code_as_date``,
     ``empty_columns``, ``not_nfc``, ``missing_expected_columns``, ``row_numbers_kept``,
-    ``csv_fallback_parser``.
+    ``csv_fallback_parser``, ``merged_cells_filled``, ``legacy_font``.
     """
 
     kind: str
@@ -55,10 +55,14 @@ class RawResponses:
         notes: what was detected or done, in order.
         removed: rows removed at read time, with ``_row`` and ``_reason``
             (``blank_row`` or ``totals_row``).
+        filled: cells the reader filled from a merged block above them (Excel shows the
+            block's value on every row it covers): ``_row``, ``column``, ``value``.
+        legacy_fonts: .xlsx columns whose text is in an 8-bit Vietnamese font, with the
+            encoding that font implies (``tcvn3`` for .VnTime, ``vni`` for VNI-Times).
         value_labels: SPSS value labels, column -> {code: label}.
         missing_values: SPSS user-missing codes, column -> codes.
         column_labels: SPSS variable labels, column -> label.
-        format: ``csv``, ``xlsx``, ``sav`` or ``parquet``.
+        format: ``csv``, ``xlsx``, ``xlsm``, ``xls``, ``ods``, ``sav`` or ``parquet``.
     """
 
     frame: pd.DataFrame
@@ -68,6 +72,8 @@ class RawResponses:
     header_row: int | None = None
     notes: list[ReadNote] = field(default_factory=list)
     removed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    filled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    legacy_fonts: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     missing_values: dict[str, list[Any]] = field(default_factory=dict)
     column_labels: dict[str, str] = field(default_factory=dict)

@@ -28,7 +28,9 @@ Modules: `estimators` (mean, total, ratio, proportion), `covariance` (the joint 
 several totals), `intervals` (t and proportion CIs),
 `flags` (reliability rules), `compare` (differences, p-value adjustment, chisq); the private
 machinery is `domains` (by= codes, grouped sums), `engine` (linearisation variance by
-stratum and PSU) and `calibration` (residuals of post-stratified and raked designs).
+stratum and PSU), `calibration` (residuals of post-stratified and raked designs) and
+`replicates` (a `ReplicateDesign`: every statistic recomputed in every replicate, R's
+svrVar; `combination_replicates` and `replicate_variance` serve the indices).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from satisfaction.stats.estimate.estimators import (
 )
 from satisfaction.stats.estimate.flags import Reliability, flag_reliability
 from satisfaction.stats.estimate.intervals import PROPORTION_METHODS, proportion_interval
+from satisfaction.stats.estimate.replicates import combination_replicates, replicate_variance
 
 __all__ = [
     "CHISQ_COLUMNS",
@@ -60,6 +63,7 @@ __all__ = [
     "Reliability",
     "adjust_pvalues",
     "chisq",
+    "combination_replicates",
     "difference",
     "difference_independent",
     "flag_reliability",
@@ -67,6 +71,7 @@ __all__ = [
     "proportion",
     "proportion_interval",
     "ratio",
+    "replicate_variance",
     "total",
     "total_covariance",
 ]

@@ -29,6 +29,8 @@ from satisfaction.stats.estimate.estimators import (
     _numeric_column,
 )
 from satisfaction.stats.estimate.intervals import _check_level, _t_interval
+from satisfaction.stats.estimate.replicates import _ReplicateEngine
+from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 
 __all__ = [
     "CHISQ_COLUMNS",
@@ -58,7 +60,7 @@ DIFFERENCE_COLUMNS = [
 
 def difference(
     df: pd.DataFrame,
-    design: Design,
+    design: Design | ReplicateDesign,
     variables: str | Sequence[str],
     between: str,
     a: object,
@@ -92,13 +94,18 @@ def difference(
     _check_columns(df, [*names, between, *by_cols], "difference")
     if between in by_cols:
         raise ParameterError(f"between={between!r} cannot also be a by column")
-    prep = prepare(df, design)
     side = _sides(df, between, a, b)
     coarse = _make_domains(df, by_cols)
     fine_codes = np.where((coarse.codes >= 0) & (side >= 0), coarse.codes * 2 + side, -1)
-    to_fine = _Grouper(fine_codes, coarse.count * 2)
     coarse_codes = np.where(fine_codes >= 0, coarse.codes, -1)
     coarse_in = _Domains(coarse_codes, coarse.count, coarse.keys)
+    if isinstance(design, ReplicateDesign):
+        est, variance, ddf = _replicate_difference(
+            df, design, names, fine_codes, coarse_in, statistic
+        )
+        return _difference_frame(coarse, names, a, b, est, variance, ddf, level)
+    prep = prepare(df, design)
+    to_fine = _Grouper(fine_codes, coarse.count * 2)
     engine = _Engine(df, prep, coarse_in)
     w = prep.weights
     safe = np.where(fine_codes >= 0, fine_codes, 0)
@@ -121,6 +128,33 @@ def difference(
     return _difference_frame(coarse, names, a, b, est, variance, ddf, level)
 
 
+def _replicate_difference(
+    df: pd.DataFrame,
+    design: ReplicateDesign,
+    names: list[str],
+    fine_codes: np.ndarray,
+    coarse: _Domains,
+    statistic: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimates of both sides (a, b of each domain in turn), and the replicate variance
+    and df of their difference: the difference recomputed in every replicate."""
+    prep = prepare_replicates(df, design)
+    fine = _Domains(fine_codes, coarse.count * 2, coarse.keys)
+    engine = _ReplicateEngine(df, prep, fine)
+    whole = _ReplicateEngine(df, prep, coarse)
+    estimates, variances, dfs = [], [], []
+    for name in names:
+        y = _numeric_column(df, name)
+        valid = ~np.isnan(y) & (fine_codes >= 0)
+        totals = engine.totals([np.where(valid, y, 0.0), valid.astype(np.float64)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = totals[:, 0] / totals[:, 1] if statistic == "mean" else totals[:, 0]
+        estimates.append(theta[:, 0])
+        variances.append(whole.variance(theta[0::2] - theta[1::2]))
+        dfs.append(whole.domain_df(valid))
+    return np.column_stack(estimates), np.column_stack(variances), np.column_stack(dfs)
+
+
 def _difference_frame(
     coarse: _Domains,
     names: list[str],
@@ -135,7 +169,8 @@ def _difference_frame(
     as the `by` columns then `DIFFERENCE_COLUMNS`: column-major, domains inside."""
     est_a, est_b = est[0::2], est[1::2]
     diff = est_a - est_b
-    se = np.sqrt(variance)
+    # a side without rows has no estimate: then the difference has no SE either
+    se = np.where(np.isnan(diff), np.nan, np.sqrt(variance))
     low, high = _t_interval(diff, se, ddf, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = diff / se
@@ -184,8 +219,8 @@ def difference_independent(
     `first` and `second` are result frames of this module (e.g. `proportion(...)` on each
     wave). Rows are matched on `on` (default: the by columns plus `variable` and `level`).
     With independent samples the covariance is zero: se = sqrt(se_1^2 + se_2^2). The df is
-    the smaller of the two (a conservative choice; Satterthwaite needs per-stratum terms that
-    result frames do not keep) and the test is a two-sided t test.
+    Satterthwaite's (v_1 + v_2)^2 / (v_1^2 / df_1 + v_2^2 / df_2), v_k = se_k^2 (the
+    smaller df when both SEs are 0), and the test is a two-sided t test.
 
     Returns the match columns, then `estimate_first`, `estimate_second`, `estimate`
     (second - first), `se`, `ci_low`, `ci_high`, `statistic`, `df`, `p_value`.
@@ -207,7 +242,12 @@ def difference_independent(
     merged = left.merge(right, on=keys, suffixes=("_first", "_second"), how="inner")
     est = merged["estimate_second"] - merged["estimate_first"]
     se = np.sqrt(merged["se_first"] ** 2 + merged["se_second"] ** 2)
-    ddf = np.minimum(merged["df_first"], merged["df_second"]).to_numpy()
+    ddf = _satterthwaite(
+        merged["se_first"].to_numpy(np.float64) ** 2,
+        merged["se_second"].to_numpy(np.float64) ** 2,
+        merged["df_first"].to_numpy(np.float64),
+        merged["df_second"].to_numpy(np.float64),
+    )
     low, high = _t_interval(est.to_numpy(), se.to_numpy(), ddf, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = est / se
@@ -226,6 +266,14 @@ def difference_independent(
         df=ddf,
         p_value=p_value,
     )
+
+
+def _satterthwaite(v1: np.ndarray, v2: np.ndarray, df1: np.ndarray, df2: np.ndarray) -> np.ndarray:
+    """Welch-Satterthwaite df of a sum of two independent variance estimates."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ddf = (v1 + v2) ** 2 / (v1**2 / df1 + v2**2 / df2)
+    ddf = np.where((v1 + v2) > 0, ddf, np.minimum(df1, df2))
+    return np.where((df1 > 0) & (df2 > 0), ddf, np.nan)
 
 
 def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: str = "holm"):
@@ -253,7 +301,7 @@ CHISQ_COLUMNS = ["test", "statistic", "ndf", "ddf", "p_value", "pearson", "n"]
 
 def chisq(
     df: pd.DataFrame,
-    design: Design,
+    design: Design | ReplicateDesign,
     row: str,
     col: str,
     by: str | Sequence[str] | None = None,
@@ -280,7 +328,6 @@ def chisq(
     _check_columns(df, [row, col], "chisq")
     if row in by_cols or col in by_cols:
         raise ParameterError("chisq: row and col cannot also be by columns")
-    prep = prepare(df, design)
     domains = _make_domains(df, by_cols)
     r_levels, c_levels = _levels_of(df[row]), _levels_of(df[col])
     if len(r_levels) < 2 or len(c_levels) < 2:
@@ -294,18 +341,12 @@ def chisq(
     cell = np.where(complete, r_code + nr * c_code, -1)  # rows vary fastest, as R's interaction
     k = nr * nc
     inner = _Domains(np.where(complete, domains.codes, -1), domains.count, domains.keys)
-    engine = _Engine(df, prep, inner)
-    w = np.where(complete, prep.weights, 0.0)
-    sums = engine.collect([engine.reduce([w * (cell == j), w]) for j in range(k)])
-    totals = engine.domain_sums(sums.stage1)  # (domains, k, [w I, w])
-    weight_sum = totals[:, :, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shares = totals[:, :, 0] / weight_sum
-        coefs = np.stack([1.0 / weight_sum, -shares / weight_sum])
-    cov = engine.covariance(np.nan_to_num(coefs), sums)
+    if isinstance(design, ReplicateDesign):
+        shares, cov, n_rows, nu = _replicate_shares(df, design, domains, inner, cell, k)
+    else:
+        shares, cov, n_rows, nu = _shares(df, design, domains, inner, cell, complete, k)
 
     d_count = domains.count
-    n_rows, nu = _domain_rows_and_df(domains, prep)
     n_complete = np.bincount(inner.codes[complete], minlength=d_count)
     records = []
     grid_r, grid_c = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
@@ -324,6 +365,51 @@ def chisq(
         pearson=np.repeat(pearson, 2),
         n=np.repeat(n, 2).astype(np.int64),
     )
+
+
+def _shares(
+    df: pd.DataFrame,
+    design: Design,
+    domains: _Domains,
+    inner: _Domains,
+    cell: np.ndarray,
+    complete: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cell shares (domains x k), their linearised covariance, each domain's rows and df."""
+    prep = prepare(df, design)
+    engine = _Engine(df, prep, inner)
+    w = np.where(complete, prep.weights, 0.0)
+    sums = engine.collect([engine.reduce([w * (cell == j), w]) for j in range(k)])
+    totals = engine.domain_sums(sums.stage1)  # (domains, k, [w I, w])
+    weight_sum = totals[:, :, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = totals[:, :, 0] / weight_sum
+        coefs = np.stack([1.0 / weight_sum, -shares / weight_sum])
+    cov = engine.covariance(np.nan_to_num(coefs), sums)
+    n_rows, nu = _domain_rows_and_df(domains, prep)
+    return shares, cov, n_rows, nu
+
+
+def _replicate_shares(
+    df: pd.DataFrame,
+    design: ReplicateDesign,
+    domains: _Domains,
+    inner: _Domains,
+    cell: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cell shares, their replicate covariance (R's svychisq of a svyrep.design), each
+    domain's rows and df (R's degf of the domain's replicate weights)."""
+    prep = prepare_replicates(df, design)
+    engine = _ReplicateEngine(df, prep, inner)
+    values = [(cell == j).astype(np.float64) for j in range(k)]
+    totals = engine.totals([*values, (cell >= 0).astype(np.float64)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = totals[:, :k] / totals[:, k : k + 1]
+    cov = engine.covariance(shares)
+    n_rows = np.bincount(domains.codes[domains.codes >= 0], minlength=domains.count)
+    return shares[..., 0], cov, n_rows, _ReplicateEngine(df, prep, domains).domain_df()
 
 
 def _domain_rows_and_df(domains: _Domains, prep: PreparedDesign) -> tuple[np.ndarray, np.ndarray]:

@@ -19,21 +19,32 @@ from satisfaction.stats.design import Design, prepare
 from satisfaction.stats.estimate.domains import _check_columns, _make_domains
 from satisfaction.stats.estimate.engine import _Engine
 from satisfaction.stats.estimate.estimators import _numeric_column
+from satisfaction.stats.estimate.replicates import _ReplicateEngine, replicate_covariance
+from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 
 __all__ = ["total_covariance"]
 
 
-def total_covariance(df: pd.DataFrame, design: Design, variables: Sequence[str]) -> pd.DataFrame:
+def total_covariance(
+    df: pd.DataFrame, design: Design | ReplicateDesign, variables: Sequence[str]
+) -> pd.DataFrame:
     """Covariance matrix of the weighted totals of ``variables`` over the whole sample.
 
     R: ``vcov(svytotal(~v1 + v2 + ..., design))``. Missing values count as 0 (a column of
     linearised values is 0 outside its domain); the result is a square frame indexed and
-    labelled by the variable names. Its diagonal equals ``total(...)["se"] ** 2``.
+    labelled by the variable names. Its diagonal equals ``total(...)["se"] ** 2``. On a
+    replicate design the totals are recomputed in every replicate (R's svrVar).
     """
     names = list(variables)
     if not names:
         raise ParameterError("variables is empty: name at least one column")
     _check_columns(df, names, "variable")
+    if isinstance(design, ReplicateDesign):
+        replicated = prepare_replicates(df, design)
+        engine_r = _ReplicateEngine(df, replicated, _make_domains(df, []))
+        totals = engine_r.totals([np.nan_to_num(_numeric_column(df, n)) for n in names])
+        cov_r = replicate_covariance(replicated, totals)[0]
+        return pd.DataFrame(cov_r, index=names, columns=names)
     prep = prepare(df, design)
     engine = _Engine(df, prep, _make_domains(df, []))
     w = prep.weights

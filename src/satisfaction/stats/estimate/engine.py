@@ -25,6 +25,20 @@ _SELF_REPRESENTING = 1e-7
 
 
 @dataclass
+class _Counts:
+    """Rows per stage-1 (and stage-2) cell and column, as the variance needs them.
+
+    `stage1` / `stage2` count the rows of each column's domain of non-missing values,
+    zero-weight rows included (R keeps them in a subset: they decide which PSUs are present);
+    `df` counts what the domain df counts (see `Design.domain_df`), without zero weights.
+    """
+
+    stage1: np.ndarray
+    stage2: np.ndarray | None
+    df: np.ndarray
+
+
+@dataclass
 class _CellSums:
     """Grouped sums of the row parts of the linearised values, for every column.
 
@@ -96,6 +110,8 @@ class _Engine:
         self.domains = domains
         codes = domains.codes
         self.in_domain = codes >= 0
+        self.positive = prep.weights > 0
+        self.has_zero_weights = not self.positive.all()
         self._to_domain: _Grouper | None = None
         self.calibrated = prep.calibrated
         self.calibration: _Calibration | None = None
@@ -123,11 +139,39 @@ class _Engine:
                 prep.n_psus,
             )
 
+        self._domain_rows: np.ndarray | None = None
+
     # ---- per column --------------------------------------------------------------------
 
     def count(self, valid: np.ndarray) -> np.ndarray:
         """Rows per stage-1 cell of one column's domain of non-missing values."""
         return self.stage1["rows_to_cell"].sum(valid)
+
+    def domain_rows(self) -> np.ndarray:
+        """Rows with a positive weight per stage-1 cell, whatever the columns hold."""
+        if self._domain_rows is None:
+            self._domain_rows = self.count(self.in_domain & self.positive)
+        return self._domain_rows
+
+    def counts(self, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """One column's cell counts: stage 1, stage 2 and the rows its n counts (positive
+        weights). `valid` marks the column's non-missing rows in a domain."""
+        stage1 = self.count(valid)
+        stage2 = None if self.stage2 is None else self.stage2["rows_to_cell"].sum(valid)
+        scoped = self.count(valid & self.positive) if self.has_zero_weights else stage1
+        return stage1, stage2, scoped
+
+    def collect_counts(self, columns: list[tuple]) -> tuple[_Counts, np.ndarray]:
+        """Stack the `counts` of several columns: the `_Counts` the variance needs and the
+        cells x columns counts of the rows each column's n counts."""
+        stage1 = np.column_stack([c[0] for c in columns])
+        stage2 = None if columns[0][1] is None else np.column_stack([c[1] for c in columns])
+        scoped = np.column_stack([c[2] for c in columns])
+        if self.prep.design.domain_df == "answered":
+            df = scoped
+        else:
+            df = np.repeat(self.domain_rows()[:, None], len(columns), axis=1)
+        return _Counts(stage1, stage2, df), scoped
 
     def reduce(self, parts: Sequence[np.ndarray]) -> tuple:
         """Grouped sums of one column's row parts (see `_CellSums`)."""
@@ -178,57 +222,85 @@ class _Engine:
         return totals
 
     def variance(
-        self, coefs: np.ndarray, sums: _CellSums, counts: np.ndarray
+        self, coefs: np.ndarray, sums: _CellSums, counts: _Counts
     ) -> tuple[np.ndarray, np.ndarray]:
         """Variance (domains x columns) of the totals of the linearised values, and the df.
 
         `coefs` (parts x domains x columns) are the per-domain constants of the parts;
-        `counts` (stage-1 cells x columns) the rows of each column's domain of non-missing
-        values, from which the domain df (PSUs minus strata holding such rows) is counted.
+        `counts` the rows of each column's domain per cell (`_Counts`), from which the
+        present PSUs and the domain df (PSUs minus strata, R's `degf`) are counted.
         """
         prep = self.prep
         calib = self._calibration_coefficients(coefs, sums)
         s1 = self.stage1
-        group_counts = s1["cell_to_group"].sum(counts)
-        psu_present = s1["cell_to_domain"].sum((counts > 0).astype(np.float64))
-        strata_present = s1["group_to_domain"].sum((group_counts > 0).astype(np.float64))
+        df_groups = s1["cell_to_group"].sum(counts.df)
+        psu_present = s1["cell_to_domain"].sum((counts.df > 0).astype(np.float64))
+        strata_present = s1["group_to_domain"].sum((df_groups > 0).astype(np.float64))
         df = psu_present - strata_present
 
         totals = self._unit_totals(s1, sums.stage1, coefs, calib, 1)
         n_units = prep.n_psu[s1["group_id"]][:, None]
         factor = prep.fpc_factor[s1["group_id"]][:, None]
-        present = np.ones_like(group_counts, dtype=bool) if self.calibrated else group_counts > 0
-        contribution = self._between_units(s1, totals, n_units, factor, present)
+        present, n_present = self._presence(s1, counts.stage1)
+        contribution = self._between_units(s1, totals, n_units, factor, present, n_present)
         var = s1["group_to_domain"].sum(np.nan_to_num(contribution))
         if prep.lonely_psu == "average":
             lonely = s1["group_to_domain"].sum(np.isnan(contribution).astype(np.float64))
-            n_present = s1["group_to_domain"].sum(present.astype(np.float64))
+            n_groups = s1["group_to_domain"].sum(present.astype(np.float64))
             with np.errstate(divide="ignore", invalid="ignore"):
-                var = var * n_present / (n_present - lonely)
+                var = var * n_groups / (n_groups - lonely)
 
         if self.stage2 is not None:
-            var = var + self._stage_two_variance(coefs, sums, calib)
+            var = var + self._stage_two_variance(coefs, sums, calib, counts.stage2)
         return np.maximum(var, 0.0), df
 
+    def _presence(
+        self, cells: dict, counts: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Which (domain, group) x column hold rows, and how many of the group's units do.
+
+        A calibrated design keeps every row in every domain (R's subset of a calibrated
+        design zeroes weights), so every group is present with all its units.
+        """
+        n_groups = len(cells["group_id"])
+        if self.calibrated or counts is None:
+            width = 1 if counts is None else counts.shape[1]
+            return np.ones((n_groups, width), dtype=bool), None
+        group_counts = cells["cell_to_group"].sum(counts)
+        n_present = cells["cell_to_group"].sum((counts > 0).astype(np.float64))
+        return group_counts > 0, n_present
+
     def _stage_two_variance(
-        self, coefs: np.ndarray, sums: _CellSums, calib: list[np.ndarray] | None
+        self,
+        coefs: np.ndarray,
+        sums: _CellSums,
+        calib: list[np.ndarray] | None,
+        counts: np.ndarray | None,
     ) -> np.ndarray:
-        """The second stage's term (SSUs within PSUs), times the first-stage fraction."""
+        """The second stage's term (SSUs within PSUs), times the first-stage fraction.
+
+        Each PSU is one stratum of its SSUs (R's `multistage`), so "average" has nothing to
+        average over: a PSU of the domain with one sampled SSU (of several) makes the
+        variance NaN, as in R.
+        """
         prep, s2 = self.prep, self.stage2
         assert s2 is not None and prep.n_ssu is not None and prep.fpc2_factor is not None
         assert sums.stage2 is not None
         totals2 = self._unit_totals(s2, sums.stage2, coefs, calib, 2)
         n_units2 = prep.n_ssu[s2["group_id"]][:, None]
         factor2 = prep.fpc2_factor[s2["group_id"]][:, None]
-        contribution2 = self._between_units(s2, totals2, n_units2, factor2, None)
+        present, n_present = self._presence(s2, counts)
+        contribution2 = self._between_units(s2, totals2, n_units2, factor2, present, n_present)
+        contribution2 = np.where(present, contribution2, 0.0)
         fraction = prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]][:, None]
-        return s2["group_to_domain"].sum(np.nan_to_num(contribution2 * fraction))
+        return s2["group_to_domain"].sum(contribution2 * fraction)
 
     def plain_variance(self, z: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`variance` for linearised values given row by row (z: rows x columns)."""
+        """`variance` for linearised values given row by row (z: rows x columns); `valid`
+        marks each column's non-missing rows in a domain."""
         width = z.shape[1]
         sums = self.collect([self.reduce([np.ascontiguousarray(z[:, j])]) for j in range(width)])
-        counts = np.column_stack([self.count(valid[:, j]) for j in range(width)])
+        counts, _ = self.collect_counts([self.counts(valid[:, j]) for j in range(width)])
         coefs = np.ones((1, self.domains.count, width))
         return self.variance(coefs, sums, counts)
 
@@ -238,21 +310,34 @@ class _Engine:
         totals: np.ndarray,
         n_units: np.ndarray,
         factor: np.ndarray,
-        present: np.ndarray | None,
+        present: np.ndarray,
+        n_present: np.ndarray | None,
     ) -> np.ndarray:
-        """R's onestrat(): scaled sum of squares of unit totals around their group mean."""
+        """R's onestrat(): scaled sum of squares of unit totals around their group mean.
+
+        Units of the group without rows of the domain count as zero totals. NaN marks a
+        group the "average" rule replaces by the mean of the others. `n_present` (units
+        holding rows, None when all do) drives R's `survey.adjust.domain.lonely`.
+        """
         s1 = cells["cell_to_group"].sum(totals)
         s2 = cells["cell_to_group"].sum(totals**2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            spread = factor * n_units / (n_units - 1) * (s2 - s1**2 / n_units)
+            inflate = n_units / (n_units - 1)
+            spread = factor * inflate * (s2 - s1**2 / n_units)
         lonely = self.prep.lonely_psu
         if lonely == "adjust":
             single = factor * s2
-        elif lonely == "average" and present is not None:
+        elif lonely == "average":
             single = np.where(present, np.nan, 0.0)
         else:  # certainty, remove; "fail" was refused when the design was prepared
             single = np.zeros_like(s2)
         out = np.where(n_units > 1, spread, single)
+        if self.prep.design.adjust_domain_lonely and n_present is not None:
+            alone = (n_units > 1) & (n_present == 1)
+            if lonely == "adjust":  # not centred: the absent units' zeros stay as they are
+                out = np.where(alone, factor * inflate * s2, out)
+            elif lonely == "average":
+                out = np.where(alone, np.nan, out)
         return np.where(factor < _SELF_REPRESENTING, 0.0, out)
 
     def covariance(self, coefs: np.ndarray, sums: _CellSums) -> np.ndarray:
@@ -266,7 +351,6 @@ class _Engine:
             prep.n_psu[s1["group_id"]],
             prep.fpc_factor[s1["group_id"]],
             None,
-            average=prep.lonely_psu == "average",
         )
         if self.stage2 is not None:
             s2 = self.stage2
@@ -278,7 +362,6 @@ class _Engine:
                 prep.n_ssu[s2["group_id"]],
                 prep.fpc2_factor[s2["group_id"]],
                 prep.sampling_fraction[prep.psu_stratum[s2["group_id"]]],
-                average=False,
             )
         return cov
 
@@ -289,32 +372,70 @@ class _Engine:
         n_units: np.ndarray,
         factor: np.ndarray,
         multiplier: np.ndarray | None,
-        *,
-        average: bool,
     ) -> np.ndarray:
-        """R's onestrat() crossproducts, summed per domain: (domains, k, k)."""
+        """R's onestrat() crossproducts, summed per domain: (domains, k, k).
+
+        `multiplier` (the first-stage sampling fraction) marks stage 2, where "average"
+        has no other group to average over (NaN, as `_stage_two_variance`).
+        """
         k = totals.shape[1]
+        rule = self.prep.lonely_psu
         to_group = cells["cell_to_group"]
         group = to_group.codes
+        n_present = np.bincount(group, minlength=len(n_units))
+        alone = np.zeros(len(n_units), dtype=bool)
+        if self.prep.design.adjust_domain_lonely and not self.calibrated:
+            alone = (n_units > 1) & (n_present == 1)
+        lonely = (n_units == 1) & (factor >= _SELF_REPRESENTING)
+        uncentred = (rule == "adjust") & ((n_units == 1) | alone)
+        averaged = (rule == "average") & (lonely | alone)
         means = to_group.sum(totals) / n_units[:, None]
-        centred = totals - means[group]
-        if self.prep.lonely_psu == "adjust":
-            centred = np.where((n_units[group] == 1)[:, None], totals, centred)
+        centred = np.where(uncentred[group][:, None], totals, totals - means[group])
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(n_units > 1, factor * n_units / (n_units - 1), factor)
-        scale = np.where(factor < _SELF_REPRESENTING, 0.0, scale)
+        scale = np.where((factor < _SELF_REPRESENTING) | averaged, 0.0, scale)
         if multiplier is not None:
             scale = scale * multiplier
         outer = centred[:, :, None] * centred[:, None, :] * scale[group][:, None, None]
         cov = cells["cell_to_domain"].sum(outer.reshape(len(totals), k * k))
         # Units of the group that hold no row of the domain have zero totals.
-        absent = n_units - np.bincount(group, minlength=len(n_units))
+        absent = np.where(uncentred, 0, n_units - n_present)
         padding = means[:, :, None] * means[:, None, :] * (absent * scale)[:, None, None]
         cov = cov + cells["group_to_domain"].sum(padding.reshape(len(n_units), k * k))
-        if average:
-            lonely = ((n_units == 1) & (factor >= _SELF_REPRESENTING)).astype(np.float64)
-            n_groups = cells["group_to_domain"].sum(np.ones_like(lonely))
-            n_lonely = cells["group_to_domain"].sum(lonely)
+        if rule == "average":
+            n_groups = cells["group_to_domain"].sum(np.ones(len(n_units)))
+            n_averaged = cells["group_to_domain"].sum(averaged.astype(np.float64))
             with np.errstate(divide="ignore", invalid="ignore"):
-                cov = cov * (n_groups / (n_groups - n_lonely))[:, None]
+                if multiplier is None:
+                    cov = cov * (n_groups / (n_groups - n_averaged))[:, None]
+                else:
+                    cov = np.where((n_averaged > 0)[:, None], np.nan, cov)
         return cov.reshape(-1, k, k)
+
+
+def score_covariance(
+    df: pd.DataFrame, prep: PreparedDesign, values: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Covariance matrix (p x p) of the estimated totals of `values` (rows x p), R's
+    `svyrecvar`: strata, clusters, fpc, both stages, the lonely-PSU rules and calibration.
+
+    `rows` marks the domain (e.g. a model's complete cases): the other rows hold no value,
+    but their PSUs still count in their strata, as in R's subset of a design. This is the
+    "meat" of a model's sandwich variance (`values` are weighted per-row scores).
+    """
+    codes = np.where(rows, 0, -1).astype(np.int64)
+    domains = _Domains(codes, 1, pd.DataFrame(index=range(1)))
+    engine = _Engine(df, prep, domains)
+    values = np.where(rows[:, None], values, 0.0)
+    width = values.shape[1]
+    sums = engine.collect(
+        [engine.reduce([np.ascontiguousarray(values[:, j])]) for j in range(width)]
+    )
+    return engine.covariance(np.ones((1, 1, width)), sums)[0]
+
+
+def domain_df(prep: PreparedDesign, rows: np.ndarray) -> int:
+    """Design df of a domain: PSUs minus strata holding its rows with a positive weight
+    (R's `degf(subset(design, rows))`)."""
+    inset = rows & (prep.weights > 0)
+    return int(len(np.unique(prep.psu[inset])) - len(np.unique(prep.stratum[inset])))

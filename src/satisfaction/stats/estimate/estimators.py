@@ -28,6 +28,8 @@ from satisfaction.stats.estimate.intervals import (
     _t_interval,
     proportion_interval,
 )
+from satisfaction.stats.estimate.replicates import _ReplicateEngine
+from satisfaction.stats.replicate import PreparedReplicates, ReplicateDesign, prepare_replicates
 
 __all__ = ["ESTIMATE_COLUMNS", "mean", "proportion", "ratio", "total"]
 
@@ -73,6 +75,8 @@ class _Stats:
     n: np.ndarray
     weight_sum: np.ndarray
     df: np.ndarray
+    rows: np.ndarray | None = None  # the n of Korn-Graubard intervals (Design.domain_df)
+    logit_variance: np.ndarray | None = None  # replicate designs: variance of logit(p_r)
 
 
 # A column provider returns y (float, NaN = missing) or, for 0/1 indicators, the pair
@@ -80,7 +84,62 @@ class _Stats:
 _Column = Callable[[], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
 
 
-def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> _Stats:
+def _srs_deff(variance, weight_sum, wyy_sum, mean, n, statistic: str) -> np.ndarray:
+    """R's deff=TRUE: against SRS without replacement of n from a population of sum(w)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ss = np.maximum(wyy_sum - weight_sum * mean**2, 0.0)
+        s2 = ss / weight_sum * n / (n - 1)
+        srs = s2 * (weight_sum - n) / (weight_sum * n)
+        if statistic == "total":
+            srs = srs * weight_sum**2
+        return np.where(weight_sum >= n, variance / srs, np.nan)
+
+
+def _replicate_mean_stats(
+    engine: _ReplicateEngine, columns: Sequence[_Column], statistic: str
+) -> _Stats:
+    """Means (or totals) of many columns in every domain and replicate, R's svymean /
+    svytotal on a replicate design (each replicate's estimate recomputed, then svrVar)."""
+    prep, w = engine.prep, engine.prep.weights
+    thetas, counts, sums, squares, dfs = [], [], [], [], []
+    domain_df = None if prep.design.domain_df == "answered" else engine.domain_df()
+    for provide in columns:
+        column = provide()
+        if isinstance(column, tuple):
+            valid = column[0] & engine.in_domain
+            y = (column[1] & valid).astype(np.float64)
+        else:
+            valid = ~np.isnan(column) & engine.in_domain
+            y = np.where(valid, column, 0.0)
+        totals = engine.totals([y, valid.astype(np.float64)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = totals[:, 0] / totals[:, 1] if statistic == "mean" else totals[:, 0]
+        thetas.append(theta)
+        counts.append(engine.to_domain.sum((valid & engine.positive).astype(np.float64)))
+        sums.append(totals[:, 1, 0])
+        squares.append(engine.to_domain.sum(w * y * y))
+        dfs.append(engine.domain_df(valid) if domain_df is None else domain_df)
+    theta = np.stack(thetas, axis=1)  # (domains, columns, 1 + replicates)
+    n, weight_sum = np.column_stack(counts), np.column_stack(sums)
+    variance = engine.variance(theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logits = np.log(theta / (1.0 - theta))
+        logit_variance = engine.variance(logits)
+        mean = theta[..., 0] if statistic == "mean" else theta[..., 0] / weight_sum
+    # a replicate whose share is 0 or 1 has an infinite logit: the logit interval is [0, 1]
+    # (R's svyglm stops short of infinity there and gives nearly that)
+    logit_variance = np.where(np.isinf(logits[..., 1:]).any(axis=-1), np.inf, logit_variance)
+    deff = _srs_deff(variance, weight_sum, np.column_stack(squares), mean, n, statistic)
+    estimate = np.where(n > 0, theta[..., 0], np.nan)
+    rows = n
+    if prep.design.domain_df == "rows":
+        in_scope = (engine.in_domain & engine.positive).astype(np.float64)
+        rows = np.repeat(engine.to_domain.sum(in_scope)[:, None], n.shape[1], axis=1)
+    df = np.column_stack(dfs)
+    return _Stats(estimate, variance, deff, n, weight_sum, df, rows, logit_variance)
+
+
+def _mean_stats(engine, columns: Sequence[_Column], statistic: str) -> _Stats:
     """Means (or totals) of many columns in every domain, as R's svymean / svytotal.
 
     Per column, one pass of grouped sums over the rows: the cell (domain x PSU) sums of the
@@ -88,6 +147,8 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
     estimates, the deff, the linearised values z = w (y - mean) / W for means or w y for
     totals, and their variance) works on cells x columns arrays for all columns at once.
     """
+    if isinstance(engine, _ReplicateEngine):
+        return _replicate_mean_stats(engine, columns, statistic)
     w = engine.prep.weights
     in_domain = engine.in_domain
     reduced, counts, squares = [], [], []
@@ -106,12 +167,12 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
             wv = w * valid
             wy = wv * y
             wyy = wy * y
-        counts.append(engine.count(valid))
+        counts.append(engine.counts(valid))
         reduced.append(engine.reduce([wy, wv]))
         squares.append(wyy)
     sums = engine.collect(reduced)
-    counts_cells = np.column_stack(counts)
-    n = engine.domain_sums(counts_cells)
+    cell_counts, counted = engine.collect_counts(counts)
+    n = engine.domain_sums(counted)
     domain = engine.domain_sums(sums.stage1)  # (domains, columns, [wy, wv])
     wy_sum, weight_sum = domain[:, :, 0], domain[:, :, 1]
     wyy_sum = np.column_stack(
@@ -128,17 +189,13 @@ def _mean_stats(engine: _Engine, columns: Sequence[_Column], statistic: str) -> 
     else:
         coefs = np.stack([np.ones_like(wy_sum), np.zeros_like(wy_sum)])
         estimate = wy_sum
-    variance, df = engine.variance(coefs, sums, counts_cells)
-    # R's deff=TRUE: against SRS without replacement of n from a population of sum(w).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ss = np.maximum(wyy_sum - weight_sum * mean**2, 0.0)
-        s2 = ss / weight_sum * n / (n - 1)
-        srs = s2 * (weight_sum - n) / (weight_sum * n)
-        if statistic == "total":
-            srs = srs * weight_sum**2
-        deff = np.where(weight_sum >= n, variance / srs, np.nan)
+    variance, df = engine.variance(coefs, sums, cell_counts)
+    deff = _srs_deff(variance, weight_sum, wyy_sum, mean, n, statistic)
     estimate = np.where(n > 0, estimate, np.nan)
-    return _Stats(estimate, variance, deff, n, weight_sum, df)
+    rows = n
+    if engine.prep.design.domain_df == "rows":
+        rows = np.repeat(engine.domain_sums(engine.domain_rows())[:, None], n.shape[1], axis=1)
+    return _Stats(estimate, variance, deff, n, weight_sum, df, rows)
 
 
 def _frame(
@@ -185,12 +242,16 @@ def _frame(
 
 
 def _setup(
-    df: pd.DataFrame, design: Design, by: str | Sequence[str] | None
-) -> tuple[PreparedDesign, _Domains, _Engine]:
+    df: pd.DataFrame, design: Design | ReplicateDesign, by: str | Sequence[str] | None
+) -> tuple[PreparedDesign | PreparedReplicates, _Domains, _Engine | _ReplicateEngine]:
+    """The checked design, the domains of `by` and the engine (Taylor or replicates)."""
     if not isinstance(df, pd.DataFrame):
         raise ParameterError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    prep = prepare(df, design)
     domains = _make_domains(df, _as_list(by, "by"))
+    if isinstance(design, ReplicateDesign):
+        replicated = prepare_replicates(df, design)
+        return replicated, domains, _ReplicateEngine(df, replicated, domains)
+    prep = prepare(df, design)
     return prep, domains, _Engine(df, prep, domains)
 
 
@@ -337,7 +398,10 @@ def proportion(
         raise InputError("variable has no non-missing values", column=", ".join(names))
     st = _mean_stats(engine, columns, "mean")
     se = np.sqrt(st.variance)
-    ci = proportion_interval(st.estimate, se, st.n, st.df, level, method)
+    logit_se = None if st.logit_variance is None else np.sqrt(st.logit_variance)
+    ci = proportion_interval(
+        st.estimate, se, st.n, st.df, level, method, rows=st.rows, logit_se=logit_se
+    )
     return _frame(
         domains,
         column_variables,
@@ -382,13 +446,16 @@ def ratio(
     wv = np.where(valid, w[:, None], 0.0)
     y_sum = engine.to_domain_sum(wv * y)
     x_sum = engine.to_domain_sum(wv * x)
-    n = engine.to_domain_sum(valid.astype(np.float64))
+    n = engine.to_domain_sum((valid & engine.positive[:, None]).astype(np.float64))
     weight_sum = engine.to_domain_sum(wv)
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = y_sum / x_sum
         r = np.where(valid, (y - estimate[safe] * x) / x_sum[safe], 0.0)
     r = np.nan_to_num(r)
-    variance, ddf = engine.plain_variance(wv * r, valid)
+    if isinstance(engine, _ReplicateEngine):
+        variance, ddf = _replicate_ratio(engine, y, x, valid)
+    else:
+        variance, ddf = engine.plain_variance(wv * r, valid)
     # R: deff(svytotal(r, design, deff=TRUE)) with r = (y - R x) / X.
     r_mean = engine.to_domain_sum(wv * r) / weight_sum
     ss = engine.to_domain_sum(wv * (r - np.where(valid, r_mean[safe], 0.0)) ** 2)
@@ -400,3 +467,17 @@ def ratio(
     ci = _t_interval(st.estimate, np.sqrt(st.variance), st.df, level)
     labels = [f"{c}/{denominator}" for c in names]
     return _frame(domains, labels, None, st, ci, "mean", reliability or Reliability())
+
+
+def _replicate_ratio(
+    engine: _ReplicateEngine, y: np.ndarray, x: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Replicate variance and df of the ratios of y's columns to x (R's svyratio on a
+    replicate design: the ratio recomputed in every replicate)."""
+    variances, dfs = [], []
+    for j in range(y.shape[1]):
+        totals = engine.totals([y[:, j], x[:, j]])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            variances.append(engine.variance(totals[:, 0] / totals[:, 1]))
+        dfs.append(engine.domain_df(valid[:, j]))
+    return np.column_stack(variances), np.column_stack(dfs)

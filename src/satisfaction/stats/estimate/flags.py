@@ -40,7 +40,10 @@ class Reliability:
     PSU (df < 1) is not reliable: its standard error cannot be estimated from the design.
 
     `reliability_note` is empty when no rule fired; it lists every rule that fired, joined
-    by "; ". A note that only holds "review: ..." items goes with `reliable=True`.
+    by "; ". A note that only holds "review: ..." items goes with `reliable=True`, and so
+    does "interval: Clopper-Pearson, standard error 0": a share of 0% or 100% (or any share
+    whose standard error is 0) gets the Clopper-Pearson interval on its n instead of the
+    interval asked for, which would collapse to a point (R gives NaN there).
     """
 
     min_n: int = 30
@@ -78,6 +81,7 @@ def _reliability(
     df = df.astype(np.float64)
     suppress: list[tuple[np.ndarray, str]] = []
     review: list[tuple[np.ndarray, str]] = []
+    info: list[tuple[np.ndarray, str]] = []
     missing = np.isnan(estimate) | np.isnan(se)
     suppress.append((missing, "no estimate"))
     suppress.append((~missing & (n < rules.min_n), f"n < {rules.min_n}"))
@@ -110,6 +114,7 @@ def _reliability(
                     f"relative CI width > {rules.max_relative_ci_width:.0%}",
                 )
             )
+            info.append((~missing & (se == 0), "interval: Clopper-Pearson, standard error 0"))
             complement = width / (1 - p)
             review.append(
                 (
@@ -125,7 +130,7 @@ def _reliability(
             suppress.append((~missing & (cv > rules.max_cv), f"CV > {rules.max_cv:g}"))
     review.append((~missing & (df < rules.min_df), f"review: df < {rules.min_df}"))
     reliable = ~np.any(np.column_stack([m for m, _ in suppress]), axis=1)
-    return reliable, _notes(suppress + review, len(estimate))
+    return reliable, _notes(suppress + review + info, len(estimate))
 
 
 def flag_reliability(

@@ -32,20 +32,29 @@ def _t_quantile(q: float, df: np.ndarray) -> np.ndarray:
 
 
 def _korn_graubard(
-    p: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray, level: float, *, cap: bool
+    p: np.ndarray,
+    se: np.ndarray,
+    n: np.ndarray,
+    df: np.ndarray,
+    level: float,
+    *,
+    cap: bool,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Korn-Graubard (1998) interval: Clopper-Pearson on the df-adjusted effective n.
 
-    As R's `svyciprop(method="beta")`: n_eff = p(1-p)/var times (t_{n-1}/t_df)^2. Where the
-    variance is zero (p = 0 or 1) n_eff is the unweighted n. With `cap` (the NCHS rule)
-    n_eff is also capped at n before and after the df adjustment.
+    As R's `svyciprop(method="beta")`: n_eff = p(1-p)/var times (t_{rows-1}/t_df)^2, `rows`
+    the rows of the domain (R's nrow(design); `n` when not given). Where the variance is
+    zero (p = 0 or 1) n_eff is the unweighted n. With `cap` (the NCHS rule) n_eff is also
+    capped at n before and after the df adjustment.
     """
     alpha = 1.0 - level
+    rows = n if rows is None else rows
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(se > 0, p * (1.0 - p) / se**2, n)
         if cap:
             n_eff = np.minimum(n_eff, n)
-        n_eff = n_eff * (_t_quantile(alpha / 2, n - 1) / _t_quantile(alpha / 2, df)) ** 2
+        n_eff = n_eff * (_t_quantile(alpha / 2, rows - 1) / _t_quantile(alpha / 2, df)) ** 2
         if cap:
             n_eff = np.minimum(n_eff, n)
         bad = ~np.isfinite(n_eff) | (n_eff <= 0) | np.isnan(p)
@@ -76,15 +85,23 @@ def proportion_interval(
     df: np.ndarray,
     level: float = 0.95,
     method: str = "logit",
+    *,
+    rows: np.ndarray | None = None,
+    logit_se: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of shares from their estimate, SE, unweighted n and design df.
 
     The intervals of `proportion` (see there for the methods; R's `svyciprop`), for shares
     computed elsewhere, e.g. composite indices whose SE comes from a linearised total.
+    `rows` is the n in the Korn-Graubard df adjustment (R: the domain's rows); `n` when not
+    given. Where the SE is zero (p = 0 or 1) every method gives Clopper-Pearson on `n`.
+    `logit_se` is the SE of logit(p) when it is not se / (p (1 - p)): a replicate design
+    takes the variance of the replicates' logits, as R's svyglm in svyciprop does.
     """
     if method not in PROPORTION_METHODS:
         raise ParameterError(f"method={method!r} is not one of {', '.join(PROPORTION_METHODS)}")
     p, se, n, df = (np.asarray(a, dtype=np.float64) for a in (p, se, n, df))
+    rows = n if rows is None else np.asarray(rows, dtype=np.float64)
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore"):
         t = _t_quantile(1 - alpha / 2, df)
@@ -92,7 +109,7 @@ def proportion_interval(
             low, high = p - t * se, p + t * se
         elif method == "logit":
             eta = np.log(p / (1 - p))
-            half = t * se / (p * (1 - p))
+            half = t * (se / (p * (1 - p)) if logit_se is None else np.asarray(logit_se))
             low, high = _expit(eta - half), _expit(eta + half)
         elif method == "wilson":
             n_eff = p * (1 - p) / se**2
@@ -100,7 +117,7 @@ def proportion_interval(
             half = t / (1 + t**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + t**2 / (4 * n_eff**2))
             low, high = centre - half, centre + half
         else:
-            low, high = _korn_graubard(p, se, n, df, level, cap=False)
+            low, high = _korn_graubard(p, se, n, df, level, cap=False, rows=rows)
     # Zero variance (p is 0 or 1): every Wald-type interval collapses to a point, so give the
     # Clopper-Pearson interval on the unweighted n (the NCHS convention) instead.
     degenerate = (se == 0) & ~np.isnan(p)
