@@ -320,7 +320,7 @@ def test_unreliable_footnote_gives_the_reasons_that_fired():
     frame["reliability_note"] = ["", "", "CI width >= 0.3", "CI width >= 0.3", ""]
     ax = heatmap(frame, x="field", y="criterion", source="X")
     footer = fig_artist(ax.figure, "figure-source").get_text()
-    assert "khoảng tin cậy rộng" in footer and "cỡ mẫu nhỏ" not in footer
+    assert "sai số lớn" in footer and "cỡ mẫu nhỏ" not in footer
 
 
 def test_percent_ticks_are_whole_steps_with_enough_decimals():

@@ -74,10 +74,7 @@ def test_a_new_kind_of_study_plugs_in_with_one_entry(monkeypatch):
 
 def test_reliability_reasons_are_words_and_deduplicated():
     notes = ["CI width >= 0.3", "n < 30; CI width >= 0.3", "", None, "review: df < 8"]
-    assert reliability_reasons(notes, "vi") == ["khoảng tin cậy rộng", "dưới 30 người trả lời"]
-    assert reliability_reasons(notes, "en") == [
-        "wide confidence interval",
-        "fewer than 30 respondents",
-    ]
+    assert reliability_reasons(notes, "vi") == ["sai số lớn", "dưới 30 người trả lời"]
+    assert reliability_reasons(notes, "en") == ["large error", "fewer than 30 respondents"]
     assert reliability_text("review: df < 8", "vi") == "cần xem lại: ít cụm mẫu"
     assert reliability_text("something new", "vi") == "chưa đủ tin cậy"

@@ -170,7 +170,12 @@ def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_pat
     import json
 
     from constructed_survey import write_constructed
-    from satisfaction.run.jobs import _previous_wave_of_run, prepare_survey, report_units
+    from satisfaction.run.jobs import (
+        _has_whole_survey_units,
+        _previous_wave_of_run,
+        prepare_survey,
+        report_units,
+    )
 
     write_constructed(tmp_path, "plan-test", 2025)
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
@@ -185,3 +190,7 @@ def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_pat
     (run / "manifest.json").write_text(json.dumps({"units": [record]}), encoding="utf-8")
     assert _previous_wave_of_run(run) == "w-2024"
     assert _previous_wave_of_run(tmp_path / "nowhere") is None
+    # the first run of a folder for some units also makes the whole-survey report and plan
+    assert _has_whole_survey_units(run) and not _has_whole_survey_units(tmp_path / "nowhere")
+    first = report_units("plan-test", current, provinces="Hà Nội", whole=True, root=tmp_path)
+    assert [u.folder for u in first] == ["province/toan-bo", "province/ha-noi"]

@@ -240,7 +240,10 @@ class RemediationReport(_Report):
         """Change of the overall and element indices by field since the previous wave."""
         result = self.result
         if result.change_refused or result.change_overall is not None:
-            self._heading("change", self.plan_text["change_note"])
+            inference = result.rule.inference
+            self._heading(
+                "change", self.plan_text["change_note" if inference else "change_note_none"]
+            )
         if result.change_refused:
             _display_html(f"<p>{html.escape(self.plan_text['refused'])}</p>")
             table = pd.DataFrame({self.plan_text["refused_header"]: [result.change_refused]})

@@ -341,8 +341,8 @@ _HEADERS: dict[str, tuple[str, str]] = {
 }
 _YES_NO = {"vi": {True: "Có", False: "Không"}, "en": {True: "Yes", False: "No"}}
 _METHODS = {
-    "vi": {"ordinal": "Logit thứ bậc có trọng số", "correlation": "Tương quan có trọng số"},
-    "en": {"ordinal": "Weighted ordinal logit", "correlation": "Weighted correlation"},
+    "vi": {"ordinal": "Mô hình logit thứ bậc", "correlation": "Hệ số tương quan"},
+    "en": {"ordinal": "Ordinal logit model", "correlation": "Correlation"},
 }
 
 

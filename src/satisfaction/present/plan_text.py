@@ -56,6 +56,7 @@ TEXT = {
         "trị p đã hiệu chỉnh cho nhiều phép so sánh.",
         "refused": "Không so sánh với kỳ trước: hai kỳ khảo sát đo khác nhau (khác phương pháp).",
         "refused_header": "Không so sánh với kỳ trước",
+        "change_note_none": "Chênh lệch giữa những người đã trả lời ở hai kỳ; không kiểm định.",
     },
     "en": {
         "all": "Whole survey",
@@ -80,6 +81,7 @@ TEXT = {
         "refused": "Not compared with the previous wave: the two waves were measured "
         "differently (a method break).",
         "refused_header": "Not compared with the previous wave",
+        "change_note_none": "Differences between those who answered in the two waves; not tested.",
     },
 }
 

@@ -304,7 +304,7 @@ class ProvinceReport(_Report):
                     n_total=n_total,
                     title=self.text["fields_title"].format(where=self.where),
                     source=self.source,
-                    note=self.text["question_note"],
+                    note=self._for_kind("question_note"),
                 )
 
             self._figure(
@@ -374,7 +374,7 @@ class ProvinceReport(_Report):
         by_province = overall[(overall["province"] != ALL) & (overall["field"] == ALL)].copy()
         if "compare_province" not in self.estimates.frames or by_province.empty:
             return None
-        self._heading("compare", self.text["compare_note"])
+        self._heading("compare", self._for_kind("compare_note"))
         compare = self.estimates["compare_province"]
         compare = compare[compare["statistic"] == "overall"][["province", "sig", "p_adjusted"]]
         merged = by_province.merge(compare, on="province", how="left")

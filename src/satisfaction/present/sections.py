@@ -104,6 +104,14 @@ TEXT: dict[str, dict[str, Any]] = {
         "tiêu chí: một thước đo khác.",
         "element_question_note": "Thanh: câu hỏi hài lòng chung của từng yếu tố; hình trên và "
         "bảng là chỉ số yếu tố\ntính từ các tiêu chí: một thước đo khác.",
+        "question_note_ref": "Thanh: câu trả lời cho câu hỏi hài lòng chung; đoạn đen: khoảng "
+        "tham chiếu 95% của tỷ lệ hài lòng ở câu hỏi đó.\nBảng dưới hình là chỉ số hài lòng "
+        "chung tính từ các tiêu chí: một thước đo khác.",
+        "question_note_none": "Thanh: câu trả lời cho câu hỏi hài lòng chung.\nBảng dưới hình "
+        "là chỉ số hài lòng chung tính từ các tiêu chí: một thước đo khác.",
+        "compare_note_ref": "Chênh lệch giữa từng đơn vị và toàn bộ; không kiểm định.",
+        "compare_note_none": "Chênh lệch giữa những người đã trả lời ở từng đơn vị và toàn bộ; "
+        "không kiểm định.",
         "rule": "Quy tắc tổng hợp: yếu tố = {element}; chung = {overall}",
         "method": "Phương pháp",
     },
@@ -169,6 +177,14 @@ TEXT: dict[str, dict[str, Any]] = {
         "criteria: another measure.",
         "element_question_note": "Bars: each element's own satisfaction question; the figure "
         "above and the table\nshow the element index made from the criteria: another measure.",
+        "question_note_ref": "Bars: answers to the overall satisfaction question; black "
+        "whisker: 95% reference interval of its satisfied share.\nThe table below is the "
+        "overall index made from the criteria: another measure.",
+        "question_note_none": "Bars: answers to the overall satisfaction question.\nThe table "
+        "below is the overall index made from the criteria: another measure.",
+        "compare_note_ref": "Differences between each unit and the whole; not tested.",
+        "compare_note_none": "Differences between those who answered in each unit and in the "
+        "whole; not tested.",
         "rule": "Aggregation: element = {element}; overall = {overall}",
         "method": "Method",
     },
@@ -302,6 +318,12 @@ class _Report:
             f'<p class="source">{html.escape(self.source)}</p>'
             f'<p class="method">{html.escape(self.method_note)}</p>'
         )
+
+    def _for_kind(self, key: str) -> str:
+        """The text `key` worded for the kind of sample's intervals: confidence (as is),
+        reference (``_ref``) or none shown (``_none``)."""
+        suffix = {"confidence": "", "reference": "_ref"}.get(self.interval or "", "_none")
+        return self.text.get(key + suffix, self.text[key])
 
     def _heading(self, key: str, note: str | None = None) -> None:
         """Show a section heading (and a short note under it) in the report's language."""

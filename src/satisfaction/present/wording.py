@@ -267,12 +267,13 @@ def method_sentences(facts: MethodFacts, language: Language = "vi") -> list[str]
         )
     if facts.min_n:
         n = format_number(facts.min_n, digits=0, language=language)
+        wide = facts.kind == "probability"  # only a probability sample has such intervals
         sentences.append(
-            f"Ô có dưới {n} người trả lời hoặc khoảng tin cậy quá rộng được đánh dấu * "
-            "(chưa đủ tin cậy, chỉ để tham khảo)."
+            f"Ô có dưới {n} người trả lời{' hoặc sai số quá lớn' if wide else ''} được đánh "
+            "dấu * (chưa đủ tin cậy, chỉ để tham khảo)."
             if language == "vi"
-            else f"Cells with fewer than {n} respondents or too wide an interval are marked "
-            "* (unreliable, indicative only)."
+            else f"Cells with fewer than {n} respondents{' or too large an error' if wide else ''}"
+            " are marked * (unreliable, indicative only)."
         )
     return sentences
 
@@ -313,11 +314,11 @@ _REASONS: dict[str, list[tuple[str, str]]] = {
         (r"^n < (\d+)$", "dưới {0} người trả lời"),
         (r"^df < 1$", "chỉ nằm trong một cụm mẫu"),
         (r"^effective n < ([\d.]+)$", "cỡ mẫu hiệu dụng dưới {0}"),
-        (r"^no Korn-Graubard CI$", "không tính được khoảng tin cậy"),
-        (r"^CI width >= ([\d.]+)$", "khoảng tin cậy rộng"),
-        (r"^relative CI width > (\d+)%$", "khoảng tin cậy rộng so với tỷ lệ"),
+        (r"^no Korn-Graubard CI$", "không tính được sai số"),
+        (r"^CI width >= ([\d.]+)$", "sai số lớn"),
+        (r"^relative CI width > (\d+)%$", "sai số lớn so với tỷ lệ"),
         (r"^CV > ([\d.]+)$", "sai số tương đối lớn"),
-        (r"^review: complement relative CI width > (\d+)%$", "cần xem lại: khoảng tin cậy rộng"),
+        (r"^review: complement relative CI width > (\d+)%$", "cần xem lại: sai số lớn"),
         (r"^review: df < (\d+)$", "cần xem lại: ít cụm mẫu"),
     ],
     "en": [
@@ -325,11 +326,11 @@ _REASONS: dict[str, list[tuple[str, str]]] = {
         (r"^n < (\d+)$", "fewer than {0} respondents"),
         (r"^df < 1$", "all in one sampled cluster"),
         (r"^effective n < ([\d.]+)$", "effective sample size under {0}"),
-        (r"^no Korn-Graubard CI$", "no interval could be computed"),
-        (r"^CI width >= ([\d.]+)$", "wide confidence interval"),
-        (r"^relative CI width > (\d+)%$", "interval wide relative to the share"),
+        (r"^no Korn-Graubard CI$", "no error could be computed"),
+        (r"^CI width >= ([\d.]+)$", "large error"),
+        (r"^relative CI width > (\d+)%$", "error large relative to the share"),
         (r"^CV > ([\d.]+)$", "large relative error"),
-        (r"^review: complement relative CI width > (\d+)%$", "to review: wide interval"),
+        (r"^review: complement relative CI width > (\d+)%$", "to review: large error"),
         (r"^review: df < (\d+)$", "to review: few sampled clusters"),
     ],
 }

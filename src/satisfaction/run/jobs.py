@@ -96,12 +96,13 @@ def report_units(
     previous_estimates: Path | None = None,
     target: float | str = 0.8,
     unit: str = "",
+    whole: bool | None = None,
 ) -> list[Unit]:
     """The report units of a survey: whole survey + each reporting unit, each field.
 
-    Asked for some units (not "all"), only their units: no whole-survey report or plan,
-    and no field report unless `fields` names some (`fields=None`: every field for "all",
-    none for some units).
+    Asked for some units (not "all"), only their units: no whole-survey report or plan
+    (unless `whole`: the run folder has none yet), and no field report unless `fields` names
+    some (`fields=None`: every field for "all", none for some units).
 
     The units are the values of the estimates' reporting unit (provinces by default;
     `unit`, e.g. "commune", as the estimates were made with `prepare_survey(unit=...)`);
@@ -113,11 +114,12 @@ def report_units(
     root = root or find_root()
     estimates = load_estimates(estimates_path)
     chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
-    whole = _asks_all(provinces)
-    # a run for some provinces reruns only their units: no whole-survey units, and field
-    # reports only when fields are asked for
+    # a run for some units reruns only theirs: the whole-survey units only when the run
+    # folder has none yet, field reports only when fields are asked for
+    asked_all = _asks_all(provinces)
+    whole = asked_all if whole is None else whole
     if fields is None:
-        fields = "all" if whole else ()
+        fields = "all" if asked_all else ()
     chosen_fields = choose_many(fields, estimates.fields, "fields") if fields else []
     scopes = ["all", *chosen_provinces] if whole else chosen_provinces
     inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
@@ -274,17 +276,27 @@ def _asks_all(provinces: str | Sequence[str]) -> bool:
     return list(provinces) in ([], ["all"])
 
 
-def _previous_wave_of_run(out_dir: Path) -> str | None:
-    """The previous wave the plans of an earlier run of this folder were compared with: a
-    rerun of some provinces keeps it instead of silently dropping the comparison."""
+def _run_units(out_dir: Path) -> list[dict]:
+    """The unit records of an earlier run of this folder ([] for none)."""
     try:
         units = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["units"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        return []
+    return [u for u in units if isinstance(u, dict)] if isinstance(units, list) else []
+
+
+def _has_whole_survey_units(out_dir: Path) -> bool:
+    """Whether an earlier run of this folder made the whole-survey report and plan."""
+    return any(str(u.get("folder", "")).endswith("/toan-bo") for u in _run_units(out_dir))
+
+
+def _previous_wave_of_run(out_dir: Path) -> str | None:
+    """The previous wave the plans of an earlier run of this folder were compared with: a
+    rerun of some provinces keeps it instead of silently dropping the comparison."""
     waves = {
-        str(u.get("parameters", {}).get("previous_wave") or "")
-        for u in units
-        if isinstance(u, dict) and str(u.get("folder", "")).startswith("remediation-plan/")
+        str((u.get("parameters") or {}).get("previous_wave") or "")
+        for u in _run_units(out_dir)
+        if str(u.get("folder", "")).startswith("remediation-plan/")
     }
     waves.discard("")
     return waves.pop() if len(waves) == 1 else None
@@ -346,6 +358,7 @@ def run_reports(
     units = report_units(
         survey,
         estimates_path,
+        whole=_asks_all(provinces) or not _has_whole_survey_units(out_dir),
         provinces=provinces,
         fields=fields,
         language=language,
