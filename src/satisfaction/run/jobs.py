@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from satisfaction.analysis.estimates import ALL, AnalysisOptions, Estimates, load_estimates
 from satisfaction.analysis.papi import ensure_papi_estimates
@@ -113,15 +114,7 @@ def report_units(
     """
     root = root or find_root()
     estimates = load_estimates(estimates_path)
-    chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
-    # a run for some units reruns only theirs: the whole-survey units only when the run
-    # folder has none yet, field reports only when fields are asked for
-    asked_all = _asks_all(provinces)
-    whole = asked_all if whole is None else whole
-    if fields is None:
-        fields = "all" if asked_all else ()
-    chosen_fields = choose_many(fields, estimates.fields, "fields") if fields else []
-    scopes = ["all", *chosen_provinces] if whole else chosen_provinces
+    chosen_fields, scopes = _chosen(estimates, provinces, fields, whole)
     inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
     clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
     if clean_summary.exists():
@@ -267,6 +260,24 @@ def _export_pdfs(out_dir: Path, manifest: Manifest, about: str = "") -> None:
     ]
     if export_pdfs(out_dir, stale):
         write_index(out_dir, manifest.units, about=about)
+
+
+def _chosen(
+    estimates: Any,
+    provinces: str | Sequence[str],
+    fields: str | Sequence[str] | None,
+    whole: bool | None,
+) -> tuple[list[str], list[str]]:
+    """The fields asked for, and the scopes of the reports ("all" first when the
+    whole survey is reported). A run for some units reruns only theirs: the whole-survey
+    units only when `whole` (its folder has none yet), field reports only when asked for."""
+    chosen = choose_many(provinces, estimates.provinces, "provinces")
+    asked_all = _asks_all(provinces)
+    whole = asked_all if whole is None else whole
+    if fields is None:
+        fields = "all" if asked_all else ()
+    chosen_fields = choose_many(fields, estimates.fields, "fields") if fields else []
+    return chosen_fields, ["all", *chosen] if whole else chosen
 
 
 def _asks_all(provinces: str | Sequence[str]) -> bool:
