@@ -47,3 +47,40 @@ def test_empty_dimension_is_refused():
         papi_instrument_from_dict(
             {"kind": "papi", "province": "p", "dimensions": [{"id": "d", "label": "D"}]}
         )
+
+
+def _one_indicator(**indicator) -> dict:
+    spec = {"id": "x", "text": "x", "direction": "positive", "range": [0, 1], **indicator}
+    return {"kind": "papi", "province": "p", "design": {"weight": "w"}, "dimensions": [
+        {"id": "d", "label": "D", "sub_dimensions": [
+            {"id": "s", "label": "S", "indicators": [spec]}]}]}  # fmt: skip
+
+
+def test_rescaling_and_replicate_weights_are_declared_and_checked():
+    from satisfaction.stats.designs import design_of
+    from satisfaction.stats.replicate import ReplicateDesign
+
+    plain = papi_instrument_from_dict(_one_indicator())
+    assert plain.indicators[0].rescale == "range" and not plain.nonlinear
+    assert plain.replicate_method is None
+    relative = papi_instrument_from_dict({**_one_indicator(rescale="provinces"),
+                                          "replicate_method": "bootstrap"})  # fmt: skip
+    assert relative.nonlinear and relative.replicate_method == "bootstrap"
+    supplied = _one_indicator()
+    supplied["design"]["replicates"] = {"prefix": "rw", "count": 3, "method": "JK1"}
+    design = design_of(papi_instrument_from_dict(supplied))  # type: ignore[arg-type]
+    assert isinstance(design, ReplicateDesign)
+    assert design.replicates == ("rw1", "rw2", "rw3") and design.weight == "w"
+    bad = {**_one_indicator(rescale="log"), "replicate_method": "jackknife"}
+    bad["design"]["stratum"] = "t"
+    with pytest.raises(InstrumentError) as err:
+        papi_instrument_from_dict(bad, source="x.yaml")
+    keys = {p.key for p in err.value.problems}
+    assert {
+        "dimensions[0].sub_dimensions[0].indicators[0].rescale",
+        "replicate_method",
+    } <= keys
+    assert any(k.startswith("design") for k in keys)
+    both = {**supplied, "replicate_method": "JKn"}
+    with pytest.raises(InstrumentError, match="not both"):
+        papi_instrument_from_dict(both)

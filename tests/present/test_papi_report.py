@@ -57,3 +57,24 @@ def test_bad_parameters_are_refused(papi_project):
         PapiReport.open("papi-demo", year=2019, root=papi_project)
     with pytest.raises(ParameterError, match="not a PAPI-style survey"):
         PapiReport.open("../etc", root=papi_project)
+
+
+def test_method_note_names_the_variance_method(report):
+    assert "tuyến tính hóa Taylor" in report.method().data  # the demo: linearisation
+    import dataclasses
+
+    meta = dict(report.estimates.meta)
+    meta["variance"] = {
+        str(report.year): {
+            "method": "replicate", "replicate_method": "JKn", "replicates": 1240,
+            "built": True,
+        }
+    }  # fmt: skip
+    meta["relative_indicators"] = ["d5_3"]
+    replicated = dataclasses.replace(report, estimates=dataclasses.replace(
+        report.estimates, meta=meta))  # fmt: skip
+    text = replicated.method().data
+    assert "trọng số lặp (jackknife phân tầng JKn, 1.240 bộ trọng số tạo từ" in text
+    assert "1 chỉ báo được quy về thang theo mức thấp nhất và cao nhất" in text
+    english = dataclasses.replace(replicated, language="en").method().data
+    assert "replicate weights (stratified jackknife JKn, 1,240 replicates built" in english

@@ -5,7 +5,10 @@ probabilities of the total, and the above/below test against all provinces -- un
 geography the wave was collected in and, for a wave collected before 1 July 2025, also
 re-estimated under the 34 current provinces (from its microdata and weights). The method
 breaks between waves (a wave collected under a different geography, hence a different
-sample design) are recorded so trend charts draw them.
+sample design) are recorded so trend charts draw them, and so is how each wave's SEs were
+made (``meta["variance"]``: linearisation, or replicate weights with their method and
+count -- delivered with the data, or built from the design when a composite is nonlinear
+or the instrument asks for them; `studies.papi_replicates`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from satisfaction.studies.papi_composites import (
     papi_frame,
     rank_uncertainty,
 )
+from satisfaction.studies.papi_replicates import variance_design, variance_method
 
 __all__ = [
     "BREAK_LABELS",
@@ -81,6 +85,7 @@ def compute_papi_estimates(
             key="design",
         )
     scores, ranks, compare = [], [], []
+    variances: dict[int, dict] = {}
     for wave in instrument.waves:
         raw = read_papi_wave(instrument, wave.year)
         targets = [wave.geography]
@@ -90,11 +95,13 @@ def compute_papi_estimates(
             frame = papi_frame(
                 raw, instrument, design, collected=wave.geography, geography=geography
             )
+            variance = variance_design(frame, design, instrument)  # replicates built once
+            variances.setdefault(wave.year, variance_method(frame, variance))
             tag = {"year": wave.year, "geography": geography}
-            scores.append(composite_scores(frame, design, instrument).assign(**tag))
-            ranked = rank_uncertainty(frame, design, instrument, draws=draws, seed=seed)
+            scores.append(composite_scores(frame, variance, instrument).assign(**tag))
+            ranked = rank_uncertainty(frame, variance, instrument, draws=draws, seed=seed)
             ranks.append(ranked.assign(**tag))
-            compare.append(compare_to_all(frame, design, instrument).assign(**tag))
+            compare.append(compare_to_all(frame, variance, instrument).assign(**tag))
     geographies = [w.geography for w in instrument.waves]
     breaks = [
         w.year for i, w in enumerate(instrument.waves) if i and geographies[i - 1] != w.geography
@@ -110,6 +117,8 @@ def compute_papi_estimates(
         "draws": draws,
         "seed": seed,
         "design": dict(instrument.design),
+        "variance": variances,
+        "relative_indicators": [i.id for i in instrument.indicators if i.rescale != "range"],
     }
     return PapiEstimates(
         pd.concat(scores, ignore_index=True),

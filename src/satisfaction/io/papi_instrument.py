@@ -8,6 +8,27 @@ sub-dimensions of a dimension add up to it (1-10); the total is the plain sum of
 dimensions (6-60 with six dimensions, 8-80 with eight). Each indicator mean is taken over
 the respondents who answered it (its own denominator).
 
+Rescaling of an indicator (``rescale:``):
+
+- ``range`` (default; PAPI's): its province mean m on its declared range [low, high] maps
+  linearly to the scale [a, b]: a + (b - a)(m - low)/(high - low). Every composite is then
+  linear in the indicator means, and its SE comes by linearisation.
+- ``provinces``: min-max over the provinces' means, a + (b - a)(m - min)/(max - min), the
+  min and max taken over the provinces estimated together -- the best province scores b,
+  the worst a (relative scoring, as the PCI normalises to the best and worst provinces; for
+  indicators without a natural range, such as a count of visits or an amount paid). The
+  score depends on the estimated min and max, so it is not linear: its SEs come from
+  replicate weights, the whole composite recomputed on every replicate. It also depends on
+  which provinces are estimated together, so it is not comparable across waves or
+  geographies; reports say so.
+
+A negative indicator is reversed in either case. Replicate weights are the design's own
+(``design.replicates``: columns delivered with the data, as in a SIPAS instrument) or built
+from its strata and PSUs (``replicate_method``: auto -- R's as.svrepdesign default, JKn for
+a stratified design, JK1 otherwise -- or JK1, JKn, BRR, Fay, bootstrap,
+successive-difference). Without a ``provinces`` indicator, supplied replicate columns or a
+declared ``replicate_method``, SEs are linearised.
+
 ``papi_instrument.yaml``::
 
     kind: papi
@@ -15,7 +36,8 @@ the respondents who answered it (its own denominator).
     title: {vi: ..., en: ...}
     province: province            # the column naming each respondent's province
     scale: [1, 10]
-    design: {weight: weight, strata: stratum, psu: psu}
+    design: {weight: weight, strata: stratum, psu: psu}   # and the rules of a SIPAS design
+    replicate_method: auto        # optional: replicate weights built from the design
     waves:                        # year -> data file (CSV, UTF-8) and its geography
       2024: {file: papi_2024.csv, geography: historical_63}
     dimensions:
@@ -26,21 +48,24 @@ the respondents who answered it (its own denominator).
             label: {vi: ..., en: ...}
             indicators:
               - {id: d1_1, text: {vi: ..., en: ...}, direction: positive, range: [0, 1]}
+              - {id: d1_9, text: ..., direction: negative, range: [0, 50], rescale: provinces}
 
 Every problem is reported at once with its key path (``InstrumentError``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
 from satisfaction.errors import InputError, InstrumentError, ProblemCollector
+from satisfaction.io.instrument.checks import _Checker
+from satisfaction.io.instrument.design_block import _design
 from satisfaction.io.instrument.load import _read_yaml
-from satisfaction.io.instrument.model import DESIGN_ROLES, Label
+from satisfaction.io.instrument.model import DesignRules, Label
 
 __all__ = [
     "Dimension",
@@ -54,18 +79,23 @@ __all__ = [
 ]
 
 Direction = Literal["positive", "negative"]
+Rescale = Literal["range", "provinces"]
 GEOGRAPHIES = ("historical_63", "current_34")
+RESCALINGS = ("range", "provinces")
+REPLICATE_BUILDS = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference")
 
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator: its column, direction and the range its answers take."""
+    """One indicator: its column, direction, the range its answers take and how its mean
+    is rescaled (module docstring)."""
 
     id: str
     text: Label
     direction: Direction
     low: float
     high: float
+    rescale: Rescale = "range"
 
 
 @dataclass(frozen=True)
@@ -101,10 +131,18 @@ class PapiInstrument:
     waves: tuple[Wave, ...]
     dimensions: tuple[Dimension, ...]
     source: Path | None = None
+    design_rules: DesignRules = field(default_factory=DesignRules)
+    replicate_method: str | None = None
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for d in self.dimensions for s in d.sub_dimensions for i in s.indicators)
+
+    @property
+    def nonlinear(self) -> bool:
+        """True when a composite is not linear in the indicator means (a ``provinces``
+        rescaling): its SEs need replicate weights."""
+        return any(i.rescale != "range" for i in self.indicators)
 
     @property
     def total_range(self) -> tuple[float, float]:
@@ -168,7 +206,11 @@ def _indicator(spec: Any, key: str, seen: set[str], problems: ProblemCollector) 
         problems.add(f"range {bounds!r} must be [low, high] with low < high", key=f"{key}.range")
         bounds = (0.0, 1.0)
     text = _label(spec.get("text", ident), f"{key}.text", problems)
-    return Indicator(ident, text, direction, float(bounds[0]), float(bounds[1]))
+    rescale = spec.get("rescale", "range")
+    if rescale not in RESCALINGS:
+        problems.add(f"rescale {rescale!r} is not one of {RESCALINGS}", key=f"{key}.rescale")
+        rescale = "range"
+    return Indicator(ident, text, direction, float(bounds[0]), float(bounds[1]), rescale)
 
 
 def _children(spec: Any, name: str, key: str, problems: ProblemCollector) -> list[Any]:
@@ -236,10 +278,22 @@ def papi_instrument_from_dict(spec: Any, *, source: str | Path | None = None) ->
     if not (isinstance(scale, list) and len(scale) == 2 and scale[0] < scale[1]):
         problems.add(f"scale {scale!r} must be [low, high]", key="scale")
         scale = [1, 10]
-    design = spec.get("design") or {}
-    unknown = [role for role in design if role not in DESIGN_ROLES]
-    if unknown:
-        problems.add(f"unknown design roles {unknown}; known: {DESIGN_ROLES}", key="design")
+    check = _Checker(source)
+    design, rules = _design(check, spec.get("design"))
+    problems.problems.extend(check.problems)
+    replicate_method = spec.get("replicate_method")
+    if replicate_method is not None and replicate_method not in REPLICATE_BUILDS:
+        problems.add(
+            f"replicate_method {replicate_method!r} is not one of {REPLICATE_BUILDS}",
+            key="replicate_method",
+        )
+        replicate_method = None
+    if replicate_method is not None and rules.replicates is not None:
+        problems.add(
+            "give design.replicates (columns delivered with the data) or replicate_method "
+            "(built from the design), not both",
+            key="replicate_method",
+        )
     province = spec.get("province")
     if not isinstance(province, str) or not province:
         problems.add("name the column holding the province", key="province")
@@ -252,6 +306,8 @@ def papi_instrument_from_dict(spec: Any, *, source: str | Path | None = None) ->
         waves=_waves(spec, problems),
         dimensions=_dimensions(spec, problems),
         source=Path(source) if source is not None else None,
+        design_rules=rules,
+        replicate_method=replicate_method,
     )
     if problems.problems:
         located = [replace(p, file=source) for p in problems.problems]

@@ -38,7 +38,29 @@ WORDS = {
             "cậy 95%; mỗi chỉ báo quy về thang 1-10 theo chiều của nó, chỉ số thành phần = "
             "trung bình chỉ báo × tỷ trọng, lĩnh vực = tổng chỉ số thành phần, chỉ số tổng hợp "
             "= tổng {k} lĩnh vực ({low:g}-{high:g}). Địa giới: 34 tỉnh từ 01/7/2025; năm 2024 "
-            "được ước lượng lại theo tỉnh mới từ dữ liệu gốc và trọng số."
+            "được ước lượng lại theo tỉnh mới từ dữ liệu gốc và trọng số. {variance}{relative}"
+        ),
+        "linearisation": (
+            "Sai số chuẩn và khoảng tin cậy: phương pháp tuyến tính hóa Taylor theo thiết kế "
+            "mẫu."
+        ),
+        "replicate": (
+            "Sai số chuẩn và khoảng tin cậy: phương pháp trọng số lặp ({method}, {count} bộ "
+            "trọng số {origin}); toàn bộ chỉ số, thứ hạng và so sánh được tính lại trên từng "
+            "bộ."
+        ),
+        "built": "tạo từ các đơn vị mẫu cấp 1 của thiết kế",
+        "supplied": "đi kèm dữ liệu",
+        "replicate_methods": {
+            "JKn": "jackknife phân tầng JKn", "JK1": "jackknife JK1",
+            "BRR": "nửa mẫu cân bằng BRR", "Fay": "BRR cải tiến của Fay",
+            "bootstrap": "bootstrap", "successive-difference": "sai phân liên tiếp",
+            "other": "trọng số lặp của đơn vị khảo sát",
+        },
+        "relative": (
+            " {count} chỉ báo được quy về thang theo mức thấp nhất và cao nhất giữa các tỉnh "
+            "(tỉnh tốt nhất {high:g}, kém nhất {low:g}): điểm của chúng phụ thuộc các tỉnh được "
+            "ước lượng cùng, nên không so sánh được giữa các kỳ."
         ),
         "summary": (
             "**{province}, {year}**: chỉ số tổng hợp {estimate} (KTC 95%: {low}–{high}); "
@@ -70,7 +92,25 @@ WORDS = {
             "indicator rescaled to 1-10 with its direction, sub-dimension = mean of its "
             "indicators x its share, dimension = sum of its sub-dimensions, total = sum of the "
             "{k} dimensions ({low:g}-{high:g}). Geography: the 34 provinces from 1 July 2025; "
-            "2024 re-estimated under them from its microdata and weights."
+            "2024 re-estimated under them from its microdata and weights. {variance}{relative}"
+        ),
+        "linearisation": "Standard errors and intervals: Taylor linearisation of the design.",
+        "replicate": (
+            "Standard errors and intervals: replicate weights ({method}, {count} replicates "
+            "{origin}); every index, rank and comparison recomputed on each replicate."
+        ),
+        "built": "built from the design's primary sampling units",
+        "supplied": "delivered with the data",
+        "replicate_methods": {
+            "JKn": "stratified jackknife JKn", "JK1": "jackknife JK1",
+            "BRR": "balanced repeated replication BRR", "Fay": "Fay's BRR",
+            "bootstrap": "bootstrap", "successive-difference": "successive differences",
+            "other": "the survey's own replicate weights",
+        },
+        "relative": (
+            " {count} indicator(s) rescaled between the lowest and highest province (best "
+            "{high:g}, worst {low:g}): their scores depend on the provinces estimated "
+            "together, so they do not compare across waves."
         ),
         "summary": (
             "**{province}, {year}**: total index {estimate} (95% CI {low}–{high}); rank "
@@ -182,7 +222,33 @@ class PapiReport:
         meta = self.estimates.meta
         low, high = meta["total_range"]
         k = round(high / meta["scale"][1])
-        return Markdown(self.words["method"].format(k=k, low=low, high=high))
+        return Markdown(
+            self.words["method"].format(
+                k=k, low=low, high=high, variance=self.variance_note(), relative=self._relative()
+            )
+        )
+
+    def variance_note(self) -> str:
+        """How this wave's SEs were made: linearisation, or replicate weights by name."""
+        words = self.words
+        waves = self.estimates.meta.get("variance") or {}
+        variance = waves.get(str(self.year)) or waves.get(self.year) or {}  # type: ignore[call-overload]
+        if variance.get("method") != "replicate":
+            return str(words["linearisation"])
+        method = str(variance.get("replicate_method", "other"))
+        return str(words["replicate"]).format(
+            method=words["replicate_methods"].get(method, method),
+            count=self._number(variance.get("replicates", 0), 0),
+            origin=words["built"] if variance.get("built") else words["supplied"],
+        )
+
+    def _relative(self) -> str:
+        meta = self.estimates.meta
+        relative = meta.get("relative_indicators") or []
+        if not relative:
+            return ""
+        low, high = meta["scale"]
+        return str(self.words["relative"]).format(count=len(relative), low=low, high=high)
 
     def summary(self) -> Any:
         """One paragraph: the total, its interval, rank interval, groups, against all."""

@@ -5,7 +5,8 @@
   comparisons that say where the method changed.
 - `papi_geography`: published scores and the 2025 reorganisation (averaging refused).
 - `papi_composites`: composites from microdata with design-based SEs, rank intervals from
-  the joint uncertainty, quartile-group probabilities, above/below all provinces (Holm).
+  the joint uncertainty, quartile-group probabilities, above/below all provinces (Holm);
+  `papi_replicates`: the same recomputed on replicate weights (nonlinear rescalings).
 - `onestop`: one-stop dossier metrics per unit x field x period (a census; DuckDB);
   `funnel`: control limits of funnel plots (which units really differ).
 """

@@ -30,7 +30,8 @@ several totals), `intervals` (t and proportion CIs),
 machinery is `domains` (by= codes, grouped sums), `engine` (linearisation variance by
 stratum and PSU), `calibration` (residuals of post-stratified and raked designs) and
 `replicates` (a `ReplicateDesign`: every statistic recomputed in every replicate, R's
-svrVar; `combination_replicates` and `replicate_variance` serve the indices).
+svrVar; `combination_replicates`, `domain_means`, `replicate_variance` and
+`replicate_covariance` serve the indices and the PAPI-style composites).
 """
 
 from __future__ import annotations
@@ -53,24 +54,33 @@ from satisfaction.stats.estimate.estimators import (
 )
 from satisfaction.stats.estimate.flags import Reliability, flag_reliability
 from satisfaction.stats.estimate.intervals import PROPORTION_METHODS, proportion_interval
-from satisfaction.stats.estimate.replicates import combination_replicates, replicate_variance
+from satisfaction.stats.estimate.replicates import (
+    DomainMeans,
+    combination_replicates,
+    domain_means,
+    replicate_covariance,
+    replicate_variance,
+)
 
 __all__ = [
     "CHISQ_COLUMNS",
     "DIFFERENCE_COLUMNS",
     "ESTIMATE_COLUMNS",
     "PROPORTION_METHODS",
+    "DomainMeans",
     "Reliability",
     "adjust_pvalues",
     "chisq",
     "combination_replicates",
     "difference",
     "difference_independent",
+    "domain_means",
     "flag_reliability",
     "mean",
     "proportion",
     "proportion_interval",
     "ratio",
+    "replicate_covariance",
     "replicate_variance",
     "total",
     "total_covariance",

@@ -14,6 +14,7 @@ the work after the pass over the rows is domains x PSUs x replicates, whatever t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,13 @@ from scipy import sparse
 from satisfaction.stats.estimate.domains import _Domains, _factorize, _Grouper
 from satisfaction.stats.replicate import PreparedReplicates
 
-__all__ = ["combination_replicates", "replicate_covariance", "replicate_variance"]
+__all__ = [
+    "DomainMeans",
+    "combination_replicates",
+    "domain_means",
+    "replicate_covariance",
+    "replicate_variance",
+]
 
 
 class _ReplicateEngine:
@@ -152,3 +159,49 @@ def combination_replicates(
     n = engine.to_domain_sum((answered & engine.positive).astype(np.float64))
     weight_sum = engine.to_domain_sum(prep.weights * answered)
     return theta, engine.domain_df(answered), n, weight_sum
+
+
+@dataclass(frozen=True, eq=False)
+class DomainMeans:
+    """Means of several variables per domain, each over its own answered rows, in the full
+    sample and every replicate: `means` is (domains, variables, 1 + replicates); `valid`
+    (rows, variables) marks the rows answering each variable inside a domain."""
+
+    means: np.ndarray
+    valid: np.ndarray
+    _engine: _ReplicateEngine
+
+    def df(self, answered: np.ndarray | None = None) -> np.ndarray:
+        """R's degf of each domain (of the `answered` rows when the design's domain_df rule
+        is "answered")."""
+        return self._engine.domain_df(answered)
+
+    def n(self, answered: np.ndarray) -> np.ndarray:
+        """Rows of each domain among `answered` with a positive weight."""
+        return self._engine.to_domain_sum((answered & self._engine.positive).astype(np.float64))
+
+
+def domain_means(
+    df: pd.DataFrame,
+    prep: PreparedReplicates,
+    variables: Sequence[str],
+    codes: np.ndarray,
+    n_groups: int,
+) -> DomainMeans:
+    """The mean of each variable per group (codes 0..n_groups-1, -1 outside every group) in
+    the full sample and every replicate, in one pass: the inputs of any statistic that is
+    recomputed on every replicate (R's `withReplicates`). A group without answers to a
+    variable in a replicate has a missing mean there."""
+    domains = _Domains(
+        np.asarray(codes, dtype=np.int64), n_groups, pd.DataFrame(index=range(n_groups))
+    )
+    engine = _ReplicateEngine(df, prep, domains)
+    values, valid = [], np.zeros((len(df), len(variables)), dtype=bool)
+    for j, variable in enumerate(variables):
+        y = pd.to_numeric(df[variable], errors="coerce").to_numpy(dtype=np.float64)
+        valid[:, j] = ~np.isnan(y) & engine.in_domain
+        values += [np.where(valid[:, j], y, 0.0), valid[:, j].astype(np.float64)]
+    totals = engine.totals(values) if values else np.zeros((n_groups, 0, 1 + prep.n_replicates))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = totals[:, 0::2] / totals[:, 1::2]
+    return DomainMeans(means, valid, engine)
