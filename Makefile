@@ -32,9 +32,17 @@ lint: $(STAMP) ## ruff over the package, tests and benchmarks; the import contra
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
-lab: $(STAMP) ## JupyterLab on notebooks/ with the `satisfaction` kernel
+# `make lab PORT=9000`, `make lab HEADLESS=1` (no browser: a server, e.g. on a remote
+# machine or in a container), `make lab ROOT=1` (allowed to run as root, e.g. in Docker)
+PORT ?= 8888
+HEADLESS ?=
+ROOT ?=
+LAB_FLAGS = --notebook-dir=notebooks --port=$(PORT) \
+	$(if $(HEADLESS),--no-browser --ip=0.0.0.0) $(if $(ROOT),--allow-root)
+
+lab: $(STAMP) ## JupyterLab on notebooks/ with the `satisfaction` kernel (PORT=, HEADLESS=1, ROOT=1)
 	$(BIN)/python -m ipykernel install --sys-prefix --name satisfaction --display-name "satisfaction"
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 bench: $(STAMP) ## run the benchmarks and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

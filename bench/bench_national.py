@@ -169,9 +169,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-national-"))
     try:
         start = time.perf_counter()
-        planted = make_project(
-            folder, args.provinces, args.respondents, args.copies, args.format
-        )
+        planted = make_project(folder, args.provinces, args.respondents, args.copies, args.format)
         print(
             f"{args.provinces} provinces, {args.respondents:,} forms ({args.copies:.0%} "
             f"copied) as {args.format}: made in {time.perf_counter() - start:.0f} s; "

@@ -43,10 +43,15 @@ def report_project(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_reports(report_project):
-    """The main job run once on the demo survey (every report, the index)."""
+    """The main job run once on the demo survey, as `satisfaction demo` runs it: every
+    report and remediation plan (against the previous wave), the index."""
     from satisfaction.run.jobs import run_reports
 
-    return run_reports("demo", workers=2, root=report_project, progress=False)
+    return run_reports("demo", root=report_project, progress=False, **DEMO_JOB)
+
+
+#: The options of `satisfaction demo` (tests rerun the job with the same ones).
+DEMO_JOB = {"workers": 2, "remediation": True, "previous_wave": "demo-2024"}
 
 
 @pytest.fixture(scope="session", autouse=True)

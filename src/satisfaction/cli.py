@@ -339,7 +339,13 @@ def batch(
     provinces: Annotated[
         str, typer.Option(help="'all' or comma-separated names of units (provinces by default)")
     ] = "all",
-    fields: Annotated[str, typer.Option(help="'all' or comma-separated field names")] = "all",
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            help="'all' or comma-separated field names (default: all when every unit runs, "
+            "none when --provinces names some)"
+        ),
+    ] = None,
     by: Annotated[
         str,
         typer.Option(
@@ -363,9 +369,16 @@ def batch(
     target: Annotated[
         str, typer.Option(help="target share of the plans (e.g. 0.8) or 'overall'")
     ] = "0.8",
+    pdf: Annotated[
+        bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
+    ] = False,
 ) -> None:
     """Clean, estimate once, and run the report notebooks per unit (province by default) and
-    field."""
+    field.
+
+    Naming some units reruns only their reports and plans (the whole-survey units and the
+    field reports stay as they are unless --fields names some); the plans keep the previous
+    wave an earlier run used unless --previous-wave says otherwise."""
     from satisfaction.run.jobs import run_reports
 
     result = run_reports(
@@ -380,12 +393,13 @@ def batch(
         remediation=plans,
         previous_wave=previous_wave,
         target=target,
+        pdf=pdf,
         by=by,
     )
-    _print_job(result)
+    _print_job(result, pdf=pdf)
 
 
-def _print_job(result: JobResult) -> None:
+def _print_job(result: JobResult, *, pdf: bool = False) -> None:
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.manifest.counts.items()))
     console.print(f"units — {counts}")
     for record in result.manifest.with_status("failed"):
@@ -394,6 +408,11 @@ def _print_job(result: JobResult) -> None:
             markup=True,
             highlight=False,
         )
+    if pdf:
+        from satisfaction.run.pdf import libreoffice
+
+        if libreoffice() is None:
+            console.print("PDF: LibreOffice (soffice) is not installed; no PDF was written")
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
     failed = [record["folder"] for record in result.manifest.with_status("failed")]
     if failed:
@@ -410,6 +429,9 @@ def _print_job(result: JobResult) -> None:
 def demo(
     workers: Annotated[int, typer.Option(help="notebooks run at once", min=1)] = 2,
     force: Annotated[bool, typer.Option(help="redo every step")] = False,
+    pdf: Annotated[
+        bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
+    ] = False,
 ) -> None:
     """The main job on the bundled demo survey: clean, estimate, every report and remediation
     plan (against the previous wave, surveys/demo-2024), the PAPI-style demo's province
@@ -440,6 +462,7 @@ def demo(
         remediation=True,
         previous_wave=previous,
         extra_units=[*papi_units(PAPI_DEMO, root=root, force=force), *onestop],
+        pdf=pdf,
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"
     if summary.exists():
@@ -450,11 +473,13 @@ def demo(
             f"cleaning log: {int(table['count'].sum())} entries in "
             f"{table['rule'].nunique()} rules ({summary.parent})"
         )
-    _print_job(result)
+    _print_job(result, pdf=pdf)
     if not (root / "surveys" / "demo-poll" / "instrument.yaml").exists():
         write_poll_survey(root / "surveys" / "demo-poll")
-    poll = run_reports("demo-poll", workers=workers, force=force, root=root, remediation=True)
-    _print_job(poll)
+    poll = run_reports(
+        "demo-poll", workers=workers, force=force, root=root, remediation=True, pdf=pdf
+    )
+    _print_job(poll, pdf=pdf)
 
 
 papi_app = typer.Typer(

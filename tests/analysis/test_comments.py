@@ -27,14 +27,15 @@ COMMENTS = [
 
 
 def test_counts_by_hand():
-    # 8 non-blank comments. Comments containing each phrase (stopwords never start or end
-    # one; punctuation and removed personal data break phrases):
-    #   cán bộ, nhiệt tình: 3 4 5 8 -> 4 ("rất" in 4 only sits inside "bộ rất nhiệt")
-    #   cán bộ nhiệt + bộ nhiệt tình: 3 5 8 -> joined into "cán bộ nhiệt tình", 3
-    #   thời gian giải + gian giải quyết: 1 2 3 -> "thời gian giải quyết", 3
-    #   giải quyết quá + quyết quá lâu: 1 2 -> "giải quyết quá lâu", 2
-    # Shorter phrases inside these with the same count ("thời gian", "quá lâu", "bộ",
-    # ...) add nothing and are dropped; everything else is in one comment only.
+    # 8 non-blank comments, in words (underthesea: "cán bộ", "thời gian", "giải quyết",
+    # "nhiệt tình" are one word each). Comments containing each phrase (stopwords never
+    # start or end one; punctuation and removed personal data break phrases):
+    #   cán bộ, nhiệt tình: 3 4 5 8 -> 4 ("rất" in 4 only sits inside "cán bộ rất nhiệt tình")
+    #   cán bộ nhiệt tình: 3 5 8 -> 3
+    #   thời gian giải quyết: 1 2 3 -> 3
+    #   thời gian giải quyết quá + giải quyết quá lâu: 1 2 -> joined, 2
+    # Shorter phrases inside these with the same count ("quá lâu", ...) add nothing and are
+    # dropped; everything else is in one comment only.
     df = pd.DataFrame({"y_kien": COMMENTS})
     out = top_phrases(df, "y_kien", min_count=2)
     assert out["phrase"].tolist() == [
@@ -42,10 +43,10 @@ def test_counts_by_hand():
         "nhiệt tình",
         "cán bộ nhiệt tình",
         "thời gian giải quyết",
-        "giải quyết quá lâu",
+        "thời gian giải quyết quá lâu",
     ]
     assert out["count"].tolist() == [4, 4, 3, 3, 2]
-    assert out["words"].tolist() == [2, 2, 4, 4, 4]
+    assert out["words"].tolist() == [1, 1, 2, 2, 4]
     assert (out["comments"] == 8).all()
     np.testing.assert_allclose(out["share"], [4 / 8, 4 / 8, 3 / 8, 3 / 8, 2 / 8])
     assert out["rank"].tolist() == [1, 2, 3, 4, 5]
@@ -56,16 +57,26 @@ def test_counts_by_hand():
     assert top_phrases(df, "y_kien", min_count=5).empty
 
 
+def test_phrases_end_on_word_boundaries():
+    """A phrase never cuts a Vietnamese word: no "thực cần niêm" from "chứng thực cần niêm
+    yết" (the issue's example), whatever the counts."""
+    text = "Công chứng, chứng thực cần niêm yết rõ ràng"
+    out = top_phrases(pd.DataFrame({"c": [text] * 3}), "c", min_count=3)
+    assert out["phrase"].tolist() == ["chứng thực cần niêm yết", "niêm yết rõ ràng", "công chứng"]
+    for phrase in out["phrase"]:
+        assert not phrase.startswith(("thực ", "yết ")) and not phrase.endswith((" niêm", " rõ"))
+
+
 def test_unigrams_only_and_stopwords():
     df = pd.DataFrame({"c": ["Cán bộ và thủ tục", "cán bộ, thủ tục", "Thủ tục của cán bộ"]})
     out = top_phrases(df, "c", ngram=(1, 1), min_count=3)
-    # each of cán / bộ / thủ / tục is in all 3 comments; "và", "của" are stopwords
-    assert sorted(out["phrase"]) == ["bộ", "cán", "thủ", "tục"]
+    # the words "cán bộ" and "thủ tục" are in all 3 comments; "và", "của" are stopwords
+    assert sorted(out["phrase"]) == ["cán bộ", "thủ tục"]
     assert (out["count"] == 3).all()
-    bigrams = top_phrases(df, "c", ngram=(2, 3), min_count=1)
-    got = dict(zip(bigrams["phrase"], bigrams["count"], strict=True))
-    # "cán bộ và thủ tục" is 5 words (not counted), "bộ và thủ" keeps its inner stopword
-    assert got == {"cán bộ": 3, "thủ tục": 3, "bộ và thủ": 1, "tục của cán": 1}
+    longer = top_phrases(df, "c", ngram=(2, 3), min_count=1)
+    got = dict(zip(longer["phrase"], longer["count"], strict=True))
+    # a phrase keeps an inner stopword, never one at its ends
+    assert got == {"cán bộ và thủ tục": 1, "thủ tục của cán bộ": 1}
     assert {"và", "của", "là", "có", "được", "rất"} <= VIETNAMESE_STOPWORDS
     assert "không" not in VIETNAMESE_STOPWORDS  # "không hài lòng" must survive
 
@@ -106,12 +117,11 @@ def test_by_groups():
     assert out.columns.tolist()[:2] == ["linh_vuc", "phrase"]
     rows = {(r.linh_vuc if isinstance(r.linh_vuc, str) else None, r.phrase): (r.count, r.comments)
             for r in out.itertuples()}  # fmt: skip
-    # Đất đai: "đi lại nhiều" and "nhiều lần" are in comments 1 and 2 ("lại nhiều lần" is
-    # not counted: "lại" is a stopword, so the two are not joined). Hộ tịch: "nhanh gọn" in
-    # both. The comment without a field is a group of its own, below min_count.
+    # Đất đai: "đi lại nhiều lần" (the words "đi lại", "nhiều", "lần") in comments 1 and
+    # 2. Hộ tịch: "nhanh gọn" in both. The comment without a field is a group of its own,
+    # below min_count.
     assert rows == {
-        ("Đất đai", "đi lại nhiều"): (2, 3),
-        ("Đất đai", "nhiều lần"): (2, 3),
+        ("Đất đai", "đi lại nhiều lần"): (2, 3),
         ("Hộ tịch", "nhanh gọn"): (2, 2),
     }
 

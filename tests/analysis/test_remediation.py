@@ -213,6 +213,21 @@ def test_change_is_the_difference_of_independent_waves(estimates, previous):
     )
 
 
+def test_a_tiny_cell_has_no_interval_and_no_test(estimates, previous):
+    """Cư trú has 12 forms per wave: with a design df of 1-2 its t interval would span
+    hundreds of points. It is suppressed (no interval, no p, not in the family) and every
+    other interval stays inside [-1, 1]."""
+    change = change_since(estimates, previous, province=ALL)
+    tiny = change[change["field"] == "Cư trú"]
+    assert len(tiny) == 4 and tiny["suppressed"].all() and not tiny["reliable"].any()
+    assert tiny[["ci_low", "ci_high", "p_value", "p_adjusted"]].isna().all().all()
+    assert set(tiny["sig"]) == {""}
+    others = change[~change["suppressed"]]
+    assert others["p_value"].notna().all()
+    assert change["ci_low"].dropna().between(-1, 1).all()
+    assert change["ci_high"].dropna().between(-1, 1).all()
+
+
 def _meta(**changes):
     meta = {
         "survey": "sipas",
@@ -281,6 +296,16 @@ def test_analysis_of_a_province_plan(estimates, previous, clean, instrument, pro
     overall = result.change_overall
     assert set(overall["province"]) == {"Hà Nội"}
     assert set(overall["variable"]) == {"overall", "element:E1", "element:E2"}
+    # the overall index over all fields is the one primary comparison: p not adjusted, so it
+    # agrees with its interval; the fields' overall changes are their own family
+    index = overall[overall["variable"] == "overall"]
+    primary = index[index["primary"]]
+    assert list(primary["field"]) == [ALL]
+    assert primary["p_adjusted"].iloc[0] == primary["p_value"].iloc[0]
+    fields = index[~index["primary"] & ~index["suppressed"]]
+    assert fields["p_adjusted"].to_numpy() == pytest.approx(
+        adjust_pvalues(fields["p_value"].to_numpy())
+    )
     assert result.by_province is None  # only whole-survey plans cross provinces
     assert list(result.quadrants["variable"]) == list(result.drivers["predictor"])
     assert set(result.reliability["group"]) == {"E1", "E2"}

@@ -150,6 +150,19 @@ def test_non_utf8_instrument_is_refused(tmp_path):
         load_instrument(bad)
 
 
+def test_criteria_carry_short_labels_for_charts(sipas_spec):
+    inst = load_instrument(SIPAS)
+    shorts = [c.short_text("vi") for c in inst.criteria]
+    assert len(set(shorts)) == 22 and max(len(s) for s in shorts) <= 26  # one chart line
+    assert inst.criteria[0].short_text("en") == "Enough seats"
+    spec = copy.deepcopy(sipas_spec)
+    del spec["items"][0]["short"]  # optional: the full text stands in
+    plain = instrument_from_dict(spec, source="x.yaml")
+    assert plain.criteria[0].short_text("vi") == plain.criteria[0].text.vi
+    spec["items"][0]["short"] = {"vi": "A", "fr": "B"}
+    assert "items[0].short.fr" in str(_error_for(spec))
+
+
 def test_the_instrument_reference_documents_every_key():
     from satisfaction.io.instrument.builder import _TOP_KEYS
     from satisfaction.io.instrument.items import _ITEM_KEYS

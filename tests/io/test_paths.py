@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from satisfaction.errors import ParameterError
-from satisfaction.io.paths import safe_output_path, slugify
+from satisfaction.io.paths import file_mode, safe_output_path, slugify
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,14 @@ def test_safe_output_path_stays_inside_root(tmp_path):
         safe_output_path(root, "link", "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]  # nothing created
     assert [p.name for p in root.iterdir()] == ["link"]
+
+
+def test_file_mode_is_the_umask_default():
+    import os
+
+    old = os.umask(0o027)
+    try:
+        assert file_mode() == 0o640
+    finally:
+        os.umask(old)
+    assert file_mode() == 0o666 & ~old

@@ -279,6 +279,65 @@ def test_likert_bars_whiskers_are_the_satisfied_ci():
         assert (x0, x1) == pytest.approx(WHISKERS[field])
 
 
+def test_likert_whisker_is_the_ci_of_the_drawn_share_at_the_drawn_position():
+    """Read back from the artists alone: each whisker's middle is the right end of the bar
+    (the satisfied share drawn), and its ends are that share's CI shifted by the same
+    half-neutral offset, i.e. the whisker is the CI of the drawn statistic where it is drawn."""
+    ax = likert_bars(likert_frame(), y="field", satisfied_share=satisfied_frame(), source="X")
+    rows = row_of(ax)
+    right_end = {}
+    positive_width = {}
+    for level in (3, 4):  # Hài lòng, Rất hài lòng
+        for patch in by_gid(ax, f"likert-level-{level}"):
+            field = rows[patch.get_y() + patch.get_height() / 2].removesuffix(" *")
+            right_end[field] = max(right_end.get(field, -1e9), patch.get_x() + patch.get_width())
+            positive_width[field] = positive_width.get(field, 0.0) + patch.get_width()
+    (lines,) = by_gid(ax, "likert-satisfied-ci")
+    for (x0, y0), (x1, _) in lines.get_segments():
+        field = rows[y0].removesuffix(" *")
+        share, low, high = SATISFIED[field]
+        start = right_end[field] - positive_width[field]  # where the positive part starts
+        assert positive_width[field] == pytest.approx(100 * share)  # the drawn statistic
+        assert (x0, x1) == pytest.approx((start + 100 * low, start + 100 * high))
+        assert x0 < right_end[field] < x1  # the drawn position lies inside its interval
+
+
+def test_likert_refuses_the_ci_of_another_measure():
+    """The overall index (88.8%) is not the satisfied share drawn (80%): no whisker from it."""
+    other = satisfied_frame()
+    other.loc[other["field"] == "Bảo hiểm y tế", ["estimate", "ci_low", "ci_high"]] = [
+        0.888,
+        0.841,
+        0.923,
+    ]
+    with pytest.raises(ParameterError, match="interval of the drawn share"):
+        likert_bars(likert_frame(), y="field", satisfied_share=other, source="X")
+
+
+def test_unreliable_footnote_gives_the_reasons_that_fired():
+    """A cell flagged for a wide interval at n = 186 is not called a small sample."""
+    frame = heatmap_frame().assign(n=[200, 150, 186, 186, 90])
+    frame["reliability_note"] = ["", "", "CI width >= 0.3", "CI width >= 0.3", ""]
+    ax = heatmap(frame, x="field", y="criterion", source="X")
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert "sai số lớn" in footer and "cỡ mẫu nhỏ" not in footer
+
+
+def test_percent_ticks_are_whole_steps_with_enough_decimals():
+    frame = forest_frame().assign(
+        estimate=[0.60, 0.62, 0.64, 0.66],
+        ci_low=[0.58, 0.60, 0.62, 0.64],
+        ci_high=[0.62, 0.64, 0.66, 0.68],
+    )
+    ax = forest(frame, y="province", source="X")
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    values = [float(t.rstrip("%").replace(",", ".")) for t in labels]
+    assert len(set(labels)) == len(labels)  # no "62% 65% 65%" from rounding 2.5 steps
+    steps = np.round(np.diff(values), 6)
+    assert len(set(steps)) == 1 and steps[0] in (0.5, 1, 2, 5, 10, 20)
+
+
 def test_likert_bars_n_values_labels_and_legend():
     ax = likert_bars(likert_frame(), y="field", satisfied_share=satisfied_frame(), source="X")
     rows = row_of(ax)
@@ -308,7 +367,7 @@ def test_likert_bars_n_values_labels_and_legend():
     ]
     assert greyed == ["Hộ tịch *"]
     footer = fig_artist(ax.figure, "figure-source").get_text()
-    assert LABELS["vi"]["unreliable_note"] in footer
+    assert LABELS["vi"]["unreliable_note"].format(why="") in footer
     assert footer.endswith("n = 20–1.305 mỗi thanh. Nguồn: X")
 
 
@@ -507,7 +566,8 @@ def test_heatmap_cells_hatches_and_labels():
     }
     assert (mesh.norm.vmin, mesh.norm.vmax) == (55, 95)
     footer = fig_artist(ax.figure, "figure-source").get_text()
-    assert LABELS["vi"]["unreliable_note"] in footer and LABELS["vi"]["missing_note"] in footer
+    assert LABELS["vi"]["unreliable_note"].format(why="") in footer
+    assert LABELS["vi"]["missing_note"] in footer
 
 
 def test_heatmap_decimal_comma_and_diverging_centre():

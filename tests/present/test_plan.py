@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from satisfaction.errors import ParameterError
 from satisfaction.present.formatting import format_percent
 from satisfaction.present.plan import RemediationReport
 from satisfaction.present.remediation_docs import PLAN_COLUMNS, REMEDIATION_HEADINGS
+from satisfaction.present.workbook import P_FORMAT
+from satisfaction.run.pdf import export_pdfs, libreoffice
 
 NBSP = "\u00a0"
 CURRENT = re.compile(
@@ -122,6 +125,26 @@ def test_docx_plan_rows_equal_the_xlsx_summary_and_the_estimates(document, workb
     assert body[0].cells[2].text.startswith(f"55,0%{NBSP}(")
 
 
+def test_xlsx_prints_landscape_one_page_wide_with_names_frozen(workbook):
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    summary = workbook["Tổng hợp"]
+    assert summary.print_title_rows == "$3:$3"  # the header row repeats on every page
+    header = [c.value for c in summary[3]]
+    # the header rows and the columns that name a row (rank, priority, field, code) stay
+    assert summary.freeze_panes == "E4" and header[:4] == [
+        "Thứ tự",
+        "Mức ưu tiên",
+        "Lĩnh vực",
+        "Mã tiêu chí",
+    ]
+    p = header.index("p một phía (hiệu chỉnh)")
+    shown = [r[p].value for r in summary.iter_rows(min_row=4) if r[p].value is not None]
+    assert all(float(f"{v:.3g}") == v for v in shown)  # 3 significant digits
+
+
 def test_xlsx_numbers_are_numbers_with_formats(workbook):
     header, values, formats = _sheet(workbook, "Tổng hợp")
     for name, fmt in (
@@ -130,7 +153,7 @@ def test_xlsx_numbers_are_numbers_with_formats(workbook):
         ("Chênh lệch so với mục tiêu (điểm %)", "0.0%"),
         ("Thay đổi so với kỳ trước (điểm %)", "0.0%"),
         ("n", "#,##0"),
-        ("p một phía (hiệu chỉnh)", "0.0000"),
+        ("p một phía (hiệu chỉnh)", P_FORMAT),
     ):
         j = header.index(name)
         numbers = [v[j] for v in values if v[j] is not None]  # empty: no test (se 0)
@@ -223,5 +246,121 @@ def test_sections_return_tables_for_the_notebook(report):
     # a1 carries 1/4 of the overall index (mean of two elements of two criteria)
     assert overall["Thay đổi (điểm %)"].iloc[0] == pytest.approx(0.15 * 120 / 288 / 4)
     drivers = report.drivers()
-    assert {"E1", "E2", "a1", "b2"} <= set(drivers["predictor"])
+    assert {"E1", "E2", "a1", "b2"} <= set(drivers["Mã"])
+    assert "predictor" not in drivers.columns and "Tầm quan trọng" in drivers.columns
     assert isinstance(report.reliability(), pd.DataFrame)
+
+
+# ------------------------------------------------------------------ administrative form
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def _cells_text(table) -> list[str]:
+    return [p.text for cell in table.rows[0].cells for p in cell.paragraphs]
+
+
+@pytest.fixture(scope="module")
+def province_plan(project) -> dict[str, Path]:
+    report = RemediationReport.open(
+        "plan-test",
+        province="Hà Nội",
+        previous_wave="plan-test-prev",
+        root=project,
+        output_dir=project / "out" / "ha-noi-form",
+        document_number="12",
+        document_date="05/03/2025",
+        signer="Nguyễn Văn A",
+    )
+    return report.finish()
+
+
+def test_the_word_plan_has_the_administrative_form(document, province_plan):
+    import docx
+
+    # whole survey: the body, number and date are left as dots for the official
+    header, signature = _cells_text(document.tables[0]), _cells_text(document.tables[-1])
+    assert header[:2] == ["ỦY BAN NHÂN DÂN", "TỈNH ......"] and "Số: .../KH-UBND" in header
+    assert NATION in header and "Độc lập - Tự do - Hạnh phúc" in header
+    assert "......, ngày ... tháng ... năm 2025" in header
+    assert signature[:3] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert "TM. ỦY BAN NHÂN DÂN" in signature and "CHỦ TỊCH" in signature
+    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert titles == ["KẾ HOẠCH"]
+    # a province's plan: its People's Committee, the number and date given as options
+    filled = docx.Document(str(province_plan["docx"]))
+    header, signature = _cells_text(filled.tables[0]), _cells_text(filled.tables[-1])
+    assert header[:2] == ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HÀ NỘI"]
+    assert "Số: 12/KH-UBND" in header and "Hà Nội, ngày 05 tháng 3 năm 2025" in header
+    assert signature[-1] == "Nguyễn Văn A"
+
+
+def _run_sizes(document) -> list[tuple[float, str]]:
+    """(point size, text) of every run of text, from the run, its style or Normal."""
+    normal = document.styles["Normal"].font.size.pt
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs.extend(cell.paragraphs)
+    sizes = []
+    for paragraph in paragraphs:
+        style_size = paragraph.style.font.size.pt if paragraph.style.font.size else normal
+        for run in paragraph.runs:
+            if run.text.strip():
+                sizes.append((run.font.size.pt if run.font.size else style_size, run.text))
+    return sizes
+
+
+def test_no_text_in_the_word_plan_prints_under_8_pt(document):
+    """Runs of text, and the text inside every figure at the size it is placed."""
+    from PIL import Image
+
+    from satisfaction.present.files import SMALLEST_TEXT
+
+    small = [(size, text) for size, text in _run_sizes(document) if size < 8]
+    assert small == []
+    assert len(document.inline_shapes) == 3
+    for shape in document.inline_shapes:
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        part = document.part.related_parts[blip.embed]
+        with Image.open(io.BytesIO(part.blob)) as picture:
+            natural_in = picture.width / picture.info["dpi"][0]
+            smallest = float(picture.text[SMALLEST_TEXT])
+        placed_in = shape.width / 914400
+        assert placed_in <= natural_in + 0.01  # never enlarged, so never blurred either
+        assert smallest * placed_in / natural_in >= 8 - 0.01, (smallest, placed_in, natural_in)
+
+
+@pytest.mark.skipif(libreoffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_export_has_the_expected_pages_and_no_orphan_last_page(province_plan):
+    import pypdf
+
+    (pdf,) = export_pdfs(province_plan["docx"].parent, [province_plan["docx"]])
+    pages = pypdf.PdfReader(str(pdf)).pages
+    # portrait: header, results, 3 figures, limitations, causes; landscape: the plan table,
+    # its note and the signature block (LibreOffice 7 and 24 with Liberation Serif for
+    # Times New Roman both lay it out on 7 pages)
+    assert len(pages) == 7
+    last = [line for line in pages[-1].extract_text().splitlines() if line.strip()]
+    assert len(last) >= 8 and "Nơi nhận:" in last  # the signature never stands alone
+
+
+def test_comment_evidence_is_matched_to_its_criterion():
+    """A Priority-1 criterion quotes the comment phrase that speaks of it, not the field's
+    most frequent phrase for every criterion (and none when no phrase does)."""
+    from satisfaction.present.plan_text import _evidence
+
+    said = pd.DataFrame(
+        {
+            "field": "Đất đai",
+            "phrase": ["đất đai", "thời gian giải quyết hồ sơ quá lâu", "nơi ngồi chờ chật chội"],
+            "words": [1, 5, 4],
+            "count": [60, 40, 30],
+            "comments": 100,
+        }
+    )
+    seats = _evidence(said, "Nơi ngồi chờ có đủ chỗ ngồi", "Đất đai")
+    time = _evidence(said, "Thời hạn giải quyết đúng quy định", "Đất đai")
+    assert seats["phrase"] == "nơi ngồi chờ chật chội"
+    assert time["phrase"] == "thời gian giải quyết hồ sơ quá lâu"
+    assert _evidence(said, "Phí, lệ phí phải nộp đúng quy định", "Đất đai") is None

@@ -108,7 +108,7 @@ def test_write_remediation_docx_structure(tmp_path, tidy):
     limitations, plan = document.tables
     assert table_text(limitations)[0] == VI_HEADERS
     assert table_text(limitations)[2] == [
-        "Xây dựng", "80,0%", "3,1%", "73,0%", "85,3%", "28", "Không", "n < 30",
+        "Xây dựng", "80,0%", "3,1%", "73,0%", "85,3%", "28", "Không", "dưới 30 người trả lời",
     ]  # fmt: skip
     assert table_text(plan) == [list(PLAN_COLUMNS), *PLAN_ROWS]
     assert len(document.inline_shapes) == 1

@@ -25,7 +25,7 @@ def test_estimates_table_vietnamese(tidy):
     for col in VI_HEADERS[1:6]:
         assert pd.api.types.is_numeric_dtype(table[col]), col
     assert table["Tin cậy"].tolist() == ["Có", "Có", "Không"]
-    assert table["Ghi chú"].tolist() == ["", "", "n < 30"]
+    assert table["Ghi chú"].tolist() == ["", "", "dưới 30 người trả lời"]  # words, not a code
     assert table.attrs["percent_columns"] == VI_HEADERS[1:5]
 
 

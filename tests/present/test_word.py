@@ -80,7 +80,7 @@ def test_docx_report_page_fonts_table_and_figure(tmp_path, tidy):
         VI_HEADERS,
         ["Đất đai", "71,2%", "2,1%", "67,0%", "75,1%", "312", "Có", ""],
         ["Hộ tịch", "90,3%", "1,0%", "88,1%", "92,0%", "4.503", "Có", ""],
-        ["Xây dựng", "80,0%", "3,1%", "73,0%", "85,3%", "28", "Không", "n < 30"],
+        ["Xây dựng", "80,0%", "3,1%", "73,0%", "85,3%", "28", "Không", "dưới 30 người trả lời"],
     ]
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None

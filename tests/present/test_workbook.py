@@ -42,7 +42,7 @@ def test_write_workbook_numbers_formats_and_layout(tmp_path, tidy):
     header = [c.value for c in sheet[3]]
     assert header == VI_HEADERS
     assert all(c.font.b and c.alignment.wrap_text for c in sheet[3])
-    assert sheet.freeze_panes == "A4"
+    assert sheet.freeze_panes == "B4"  # the header and the name column stay in view
     assert sheet.auto_filter.ref == "A3:H6"
 
     first = {h: c for h, c in zip(header, sheet[4], strict=True)}
@@ -123,7 +123,7 @@ def test_write_workbook_cell_types(tmp_path):
     assert sheet["D4"].value is None  # Excel has no infinity
     assert e2.value == dt.datetime(2024, 3, 5) and e2.number_format == "dd/mm/yyyy"
     assert f2.data_type == "b" and f2.value is True
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F4"
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:F4"
 
 
 def test_write_workbook_errors_write_nothing(tmp_path):

@@ -4,11 +4,13 @@ figures are embedded and equal the estimates, and a rerun with nothing changed s
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import DEMO_JOB
 from satisfaction.analysis.estimates import ALL, load_estimates
 from satisfaction.errors import ParameterError
 from satisfaction.run.jobs import run_reports
@@ -29,7 +31,7 @@ def first_run(demo_reports):
 
 def test_every_unit_succeeds_one_report_per_province_and_field(first_run):
     counts = first_run.manifest.counts
-    assert counts == {"ok": 10}, [
+    assert counts == {"ok": 15}, [
         (u["folder"], u.get("error")) for u in first_run.manifest.units if u["status"] != "ok"
     ]
     folders = {u["folder"] for u in first_run.manifest.units}
@@ -96,8 +98,8 @@ def test_svg_keeps_vietnamese_text(first_run):
 
 
 def test_a_second_run_with_nothing_changed_skips_every_unit(first_run, project):
-    again = run_reports("demo", workers=2, root=project, progress=False)
-    assert again.manifest.counts == {"skipped": 10}
+    again = run_reports("demo", root=project, progress=False, **DEMO_JOB)
+    assert again.manifest.counts == {"skipped": 15}
     assert not again.cleaned and not again.estimated
 
 
@@ -122,7 +124,6 @@ def test_unknown_survey_is_a_clear_error(project):
 
 
 def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_input(tmp_path):
-    import shutil
 
     from constructed_survey import PREVIOUS_CHANGE, write_constructed
     from satisfaction.run.jobs import REMEDIATION_NOTEBOOK, prepare_survey, report_units
@@ -148,6 +149,11 @@ def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_inpu
         "target": 0.9,
         "language": "vi",
         "dossiers": "",
+        # the Word plan's administrative form, left for the official to fill in
+        "document_number": "",
+        "document_date": "",
+        "issuer": "",
+        "signer": "",
     }
     inputs = set(plans[0].inputs)
     assert previous / "meta.json" in inputs and current / "meta.json" in inputs
@@ -156,3 +162,35 @@ def test_remediation_plans_are_units_per_province_with_the_previous_wave_as_inpu
     assert not [u for u in report_units("plan-test", current, **common) if u in plans]
     with pytest.raises(ParameterError, match="divide by 100"):
         run_reports("plan-test", root=tmp_path, remediation=True, target=80, progress=False)
+
+
+def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_path):
+    """`batch --provinces "Vĩnh Long" --force` reruns that province's report and plan only,
+    still compared with the previous wave an earlier run of the folder used."""
+    import json
+
+    from constructed_survey import write_constructed
+    from satisfaction.run.jobs import (
+        _has_whole_survey_units,
+        _previous_wave_of_run,
+        prepare_survey,
+        report_units,
+    )
+
+    write_constructed(tmp_path, "plan-test", 2025)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    current, _, _ = prepare_survey("plan-test", root=tmp_path)
+    units = report_units("plan-test", current, provinces="Hà Nội", remediation=True, root=tmp_path)
+    assert [u.folder for u in units] == ["province/ha-noi", "remediation-plan/ha-noi"]
+    named = report_units("plan-test", current, provinces="Hà Nội", fields="Đất đai", root=tmp_path)
+    assert [u.folder for u in named] == ["province/ha-noi", "field/dat-dai"]
+    run = tmp_path / "outputs" / "plan-test" / "reports"
+    run.mkdir(parents=True)
+    record = {"folder": "remediation-plan/toan-bo", "parameters": {"previous_wave": "w-2024"}}
+    (run / "manifest.json").write_text(json.dumps({"units": [record]}), encoding="utf-8")
+    assert _previous_wave_of_run(run) == "w-2024"
+    assert _previous_wave_of_run(tmp_path / "nowhere") is None
+    # the first run of a folder for some units also makes the whole-survey report and plan
+    assert _has_whole_survey_units(run) and not _has_whole_survey_units(tmp_path / "nowhere")
+    first = report_units("plan-test", current, provinces="Hà Nội", whole=True, root=tmp_path)
+    assert [u.folder for u in first] == ["province/toan-bo", "province/ha-noi"]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from satisfaction.analysis.estimates import Estimates
+from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import Instrument
 from satisfaction.stats.estimate import adjust_pvalues, difference_independent
@@ -27,6 +27,7 @@ __all__ = [
     "MethodBreakError",
     "change_since",
     "check_comparable",
+    "primary_comparison",
 ]
 
 
@@ -150,7 +151,8 @@ def change_since(
     rows returned (one family). Returns ``province``, ``field``, ``variable`` (then ``item``,
     ``group``, ``label`` when the frame has them), ``previous``, ``current``, ``change``,
     ``se``, ``ci_low``, ``ci_high``, ``t``, ``df``, ``p_value``, ``p_adjusted``, ``sig``
-    ("up", "down" or "") and ``reliable`` (both waves' estimates reliable).
+    ("up", "down" or ""), ``reliable`` (both waves' estimates reliable) and ``suppressed``
+    (fewer than `min_n` respondents in a wave: no interval, no test; see `_suppress_tiny`).
     """
     check_comparable(
         current.meta,
@@ -173,13 +175,14 @@ def change_since(
         }
     )
     labels = [c for c in ("item", "group", "label") if c in now.columns]
-    flags = now[[*keys, "reliable", *labels]].merge(
-        before[[*keys, "reliable"]], on=keys, suffixes=("", "_previous")
+    flags = now[[*keys, "reliable", "n", *labels]].merge(
+        before[[*keys, "reliable", "n"]], on=keys, suffixes=("", "_previous")
     )
     diff = diff.merge(flags, on=keys, how="left")
     diff["reliable"] = diff["reliable"].fillna(False).astype(bool) & diff[
         "reliable_previous"
     ].fillna(False).astype(bool)
+    diff = _suppress_tiny(diff, _min_n(current, previous))
     if (current.meta.get("study") or {}).get("kind", "probability") != "probability":
         # two waves of a quota or self-selected sample: the change is a difference between
         # those who answered, with no interval and no test (studies.kinds)
@@ -206,8 +209,54 @@ def change_since(
         "p_adjusted",
         "sig",
         "reliable",
+        "suppressed",
     ]
     out = diff[columns].reset_index(drop=True)
     out.attrs["previous_year"] = previous.meta.get("year")
     out.attrs["current_year"] = current.meta.get("year")
+    return out
+
+
+def _min_n(current: Estimates, previous: Estimates) -> int:
+    """The smallest n either wave publishes (its `min_n` option; 30 when not recorded)."""
+    values = [(wave.meta.get("options") or {}).get("min_n") for wave in (current, previous)]
+    known = [int(v) for v in values if v is not None]
+    return max(known) if known else 30
+
+
+def _suppress_tiny(diff: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """A cell with fewer than `min_n` respondents in either wave has no interval and no test
+    (`suppressed`; its p-value is not counted in the family), and every interval stays within
+    the range a change of shares can take, [-1, 1]: a domain of 2-4 respondents has a design
+    df of 1 or 2 and a t interval of several hundred points, which must never reach a reader.
+    """
+    out = diff.copy()
+    tiny = (out["n"].fillna(0) < min_n) | (out["n_previous"].fillna(0) < min_n)
+    out["suppressed"] = tiny.to_numpy()
+    for column in ("ci_low", "ci_high", "t", "p_value"):
+        out[column] = out[column].where(~tiny)
+    out["reliable"] = out["reliable"] & ~tiny
+    out["ci_low"] = out["ci_low"].clip(lower=-1.0, upper=1.0)
+    out["ci_high"] = out["ci_high"].clip(lower=-1.0, upper=1.0)
+    return out
+
+
+def primary_comparison(change: pd.DataFrame, *, adjust: str, alpha: float) -> pd.DataFrame:
+    """The change of the overall index over all fields is a plan's one primary comparison:
+    its p-value is not adjusted (so it agrees with its interval), and the fields' changes of
+    the overall index form their own family. Adds ``primary``."""
+    out = change.copy()
+    primary = (out["field"] == ALL).to_numpy()
+    out["primary"] = primary
+    out.loc[primary, "p_adjusted"] = out.loc[primary, "p_value"]
+    if (~primary).any():
+        out.loc[~primary, "p_adjusted"] = adjust_pvalues(
+            out.loc[~primary, "p_value"].to_numpy(dtype=float), method=adjust
+        )
+    significant = out["p_adjusted"] < alpha
+    out["sig"] = np.where(
+        significant & (out["change"] > 0),
+        "up",
+        np.where(significant & (out["change"] < 0), "down", ""),
+    )
     return out

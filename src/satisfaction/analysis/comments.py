@@ -3,7 +3,9 @@
 A remediation report quotes what people wrote ("thời gian giải quyết quá lâu") and how
 often. `top_phrases` normalises each comment (NFC, whitespace, lowercase, one tone style:
 `satisfaction.io.text.match_key`), removes personal data, splits it into stretches between
-punctuation marks, and counts the word n-grams of each stretch.
+punctuation marks, segments each stretch into Vietnamese WORDS (underthesea: "niêm yết",
+"chứng thực" are one word of two syllables) and counts the word n-grams, so a phrase never
+starts or ends inside a word ("thực cần niêm" cannot occur).
 
 Counting rules (what the numbers mean):
 
@@ -56,6 +58,7 @@ _LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){5,}(?!\d)")  # ID numbers and
 _PLACEHOLDER = re.compile(r"\[\s*đã\s+ẩn\s*\]", re.IGNORECASE)
 _SIX_DIGITS = re.compile(r"\d(?:\s?\d){5}")
 _BREAK = "\n"
+_JOIN = "\u00a0"  # joins the syllables of one word inside a token
 _SPLIT = re.compile(r"[^\w\s]|_|\n")
 
 
@@ -67,10 +70,23 @@ def scrub_personal(text: str, replacement: str = _BREAK) -> str:
     return _PLACEHOLDER.sub(replacement, text)
 
 
+def _words(text: str) -> list[str]:
+    """The Vietnamese words of a stretch of text ("niêm yết" is one word of two syllables),
+    by underthesea's word segmentation; syllables where it is not installed."""
+    try:
+        from underthesea import word_tokenize
+    except ImportError:  # pragma: no cover - a declared dependency
+        return text.split()
+    # underthesea rewrites tone placement ("hoà" -> "hòa"): back to the house style
+    return [match_key(word).replace(" ", _JOIN) for word in word_tokenize(text) if word.strip()]
+
+
 def _stretches(comment: str) -> list[list[str]]:
-    """Token lists of the stretches of a comment between punctuation and removed data."""
-    key = match_key(scrub_personal(clean_text(comment)))
-    return [part.split() for part in _SPLIT.split(key) if part.strip()]
+    """Word lists of the stretches of a comment between punctuation and removed data, after
+    `match_key` (so "Hòa giải" and "HOÀ GIẢI" segment alike); the syllables of one word are
+    joined (``_JOIN``), so an n-gram never cuts a word."""
+    text = match_key(scrub_personal(clean_text(comment)))
+    return [_words(part) for part in _SPLIT.split(text) if part.strip()]
 
 
 def _phrases(
@@ -81,7 +97,10 @@ def _phrases(
         for size in range(low, high + 1):
             for start in range(len(tokens) - size + 1):
                 gram = tuple(tokens[start : start + size])
-                if gram[0] in stopwords or gram[-1] in stopwords:
+                if (
+                    gram[0].replace(_JOIN, " ") in stopwords
+                    or gram[-1].replace(_JOIN, " ") in stopwords
+                ):
                     continue
                 if all(token.isdigit() for token in gram):
                     continue
@@ -157,7 +176,7 @@ def _top(
         (gram for gram in count if gram not in redundant),
         key=lambda gram: (-count[gram], -len(gram), " ".join(gram)),
     )
-    return [(" ".join(gram), len(gram), count[gram]) for gram in ordered[:n]]
+    return [(" ".join(gram).replace(_JOIN, " "), len(gram), count[gram]) for gram in ordered[:n]]
 
 
 def _is_comment(value: object) -> bool:

@@ -58,6 +58,7 @@ from satisfaction.studies.indices import (
 __all__ = [
     "AGE_BANDS",
     "ALL",
+    "ESTIMATES_FORMAT",
     "AnalysisOptions",
     "Estimates",
     "analysis_frame",
@@ -67,6 +68,9 @@ __all__ = [
     "write_estimates",
 ]
 
+#: The shape of the frames written by `write_estimates`: a new frame or column bumps it, so
+#: estimates written by an older version are recomputed rather than read without it.
+ESTIMATES_FORMAT = 3
 BREAKDOWNS = ("sex", "age_band", "respondent_group", "urban_rural")
 BREAKDOWN_LABELS = {
     "sex": ("Giới tính", "Sex"),
@@ -236,6 +240,7 @@ def compute_estimates(
         "design": _design_note(instrument, study),
         "study_kind": study["kind"],
         "study": study,
+        "design_roles": dict(instrument.design),
         **variance_meta(design, study["kind"]),
         "options": asdict(options),
         "element_rule": rules.element,
@@ -244,6 +249,11 @@ def compute_estimates(
         "provinces": sorted(p for p in frame["province"].dropna().unique() if p != ALL),
         "fields": sorted(f for f in frame["field"].dropna().unique() if f != ALL),
         "likert_labels": _likert_labels(instrument),
+        # criterion id -> the few words charts show (the full text is in the tables)
+        "short_labels": {
+            item.id: {lang: item.short_text(lang) for lang in ("vi", "en")}
+            for item in instrument.criteria
+        },
     }
     return Estimates(frames=frames, meta=meta)
 
@@ -377,6 +387,20 @@ def _distributions(
         likert = _stack(parts)
         likert["item"] = item.id
         out["likert_overall"] = likert
+        if sat_column(item.id) in frame.columns:
+            # the satisfied share of the overall question: the whisker on its diverging bar
+            # (the overall index is another measure, made from the criteria)
+            shares = []
+            for by in (("field",), ("province", "field"), ("province",), ()):
+                part = estimate.proportion(
+                    frame, design, sat_column(item.id), by=list(by) or None, levels=[1], **kwargs
+                )
+                shares.append(_with_all(part, by))
+            # a survey without a field column gives the same domains twice ("field" = ALL)
+            question = _stack(shares).drop_duplicates(["province", "field", "variable"])
+            question = question.reset_index(drop=True)
+            question["item"] = item.id
+            out["overall_question"] = question
     element_items = instrument.items_with(role="element_satisfaction")
     if element_items:
         parts = []

@@ -64,7 +64,7 @@ from satisfaction.analysis.cells import (
     criterion_cells,
     target_comparison,
 )
-from satisfaction.analysis.change import MethodBreakError, change_since
+from satisfaction.analysis.change import MethodBreakError, change_since, primary_comparison
 from satisfaction.analysis.comments import top_phrases
 from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import InputError, ParameterError
@@ -440,6 +440,7 @@ def _with_previous(
             change_since(estimates, previous, frame=name, **common)
             for name in ("overall", "elements")
         ]
+        parts[0] = primary_comparison(parts[0], adjust=rule.adjust, alpha=rule.alpha)
         change_overall = pd.concat(parts, ignore_index=True)
         if by_province is not None:
             wide_change = change_since(

@@ -13,7 +13,30 @@ from pathlib import Path
 
 from satisfaction.errors import ParameterError
 
-__all__ = ["safe_output_path", "slugify"]
+__all__ = ["file_mode", "safe_output_path", "slugify"]
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` sets it process-wide, which
+    would race with the batch's threads); 0o022 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def file_mode() -> int:
+    """The mode a new file gets from ``open()`` under the current umask (0644 under 022).
+
+    Atomic writers create their temporary file with ``tempfile.mkstemp``, which is always
+    0600; they chmod it to this before moving it into place, so colleagues on a shared
+    folder can open the outputs.
+    """
+    return 0o666 & ~_current_umask()
 
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from satisfaction.errors import OutputError
+from satisfaction.io.paths import _current_umask, file_mode
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -171,6 +172,7 @@ def atomic_paths(targets: Sequence[Path], root: Path | None = None) -> Iterator[
             except OSError as err:
                 raise _os_error(err, target) from None
             os.close(handle)
+            os.chmod(name, file_mode())  # mkstemp makes 0600: give the umask's default
             temps.append(Path(name))
         try:
             yield temps
@@ -195,6 +197,7 @@ def atomic_folder(target: Path, root: Path | None = None) -> Iterator[Path]:
     _check_place(target, root)
     try:
         temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        os.chmod(temp, 0o777 & ~_current_umask())  # mkdtemp makes 0700: colleagues read it
     except OSError as err:
         raise _os_error(err, target) from None
     try:

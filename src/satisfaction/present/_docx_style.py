@@ -51,7 +51,9 @@ def _set_size(rpr: Any, size_pt: float) -> None:
 
 
 _PT_MM = 25.4 / 72
-_CELL_PADDING_MM = 2 * 108 / 1440 * 25.4  # Table Grid: 108 twips left and right
+# Table Grid: 108 twips left and right, plus 1 mm so a word measured to the edge does not wrap
+_CELL_PADDING_MM = 2 * 108 / 1440 * 25.4 + 1.0
+_NUMBER = re.compile(r"^[+-]?[\d.,]+%?$|^$")
 
 
 def _words_of(text: str) -> list[str]:
@@ -77,6 +79,19 @@ def _column_widths_mm(text: pd.DataFrame, total_mm: float, size_pt: float) -> li
         wanted.append(max(head_line, min(longest_cell, 40.0), 2.0) * char_mm + _CELL_PADDING_MM)
     wanted = [max(w, m) for w, m in zip(wanted, minimum, strict=True)]
     if sum(minimum) >= total_mm:
+        # too narrow for every longest word: numbers keep their width (a number broken
+        # over two lines reads as two numbers), the text columns share the rest
+        numbers = [
+            all(_NUMBER.match(str(v)) for v in text.iloc[:, i]) for i in range(text.shape[1])
+        ]
+        fixed = sum(m for m, is_number in zip(minimum, numbers, strict=True) if is_number)
+        rest = sum(minimum) - fixed
+        if 0 < rest and fixed < total_mm:
+            scale = (total_mm - fixed) / rest
+            return [
+                m if is_number else m * scale
+                for m, is_number in zip(minimum, numbers, strict=True)
+            ]
         return [total_mm * m / sum(minimum) for m in minimum]
     if sum(wanted) <= total_mm:
         return [total_mm * w / sum(wanted) for w in wanted]
@@ -169,6 +184,8 @@ def _style_title(styles: Any) -> None:
         ppr.remove(border)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.font.spacing = Pt(0)
+    title.font.size = Pt(14)  # Decree 30/2020: the kind of document, bold, 13-14 pt
+    title.font.bold = True
 
 
 def _style_caption(styles: Any, font: str, size_pt: float) -> None:

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from satisfaction.analysis.estimates import ALL, AnalysisOptions
 from satisfaction.errors import ParameterError
 from satisfaction.present import figures
+from satisfaction.present.comparison import verdict_words
+from satisfaction.present.formatting import COLUMN_LABELS
+from satisfaction.present.html_table import ShownTable
 from satisfaction.present.sections import _Report
 from satisfaction.present.survey_choice import choose_many, ensure_estimates, find_root
+from satisfaction.present.tables import estimates_table
 
 __all__ = ["FieldReport"]
 
@@ -67,8 +70,11 @@ class FieldReport(_Report):
             provinces=wanted,
         )
 
-    def ranking(self) -> pd.DataFrame:
+    _kind = "field_report"
+
+    def ranking(self) -> ShownTable:
         """Overall index of the field in each province, against the field's overall value."""
+        self._heading("ranking")
         overall = self.estimates["overall"]
         mine = overall[
             (overall["field"] == self.field_name) & overall["province"].isin(self.provinces)
@@ -112,36 +118,35 @@ class FieldReport(_Report):
             if c in mine.columns
         ]
         self._figure("xep-hang-tinh", draw, mine[columns])
-        table = self._table(
-            "ranking", mine.sort_values("estimate", ascending=False), by=["province"]
+        ranked = mine.sort_values("estimate", ascending=False)
+        table = estimates_table(
+            ranked,
+            language=self.language,
+            by=["province"],
+            interval=self.interval,  # type: ignore[arg-type]
         )
-        if "sig" in mine.columns and self.interval == "confidence":
-            table = table.assign(
-                **{
-                    "So với chung"
-                    if self.language == "vi"
-                    else "Against overall": mine.sort_values("estimate", ascending=False)[
-                        "sig"
-                    ].to_numpy()
-                }
-            )
-            self.tables["ranking"] = table
-        return table
+        if "sig" in ranked.columns and self.interval == "confidence":
+            verdict = "So với chung" if self.language == "vi" else "Against overall"
+            table[verdict] = verdict_words(ranked["sig"], self.language).to_numpy()
+        self.tables["ranking"] = table
+        return self._shown(table, hidden=[COLUMN_LABELS[self.language]["se"]])
 
-    def criteria(self) -> pd.DataFrame:
+    def criteria(self) -> ShownTable:
         """Satisfied share of every criterion of the field in each province."""
+        self._heading("criteria")
         criteria = self.estimates["criteria"]
         mine = criteria[
             (criteria["field"] == self.field_name)
             & criteria["province"].isin([*self.provinces, ALL])
         ].copy()
         mine["province"] = mine["province"].replace({ALL: self.text["all"]})
+        mine["short"] = self.short_labels(mine["item"]).fillna(mine["label"])
 
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
                 mine,
                 x="province",
-                y="item",
+                y="short",
                 language=self.language,
                 ax=ax,
                 title=self._title("field_heatmap_title", field=self.field_name),
@@ -151,7 +156,12 @@ class FieldReport(_Report):
         self._figure(
             "tieu-chi-tinh",
             draw,
-            mine[["province", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            mine[["province", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
             size=(7.5, 8.5),
         )
-        return self._table("criteria", mine, by=["province", "item", "label"])
+        return self._table(
+            "criteria",
+            mine,
+            by=["province", "label"],
+            labels={"label": "Tiêu chí" if self.language == "vi" else "Criterion"},
+        )

@@ -99,6 +99,31 @@ def _root_figure(ax_or_fig: object) -> Figure:
     return fig
 
 
+#: PNG text key holding the smallest font size (pt) drawn: a document placing the picture
+#: can check its text prints at 8 pt or more.
+SMALLEST_TEXT = "Smallest text pt"
+
+
+def _smallest_text(fig: Figure) -> float:
+    """The smallest font size (pt) of the visible, non-empty texts of the figure."""
+    from matplotlib.text import Text
+
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_alpha() != 0
+    ]
+    return float(min(sizes)) if sizes else 0.0
+
+
+def _title_of(fig: Figure) -> str:
+    """The title `figures.annotate` gave the figure ("" when none)."""
+    for artist in fig.artists:
+        if artist.get_gid() == "figure-title":
+            return str(artist.get_text())
+    return ""
+
+
 def save_figure(
     ax_or_fig: Axes | Figure,
     out_dir: str | Path,
@@ -113,6 +138,8 @@ def save_figure(
     (created if missing). The PNG has ``dpi`` (>= 200) in its pHYs chunk; the SVG keeps text
     as text (``svg.fonttype = "none"``), has no date and fixed ids so re-running gives the
     same bytes; the CSV holds ``data`` (the numbers drawn, as given) in UTF-8 with a BOM.
+    Both images carry the figure's title as metadata ("Title"), for captions; the PNG also
+    the smallest font size drawn (``SMALLEST_TEXT``).
     Both images use ``bbox_inches="tight"``, since titles and footers sit outside the Axes.
     Returns ``{"png": path, "svg": path, "csv": path}``.
     """
@@ -142,8 +169,10 @@ def save_figure(
                 mpl.rcParams["savefig.pad_inches"]
             )
             common = {"bbox_inches": tight, "facecolor": "white"}
-            fig.savefig(png, format="png", dpi=dpi, **common)
-            fig.savefig(svg, format="svg", metadata={"Date": None}, **common)
+            title = _title_of(fig)  # the index page captions the figure with it
+            png_meta = {"Title": title, SMALLEST_TEXT: f"{_smallest_text(fig):.2f}"}
+            fig.savefig(png, format="png", dpi=dpi, metadata=png_meta, **common)
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Title": title}, **common)
             csv_into(table, csv)
     finally:
         plt.close(fig)

@@ -26,6 +26,7 @@ sentences in `plan_text`, the writing of both documents in `plan_documents`.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -40,6 +41,7 @@ from satisfaction.analysis.remediation import (
 )
 from satisfaction.errors import ParameterError
 from satisfaction.io.instrument import load_instrument
+from satisfaction.present.html_table import ShownTable
 from satisfaction.present.plan_documents import write_plan_documents
 from satisfaction.present.plan_figures import (
     change_rows,
@@ -51,11 +53,13 @@ from satisfaction.present.plan_figures import (
 from satisfaction.present.plan_tables import (
     cells_table,
     change_table,
+    comments_table,
     drivers_table,
+    reliability_table,
     workbook_sheets,
 )
 from satisfaction.present.plan_text import TEXT, priority_rule_text
-from satisfaction.present.sections import _Report
+from satisfaction.present.sections import _display_html, _Report
 from satisfaction.present.survey_choice import (
     choose_one,
     ensure_estimates,
@@ -80,6 +84,10 @@ class RemediationReport(_Report):
     province: str = ALL
     previous_wave: str = ""
     figure_paths: dict[str, dict[str, Path]] = field(default_factory=dict)
+    # the Word plan's administrative form: number, date (dd/mm/yyyy), issuer, signer
+    document: dict[str, str] = field(default_factory=dict)
+    # plan figures are drawn for print: at most the A4 text width, text >= 8 pt
+    print_width_in: float | None = 6.4
 
     @classmethod
     def open(
@@ -97,8 +105,16 @@ class RemediationReport(_Report):
         language: str = "vi",
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
+        document_number: str = "",
+        document_date: str = "",
+        issuer: str = "",
+        signer: str = "",
     ) -> RemediationReport:
-        """Load estimates and clean data of `survey` (and `previous_wave`) and analyse once."""
+        """Load estimates and clean data of `survey` (and `previous_wave`) and analyse once.
+
+        `document_number`, `document_date` (dd/mm/yyyy), `issuer` and `signer` fill the Word
+        plan's administrative form; left empty they print the dots an official fills in.
+        """
         root_path = Path(root) if root else find_root()
         options = AnalysisOptions(level=level, min_n=min_n, adjust=adjust, unit=unit or None)
         rule = PriorityRule(target=target, adjust=adjust, alpha=options.alpha)
@@ -129,7 +145,16 @@ class RemediationReport(_Report):
             analysis=analysis,
             province=chosen,
             previous_wave=previous_wave,
+            document={
+                "number": document_number,
+                "date": document_date,
+                "issuer": issuer,
+                "signer": signer,
+            },
         )
+
+    _kind = "plan_report"
+    _workbook_name = f"{PLAN_NAME}.xlsx"
 
     # -------------------------------------------------------------------------- helpers
     @property
@@ -171,14 +196,20 @@ class RemediationReport(_Report):
         return f"năm {year}" if year else "kỳ trước"
 
     # -------------------------------------------------------------------------- sections
-    def priorities(self) -> pd.DataFrame:
+    def header(self) -> None:
+        """The plan's title, source, method note and priority rule (one language)."""
+        super().header()
+        _display_html(f'<p class="method">{html.escape(self.rule_text)}</p>')
+
+    def priorities(self) -> ShownTable:
         """Every cell below target, first to fix first (table) and the top cells (figure)."""
+        self._heading("priorities")
         plan = self.result.plan
         table = cells_table(self, plan, self.language, summary=True)
         self.tables["plan"] = table
         top = plan.head(_FIGURE_ROWS)
         if len(top):
-            top = priority_rows(top)
+            top = priority_rows(top, self.short_labels(top["item"]))
             draw = partial(
                 draw_priorities,
                 top=top,
@@ -195,25 +226,32 @@ class RemediationReport(_Report):
                 top[["rank", "priority", "field", "item", "estimate", "ci_low", "ci_high", "n"]],
                 size=(8.0, 0.34 * len(top) + 1.9),
             )
-        return table
+        return self._shown(table, hidden=table.attrs["hidden_columns"])
 
-    def by_field(self) -> pd.DataFrame:
+    def by_field(self) -> ShownTable:
         """Every criterion of every field (the xlsx has one sheet per field)."""
+        self._heading("plan_by_field")
         cells = self.result.cells.sort_values(["field", "item"], kind="stable")
         table = cells_table(self, cells, self.language, summary=False)
         self.tables["by_field"] = table
-        return table
+        return self._shown(table, hidden=table.attrs["hidden_columns"])
 
-    def change(self) -> pd.DataFrame:
+    def change(self) -> ShownTable | None:
         """Change of the overall and element indices by field since the previous wave."""
         result = self.result
+        if result.change_refused or result.change_overall is not None:
+            inference = result.rule.inference
+            self._heading(
+                "change", self.plan_text["change_note" if inference else "change_note_none"]
+            )
         if result.change_refused:
-            table = pd.DataFrame({"": [result.change_refused]})
+            _display_html(f"<p>{html.escape(self.plan_text['refused'])}</p>")
+            table = pd.DataFrame({self.plan_text["refused_header"]: [result.change_refused]})
             self.tables["change"] = table
-            return table
+            return None
         change = result.change_overall
         if change is None:
-            return pd.DataFrame()
+            return None
         overall = change_rows(change)
         if len(overall):
             draw = partial(
@@ -236,16 +274,21 @@ class RemediationReport(_Report):
             )
         table = change_table(change, self.language, inference=self.result.rule.inference)
         self.tables["change"] = table
-        return table
+        return self._shown(table, hidden=table.attrs["hidden_columns"])
 
-    def drivers(self) -> pd.DataFrame:
+    def drivers(self) -> ShownTable | None:
         """What moves overall satisfaction (elements and criteria) and the IPA quadrants."""
         result = self.result
         if result.element_drivers is None or result.quadrants is None:
-            return pd.DataFrame()
-        table = drivers_table(result)
+            return None
+        self._heading("drivers")
+        table = drivers_table(result, self.language)
         self.tables["drivers"] = table
-        quadrants = result.quadrants
+        quadrants = result.quadrants.assign(
+            name=lambda q: self.short_labels(q["variable"]).fillna(
+                q["label"] if "label" in q.columns else q["variable"]
+            )
+        )
         draw = partial(
             draw_drivers,
             quadrants=quadrants,
@@ -258,23 +301,25 @@ class RemediationReport(_Report):
         self.figure_paths["drivers"] = self._figure(
             "tam-quan-trong", draw, quadrants, size=(7.0, 5.0)
         )
-        return table
+        return self._shown(table, hidden=table.attrs["hidden_columns"])
 
-    def reliability(self) -> pd.DataFrame:
+    def reliability(self) -> ShownTable | None:
         """Cronbach's alpha and item-rest correlation per element; misfitting criteria."""
-        table = self.result.reliability
-        if table is None:
-            return pd.DataFrame()
+        if self.result.reliability is None:
+            return None
+        self._heading("reliability")
+        table = reliability_table(self, self.language)
         self.tables["reliability"] = table
-        return table
+        return self._shown(table)
 
-    def comments(self) -> pd.DataFrame:
+    def comments(self) -> ShownTable | None:
         """The most frequent phrases of the comments per field (personal data never shown)."""
-        table = self.result.comments
-        if table is None:
-            return pd.DataFrame()
+        if self.result.comments is None:
+            return None
+        self._heading("comments")
+        table = comments_table(self.result.comments, self.language)
         self.tables["comments"] = table
-        return table
+        return self._shown(table)
 
     # -------------------------------------------------------------------------- documents
     def _ensure_sections(self) -> None:
@@ -297,9 +342,13 @@ class RemediationReport(_Report):
         return plan.assign(field=plan["field"].replace({ALL: "Chung"}))
 
     def finish(self, name: str = PLAN_NAME) -> dict[str, Path]:
-        """Write `<name>.xlsx` and `<name>.docx` into the output folder; returns both paths."""
+        """Write `<name>.xlsx` and `<name>.docx` into the output folder; returns both paths
+        (the report shows links to them by file name)."""
         self._ensure_sections()
-        return write_plan_documents(self, name)
+        written = write_plan_documents(self, name)
+        self._heading("documents")
+        self._show_files(list(written.values()))
+        return written
 
 
 def _read_dossiers(

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from satisfaction.analysis.estimates import ALL
+from satisfaction.present.admin_document import admin_form_for
 from satisfaction.present.plan_tables import (
-    _COLUMNS,
-    _P_FORMAT,
     limitations_table,
     results_table,
 )
 from satisfaction.present.plan_text import _target_text, limitation_paragraphs, results_paragraphs
 from satisfaction.present.remediation_docs import remediation_plan_rows, write_remediation_docx
+from satisfaction.present.wording import index_rule_words, method_note
 from satisfaction.present.workbook import write_workbook
-from satisfaction.studies import kinds
 
 if TYPE_CHECKING:
     from satisfaction.present.plan import RemediationReport
@@ -41,16 +40,12 @@ def write_plan_documents(report: RemediationReport, name: str) -> dict[str, Path
 def _write_xlsx(report: RemediationReport, name: str) -> Path:
     result = report.result
     notes = (
-        f"{report.source}. {report.rule_note}. Mục tiêu: "
+        f"{report.source}. {index_rule_words(report.facts, 'vi')} Mục tiêu: "
         f"{_target_text(result.rule, report.province == ALL)}."
     )
     title = f"Kế hoạch khắc phục — {report.where}"
     sheets = report.workbook_sheets()
-    formats = {_COLUMNS[key][0]: _P_FORMAT for key in ("p_adjusted", "change_p_adjusted")} | {
-        "p (hiệu chỉnh)": _P_FORMAT,
-        "Hệ số": "0.000",
-        "Sai số chuẩn": "0.000",
-    }
+    formats = {"Hệ số": "0.000", "Sai số chuẩn": "0.000"}  # p-values: P_FORMAT from attrs
     return write_workbook(
         report.output_dir / f"{name}.xlsx",
         sheets,
@@ -75,13 +70,28 @@ def _write_docx(report: RemediationReport, name: str) -> Path:
     interval = report.interval_vi
     limitations = limitations_table(result.plan, interval[:1].upper() + interval[1:])
     meta = report.estimates.meta
-    method = " ".join(kinds.kind_sentences(report.study, "vi"))
+    whole = report.province == ALL
+    form = admin_form_for(
+        None if whole else report.province,
+        year=meta.get("year"),
+        number=report.document.get("number", ""),
+        date=report.document.get("date") or None,
+        issuer=report.document.get("issuer", ""),
+        signer=report.document.get("signer", ""),
+    )
+    where = "" if whole else f" tại {report.province}"
     return write_remediation_docx(
         report.output_dir / f"{name}.docx",
-        title=f"KẾ HOẠCH KHẮC PHỤC HẠN CHẾ VỀ SỰ HÀI LÒNG — {report.where.upper()}",
-        subtitle=f"{meta.get('title')} năm {meta.get('year')}",
-        method_note=f"{report.source}. {method} {report.rule_note}. Địa giới: "
-        f"{meta.get('geography')}.",
+        title="KẾ HOẠCH",
+        subtitle=(
+            "Khắc phục hạn chế, nâng cao sự hài lòng của người dân, tổ chức đối với sự phục "
+            f"vụ của cơ quan hành chính nhà nước{where}"
+        ),
+        method_note=(
+            f"Căn cứ kết quả {meta.get('title')} năm {meta.get('year')}. "
+            f"{method_note(report.facts, 'vi')}"
+        ),
+        form=form,
         results_paragraphs=results_paragraphs(report),
         results_table=results_table(report),
         results_table_caption=(

@@ -19,14 +19,13 @@ from satisfaction.present.plan_text import _pct
 __all__ = ["change_rows", "draw_change", "draw_drivers", "draw_priorities", "priority_rows"]
 
 
-def priority_rows(top: pd.DataFrame) -> pd.DataFrame:
-    """The plan's first cells, each named "field – item: criterion" and marked when
+def priority_rows(top: pd.DataFrame, shorts: pd.Series | None = None) -> pd.DataFrame:
+    """The plan's first cells, each named "field – criterion" (the criterion's short label
+    from the instrument when given, else its text cut at a word) and marked when
     significantly below the target."""
     top = top.copy()
-    top["row"] = [
-        f"{f} – {i}: {_short(lab)}"
-        for f, i, lab in zip(top["field"], top["item"], top["label"], strict=True)
-    ]
+    names = top["label"] if shorts is None else shorts.fillna(top["label"])
+    top["row"] = [f"{f} – {_short(lab)}" for f, lab in zip(top["field"], names, strict=True)]
     top["sig"] = np.where(top["significant"], "below", "")
     return top
 
@@ -131,7 +130,7 @@ def draw_drivers(
         quadrants,
         importance="importance",
         performance="performance",
-        label="variable",
+        label="name",
         x_cut=float(quadrants["importance_cut"].iloc[0]),
         y_cut=float(quadrants["performance_cut"].iloc[0]),
         xlabel=words["importance" if ordinal else "importance_r"],
@@ -161,5 +160,9 @@ def _relabel_legend(ax: plt.Axes, language: str, names: dict[str, str]) -> None:
 
 
 def _short(text: str, limit: int = 38) -> str:
+    """A text of at most `limit` characters, cut at a word boundary (never mid-word)."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,")
+    return cut + "…"

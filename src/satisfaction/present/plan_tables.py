@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 __all__ = [
     "cells_table",
     "change_table",
+    "criterion_names",
     "drivers_table",
     "limitations_table",
     "plan_keys",
     "plan_table",
+    "reliability_table",
     "results_table",
     "workbook_sheets",
 ]
@@ -64,15 +66,25 @@ _COLUMNS: dict[str, tuple[str, str, bool]] = {
     "deadline": ("Thời hạn", "Deadline", False),
 }
 _P_FORMAT = "0.0000"
-_CHANGE_HEADERS = (
-    [
-        *("Lĩnh vực", "Chỉ số", "Kỳ trước (%)", "Kỳ này (%)", "Thay đổi (điểm %)"),
-        *("KTC 95% dưới", "KTC 95% trên", "Bậc tự do", "p (hiệu chỉnh)", "Xu hướng"),
-    ],
-    [
-        *("Field", "Index", "Previous (%)", "Current (%)", "Change (points)"),
-        *("95% CI lower", "95% CI upper", "df", "p (adjusted)", "Direction"),
-    ],
+# changes and gaps of shares: shown in percentage points
+_POINTS = ("gap", "change", "change_ci_low", "change_ci_high")
+# columns the workbook keeps and the HTML report leaves out (it says where they are)
+_DETAIL = (
+    "item",
+    "group_label",
+    "N",
+    "reliable_text",
+    "target",
+    "p_adjusted",
+    "significant_text",
+    "volume",
+    "volume_share",
+    "previous",
+    "change_ci_low",
+    "change_ci_high",
+    "change_p_adjusted",
+    "unit",
+    "deadline",
 )
 
 
@@ -122,6 +134,11 @@ def plan_table(
             shares.append(header)
     out = out.reset_index(drop=True)
     out.attrs["percent_columns"] = shares
+    index_of = {key: _COLUMNS[key][index] for key in keys}
+    out.attrs["points_columns"] = [index_of[k] for k in _POINTS if k in index_of]
+    p_keys = ("p_adjusted", "change_p_adjusted")
+    out.attrs["p_columns"] = [index_of[k] for k in p_keys if k in index_of]
+    out.attrs["hidden_columns"] = [index_of[k] for k in _DETAIL if k in index_of]
     return out
 
 
@@ -185,36 +202,12 @@ def cells_table(
 def change_table(change: pd.DataFrame, language: str, *, inference: bool = True) -> pd.DataFrame:
     """The notebook's table of the change of the overall and element indices by field
     (without interval and test columns when the sample was not drawn at random)."""
-    vi = language == "vi"
-    table = change.assign(
-        label=change["label"].fillna("Chỉ số hài lòng chung" if vi else "Overall index")
-    )[["field", "label", "previous", "current", "change", "ci_low", "ci_high", "df"]]
-    table = table.assign(p_adjusted=change["p_adjusted"], sig=change["sig"])
-    headers = _CHANGE_HEADERS[0 if vi else 1]
-    table.columns = headers
-    table = table.reset_index(drop=True)
-    table.attrs["percent_columns"] = headers[2:7]
-    if not inference:
-        table = table[headers[:5]]
-        table.attrs["percent_columns"] = headers[2:5]
-    return table
+    return _change_sheet(change, language, inference)
 
 
-def drivers_table(result: PlanAnalysis) -> pd.DataFrame:
+def drivers_table(result: PlanAnalysis, language: str = "vi") -> pd.DataFrame:
     """The notebook's table of drivers (elements, then criteria) with their IPA quadrant."""
-    columns = ["predictor", "label", "method", "importance", "se", "p", "rank", "n", "note"]
-    table = pd.concat(
-        [result.element_drivers[columns], result.drivers[columns]], ignore_index=True
-    )
-    quadrants = result.quadrants
-    table = table.merge(
-        quadrants[["variable", "performance", "quadrant_vi", "quadrant_en"]],
-        left_on="predictor",
-        right_on="variable",
-        how="left",
-    ).drop(columns="variable")
-    table.attrs["percent_columns"] = ["performance"]
-    return table
+    return _drivers_sheet(result, language)
 
 
 def workbook_sheets(report: RemediationReport) -> dict[str, pd.DataFrame]:
@@ -232,17 +225,19 @@ def workbook_sheets(report: RemediationReport) -> dict[str, pd.DataFrame]:
         unit = "tỉnh" if role == "province" else kinds.unit_words(role, "vi")
         sheets[f"Theo {unit}"] = cells_table(report, wide, "vi", summary=False, province=True)
     if result.change_overall is not None:
-        sheets["Thay đổi chung"] = _change_sheet(result.change_overall, result.rule.inference)
+        sheets["Thay đổi chung"] = _change_sheet(
+            result.change_overall, "vi", result.rule.inference
+        )
     elif result.change_refused:
         sheets["Thay đổi chung"] = pd.DataFrame(
             {"Không so sánh với kỳ trước": [result.change_refused]}
         )
     if result.element_drivers is not None and result.quadrants is not None:
-        sheets["Động lực"] = _drivers_sheet(result)
+        sheets["Động lực"] = _drivers_sheet(result, "vi")
     if result.reliability is not None:
-        sheets["Độ tin cậy thang đo"] = _reliability_sheet(result.reliability)
+        sheets["Độ tin cậy thang đo"] = reliability_table(report, "vi")
     if result.comments is not None and len(result.comments):
-        sheets["Ý kiến góp ý"] = _comments_sheet(result.comments)
+        sheets["Ý kiến góp ý"] = _comments_sheet(result.comments, "vi")
     sheets["Phương pháp"] = pd.DataFrame({"Ghi chú": method_lines(report)})
     return sheets
 
@@ -307,90 +302,170 @@ def limitations_table(plan: pd.DataFrame, interval: str = "KTC 95%") -> pd.DataF
     return table
 
 
-def _change_sheet(change: pd.DataFrame, inference: bool = True) -> pd.DataFrame:
+# key -> (Vietnamese header, English header) of the change, drivers, reliability and
+# comment tables (the workbook's sheets in Vietnamese, the notebook's in its language)
+_HEADERS: dict[str, tuple[str, str]] = {
+    "field": ("Lĩnh vực", "Field"),
+    "index": ("Chỉ số", "Index"),
+    "previous": ("Kỳ trước (%)", "Previous (%)"),
+    "current": ("Kỳ này (%)", "Current (%)"),
+    "change": ("Thay đổi (điểm %)", "Change (points)"),
+    "ci_low": ("KTC 95% dưới", "95% CI lower"),
+    "ci_high": ("KTC 95% trên", "95% CI upper"),
+    "df": ("Bậc tự do", "Degrees of freedom"),
+    "p_adjusted": ("p (hiệu chỉnh)", "p (adjusted)"),
+    "direction": ("Xu hướng", "Direction"),
+    "reliable": ("Tin cậy", "Reliable"),
+    "predictor": ("Mã", "Code"),
+    "label": ("Nội dung", "Item"),
+    "method": ("Phương pháp", "Method"),
+    "coefficient": ("Hệ số", "Coefficient"),
+    "se": ("Sai số chuẩn", "Standard error"),
+    "importance": ("Tầm quan trọng", "Importance"),
+    "rank": ("Thứ hạng", "Rank"),
+    "n": ("n", "n"),
+    "performance": ("Tỷ lệ hài lòng (%)", "Satisfied (%)"),
+    "quadrant": ("Góc phần tư", "Quadrant"),
+    "note": ("Ghi chú", "Note"),
+    "element": ("Yếu tố", "Element"),
+    "criterion": ("Tiêu chí", "Criterion"),
+    "alpha": ("Cronbach alpha", "Cronbach's alpha"),
+    "item_rest": ("Tương quan với các tiêu chí còn lại", "Item-rest correlation"),
+    "alpha_if_deleted": ("Alpha nếu bỏ tiêu chí", "Alpha if deleted"),
+    "flag": ("Gắn cờ", "Flagged"),
+    "order": ("Thứ tự", "Rank"),
+    "phrase": ("Cụm từ", "Phrase"),
+    "count": ("Số ý kiến có cụm từ", "Comments with the phrase"),
+    "comments": ("Số ý kiến", "Comments"),
+    "share": ("Tỷ lệ (%)", "Share (%)"),
+}
+_YES_NO = {"vi": {True: "Có", False: "Không"}, "en": {True: "Yes", False: "No"}}
+_METHODS = {
+    "vi": {"ordinal": "Mô hình logit thứ bậc", "correlation": "Hệ số tương quan"},
+    "en": {"ordinal": "Ordinal logit model", "correlation": "Correlation"},
+}
+
+
+def _h(key: str, language: str) -> str:
+    return _HEADERS[key][0 if language == "vi" else 1]
+
+
+def _change_sheet(change: pd.DataFrame, language: str, inference: bool = True) -> pd.DataFrame:
+    vi = language == "vi"
+    h = lambda key: _h(key, language)  # noqa: E731
+    directions = {"up": "Tăng", "down": "Giảm"} if vi else {"up": "Up", "down": "Down"}
+    overall = "Chỉ số hài lòng chung" if vi else "Overall index"
     table = pd.DataFrame(
         {
-            "Lĩnh vực": change["field"].to_numpy(),
-            "Chỉ số": change["label"].fillna("Chỉ số hài lòng chung").to_numpy(),
-            "Kỳ trước (%)": change["previous"].to_numpy(),
-            "Kỳ này (%)": change["current"].to_numpy(),
-            "Thay đổi (điểm %)": change["change"].to_numpy(),
-            "KTC 95% dưới": change["ci_low"].to_numpy(),
-            "KTC 95% trên": change["ci_high"].to_numpy(),
-            "Bậc tự do": change["df"].to_numpy(),
-            "p (hiệu chỉnh)": change["p_adjusted"].to_numpy(),
-            "Xu hướng": change["sig"].map({"up": "Tăng", "down": "Giảm"}).fillna("").to_numpy(),
-            "Tin cậy": change["reliable"].map({True: "Có", False: "Không"}).to_numpy(),
+            h("field"): change["field"].replace({} if vi else {ALL: "All fields"}).to_numpy(),
+            h("index"): change["label"].fillna(overall).to_numpy(),
+            h("previous"): change["previous"].to_numpy(),
+            h("current"): change["current"].to_numpy(),
+            h("change"): change["change"].to_numpy(),
+            h("ci_low"): change["ci_low"].to_numpy(),
+            h("ci_high"): change["ci_high"].to_numpy(),
+            h("df"): change["df"].to_numpy(),
+            h("p_adjusted"): change["p_adjusted"].to_numpy(),
+            h("direction"): change["sig"].map(directions).fillna("").to_numpy(),
+            h("reliable"): change["reliable"].map(_YES_NO[language]).to_numpy(),
         }
     )
     table.attrs["percent_columns"] = [
-        "Kỳ trước (%)",
-        "Kỳ này (%)",
-        "Thay đổi (điểm %)",
-        "KTC 95% dưới",
-        "KTC 95% trên",
+        h(k) for k in ("previous", "current", "change", "ci_low", "ci_high")
     ]
+    table.attrs["points_columns"] = [h(k) for k in ("change", "ci_low", "ci_high")]
+    table.attrs["p_columns"] = [h("p_adjusted")]
+    table.attrs["hidden_columns"] = [h("df")]
     if not inference:  # a difference between those who answered: nothing tested
-        table = table.drop(
-            columns=["KTC 95% dưới", "KTC 95% trên", "Bậc tự do", "p (hiệu chỉnh)", "Xu hướng"]
+        dropped = [h(k) for k in ("ci_low", "ci_high", "df", "p_adjusted", "direction")]
+        table = table.drop(columns=dropped)
+        table = table.rename(
+            columns={h("reliable"): "Đủ số người trả lời" if vi else "Enough respondents"}
         )
-        table = table.rename(columns={"Tin cậy": "Đủ số người trả lời"})
-        table.attrs["percent_columns"] = ["Kỳ trước (%)", "Kỳ này (%)", "Thay đổi (điểm %)"]
+        table.attrs["percent_columns"] = [h(k) for k in ("previous", "current", "change")]
+        table.attrs["points_columns"] = [h("change")]
+        table.attrs["p_columns"] = []
+        table.attrs["hidden_columns"] = []
     return table
 
 
-def _drivers_sheet(result: PlanAnalysis) -> pd.DataFrame:
+def _drivers_sheet(result: PlanAnalysis, language: str) -> pd.DataFrame:
+    h = lambda key: _h(key, language)  # noqa: E731
     both = pd.concat([result.element_drivers, result.drivers], ignore_index=True)
     quadrants = result.quadrants.set_index("variable") if result.quadrants is not None else None
+    quadrant = "quadrant_vi" if language == "vi" else "quadrant_en"
     table = pd.DataFrame(
         {
-            "Biến": both["predictor"].to_numpy(),
-            "Nội dung": both["label"].to_numpy(),
-            "Phương pháp": both["method"].to_numpy(),
-            "Hệ số": both["coefficient"].to_numpy(),
-            "Sai số chuẩn": both["se"].to_numpy(),
-            "Tầm quan trọng": both["importance"].to_numpy(),
-            "Thứ hạng": both["rank"].to_numpy(),
-            "n": both["n"].to_numpy(),
-            "Tỷ lệ hài lòng (%)": both["predictor"]
+            h("predictor"): both["predictor"].to_numpy(),
+            h("label"): both["label"].to_numpy(),
+            h("method"): both["method"].map(_METHODS[language]).fillna(both["method"]).to_numpy(),
+            h("coefficient"): both["coefficient"].to_numpy(),
+            h("se"): both["se"].to_numpy(),
+            h("importance"): both["importance"].to_numpy(),
+            h("rank"): both["rank"].to_numpy(),
+            h("n"): both["n"].to_numpy(),
+            h("performance"): both["predictor"]
             .map(quadrants["performance"] if quadrants is not None else {})
             .to_numpy(),
-            "Góc phần tư": both["predictor"]
-            .map(quadrants["quadrant_vi"] if quadrants is not None else {})
+            h("quadrant"): both["predictor"]
+            .map(quadrants[quadrant] if quadrants is not None else {})
             .fillna("")
             .to_numpy(),
-            "Ghi chú": both["note"].fillna("").to_numpy(),
+            h("note"): both["note"].fillna("").to_numpy(),
         }
     )
-    table.attrs["percent_columns"] = ["Tỷ lệ hài lòng (%)"]
+    table.attrs["percent_columns"] = [h("performance")]
+    table.attrs["hidden_columns"] = [h(k) for k in ("predictor", "coefficient", "se")]
     return table
 
 
-def _reliability_sheet(reliability: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Yếu tố": reliability["group_label"].to_numpy(),
-            "Tiêu chí": reliability["item"].to_numpy(),
-            "n": reliability["n"].to_numpy(),
-            "Cronbach alpha": reliability["alpha"].to_numpy(),
-            "Tương quan với các tiêu chí còn lại": reliability["item_rest"].to_numpy(),
-            "Alpha nếu bỏ tiêu chí": reliability["alpha_if_deleted"].to_numpy(),
-            "Gắn cờ": reliability["flag"].map({True: "Có", False: "Không"}).to_numpy(),
-            "Ghi chú": reliability["note"].to_numpy(),
-        }
-    )
+def criterion_names(report: RemediationReport) -> dict[str, str]:
+    """Criterion id -> its text, from the estimates (reports show names, never ids)."""
+    criteria = report.estimates["criteria"].drop_duplicates("item")
+    return dict(zip(criteria["item"], criteria["label"], strict=True))
 
 
-def _comments_sheet(comments: pd.DataFrame) -> pd.DataFrame:
+def reliability_table(report: RemediationReport, language: str) -> pd.DataFrame:
+    """Scale reliability per element and criterion, criteria by name."""
+    return _reliability_sheet(report.result.reliability, language, criterion_names(report))
+
+
+def _reliability_sheet(
+    reliability: pd.DataFrame, language: str, names: dict[str, str]
+) -> pd.DataFrame:
+    h = lambda key: _h(key, language)  # noqa: E731
+    note = "note" if language == "vi" else "note_en"
     table = pd.DataFrame(
         {
-            "Lĩnh vực": comments["field"].to_numpy(),
-            "Thứ tự": comments["rank"].to_numpy(),
-            "Cụm từ": comments["phrase"].to_numpy(),
-            "Số ý kiến có cụm từ": comments["count"].to_numpy(),
-            "Số ý kiến": comments["comments"].to_numpy(),
-            "Tỷ lệ (%)": comments["share"].to_numpy(),
+            h("element"): reliability["group_label"].to_numpy(),
+            h("criterion"): reliability["item"].map(names).fillna(reliability["item"]).to_numpy(),
+            h("n"): reliability["n"].to_numpy(),
+            h("alpha"): reliability["alpha"].to_numpy(),
+            h("item_rest"): reliability["item_rest"].to_numpy(),
+            h("alpha_if_deleted"): reliability["alpha_if_deleted"].to_numpy(),
+            h("flag"): reliability["flag"].map(_YES_NO[language]).to_numpy(),
+            h("note"): reliability[note if note in reliability else "note"].to_numpy(),
         }
     )
-    table.attrs["percent_columns"] = ["Tỷ lệ (%)"]
+    return table
+
+
+def comments_table(comments: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The most frequent phrases of the comments per field."""
+    return _comments_sheet(comments, language)
+
+
+def _comments_sheet(comments: pd.DataFrame, language: str) -> pd.DataFrame:
+    h = lambda key: _h(key, language)  # noqa: E731
+    table = pd.DataFrame(
+        {
+            h("field"): comments["field"].to_numpy(),
+            h("order"): comments["rank"].to_numpy(),
+            h("phrase"): comments["phrase"].to_numpy(),
+            h("count"): comments["count"].to_numpy(),
+            h("comments"): comments["comments"].to_numpy(),
+            h("share"): comments["share"].to_numpy(),
+        }
+    )
+    table.attrs["percent_columns"] = [h("share")]
     return table

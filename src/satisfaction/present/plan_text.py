@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from satisfaction.analysis.comments import VIETNAMESE_STOPWORDS
 from satisfaction.analysis.estimates import ALL
 from satisfaction.analysis.remediation import PriorityRule
+from satisfaction.io.text import match_key
 from satisfaction.present.formatting import format_number, format_percent
+from satisfaction.present.wording import comparison_words, method_sentences, reliability_text
 from satisfaction.studies import kinds
 
 if TYPE_CHECKING:
@@ -48,6 +51,12 @@ TEXT = {
         "no_change": "Không đổi",
         "sig_up": "Tăng có ý nghĩa",
         "sig_down": "Giảm có ý nghĩa",
+        "change_note": "Hai mẫu độc lập cùng phiên bản công cụ. Thay đổi của chỉ số chung trên "
+        "toàn bộ các lĩnh vực là phép so sánh chính, không hiệu chỉnh; các thay đổi khác có giá "
+        "trị p đã hiệu chỉnh cho nhiều phép so sánh.",
+        "refused": "Không so sánh với kỳ trước: hai kỳ khảo sát đo khác nhau (khác phương pháp).",
+        "refused_header": "Không so sánh với kỳ trước",
+        "change_note_none": "Chênh lệch giữa những người đã trả lời ở hai kỳ; không kiểm định.",
     },
     "en": {
         "all": "Whole survey",
@@ -66,6 +75,13 @@ TEXT = {
         "no_change": "No change",
         "sig_up": "Significant rise",
         "sig_down": "Significant fall",
+        "change_note": "Two independent samples of one instrument version. The change of the "
+        "overall index over all fields is the primary comparison, not adjusted; the other "
+        "changes have p-values adjusted for multiple comparisons.",
+        "refused": "Not compared with the previous wave: the two waves were measured "
+        "differently (a method break).",
+        "refused_header": "Not compared with the previous wave",
+        "change_note_none": "Differences between those who answered in the two waves; not tested.",
     },
 }
 
@@ -79,12 +95,24 @@ def _points(value: float) -> str:
     return format_percent(value, sign=True).removesuffix("%") + "\u00a0điểm\u00a0%"
 
 
-def _p_text(value: float) -> str:
+def p_value_text(value: float) -> str:
+    """A p-value with 3 significant digits, Vietnamese comma: 0.0195 -> "0,0195"."""
+    if value is None or not np.isfinite(value):
+        return ""
+    if value < 0.001:
+        return "< 0,001"
+    if value >= 0.9995:
+        return "1"
+    return f"{value:.3g}".replace(".", ",")
+
+
+def _p_text(value: float, *, adjusted: bool = True) -> str:
+    """A p-value in a sentence: "p đã hiệu chỉnh = 0,195", "p < 0,001"."""
     if value is None or not np.isfinite(value):
         return "không kiểm định được"
-    if value < 0.001:
-        return "p < 0,001"
-    return f"p = {format_number(value, digits=3)}"
+    shown = p_value_text(value)
+    name = "p đã hiệu chỉnh" if adjusted else "p"
+    return f"{name} {shown}" if shown.startswith("<") else f"{name} = {shown}"
 
 
 def _target_text(rule: PriorityRule, whole: bool) -> str:
@@ -146,8 +174,8 @@ def _reason(row: pd.Series, rule: PriorityRule) -> str:
             f"{gap} ({n})" if bool(row["reliable"]) else f"Ít người trả lời ({n}); {gap.lower()}"
         )
     if not bool(row["reliable"]):
-        note = str(row.get("reliability_note") or "").strip()
-        return f"Ước lượng không đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
+        note = reliability_text(row.get("reliability_note"), "vi")
+        return f"Ước lượng chưa đủ tin cậy{f' ({note})' if note else ''}; {gap.lower()}"
     parts = [gap]
     parts.append(
         f"có ý nghĩa thống kê ({_p_text(row['p_adjusted'])})"
@@ -159,11 +187,26 @@ def _reason(row: pd.Series, rule: PriorityRule) -> str:
     return "; ".join(parts)
 
 
+def _evidence(said: pd.DataFrame, criterion: str, field: str) -> pd.Series | None:
+    """The field's most frequent comment phrase that speaks of this criterion: it shares
+    two content syllables with the criterion's text (not counting stopwords and the field's
+    own name), so "nơi ngồi chờ chật chội" supports "Nơi ngồi chờ có đủ chỗ ngồi" and not
+    "Thời hạn giải quyết đúng quy định". None when no phrase does."""
+    if not len(said):
+        return None
+    own = set(match_key(field).split())
+    wanted = {w for w in match_key(criterion).split() if w not in VIETNAMESE_STOPWORDS} - own
+    for _, phrase in said.sort_values(["count", "words"], ascending=False).iterrows():
+        if len(wanted & set(match_key(str(phrase["phrase"])).split())) >= 2:
+            return phrase
+    return None
+
+
 def method_lines(report: RemediationReport) -> list[str]:
     """The "Phương pháp" sheet: the priority rule, sources, design, change and drivers."""
     result = report.result
     meta = report.estimates.meta
-    lines = [report.rule_text, f"{report.source}. {report.rule_note}.", *_study_lines(report)]
+    lines = [report.rule_text, f"{report.source}.", *method_sentences(report.facts, "vi")]
     if result.change_refused:
         lines.append(f"Không so sánh với kỳ trước: {result.change_refused}")
     elif result.change_overall is not None and not result.rule.inference:
@@ -175,8 +218,12 @@ def method_lines(report: RemediationReport) -> list[str]:
         lines.append(
             f"Thay đổi so với {report.previous_label}: hai mẫu độc lập cùng phiên bản công cụ "
             f"({meta.get('instrument_version')}); sai số chuẩn của hiệu = căn bậc hai tổng "
-            "bình phương sai số chuẩn hai kỳ; kiểm định t hai phía, hiệu chỉnh "
-            f"{'Holm' if result.rule.adjust == 'holm' else 'Benjamini–Hochberg'}."
+            "bình phương sai số chuẩn hai kỳ; kiểm định t hai phía. Thay đổi của chỉ số "
+            "chung trên toàn bộ các lĩnh vực là phép so sánh chính, không hiệu chỉnh. "
+            + comparison_words(result.rule.adjust, None, "vi")
+            + " Ô có dưới "
+            + format_number((meta.get("options") or {}).get("min_n", 30), digits=0)
+            + " người trả lời ở một kỳ không được kiểm định."
         )
     if result.drivers is not None:
         method = result.drivers.attrs.get("method", "")
@@ -245,11 +292,18 @@ def results_paragraphs(report: RemediationReport) -> list[str]:
                     f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số {moved}"
                     " (chênh lệch giữa những người đã trả lời ở hai kỳ, không kiểm định)."
                 )
+            elif bool(row.get("suppressed", False)):
+                first += (
+                    f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số "
+                    f"{moved}; một trong hai kỳ có quá ít người trả lời nên không kiểm định."
+                )
             else:
+                # the one primary comparison: its p is not adjusted and agrees with its CI
                 first += (
                     f" So với {report.previous_label} ({_pct(row['previous'])}), chỉ số "
                     f"{moved} (KTC 95%: {_points(row['ci_low'])} đến "
-                    f"{_points(row['ci_high'])}; {_p_text(row['p_adjusted'])}), {verdict}."
+                    f"{_points(row['ci_high'])}; {_p_text(row['p_value'], adjusted=False)}), "
+                    f"{verdict}."
                 )
     elif result.change_refused:
         first += " Không so sánh với kỳ trước vì khác phương pháp (xem phần Hạn chế)."
@@ -343,12 +397,10 @@ def limitation_paragraphs(report: RemediationReport) -> list[str]:
         if "change" in row.index and pd.notna(row.get("change")):
             text += f"; so với {report.previous_label}: {_points(row['change'])}"
         said = phrases[phrases["field"] == row["field"]] if len(phrases) else phrases
-        if len(said):
-            # a phrase of three words or more says what is wrong; one word ("đất") does not
-            long = said[said["words"] >= 3]
-            top = (long if len(long) else said).iloc[0]
+        top = _evidence(said, str(row["label"]), str(row["field"]))
+        if top is not None:
             text += (
-                f". Ý kiến góp ý thường gặp: “{top['phrase']}” ({int(top['count'])}/"
+                f". Ý kiến góp ý về nội dung này: “{top['phrase']}” ({int(top['count'])}/"
                 f"{int(top['comments'])} ý kiến)"
             )
         paragraphs.append(text + ".")
@@ -358,9 +410,12 @@ def limitation_paragraphs(report: RemediationReport) -> list[str]:
         else pd.DataFrame()
     )
     if len(flagged):
+        criteria = report.estimates["criteria"].drop_duplicates("item")
+        names = dict(zip(criteria["item"], criteria["label"], strict=True))
         for _, row in flagged.iterrows():
             paragraphs.append(
-                f"Thang đo {row['group_label']}, tiêu chí {row['item']}: {row['note']}."
+                f"Thang đo {row['group_label']}, tiêu chí "
+                f"“{names.get(row['item'], row['item'])}”: {row['note']}."
             )
     elif result.reliability is not None:
         alphas = result.reliability.groupby("group")["alpha"].first()

@@ -14,11 +14,64 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from satisfaction.analysis.estimates import ALL, BREAKDOWN_LABELS, AnalysisOptions
+from satisfaction.cleaning.survey import clean_output_dir
 from satisfaction.present import figures
+from satisfaction.present.comparison import comparison_table, drop_tests
+from satisfaction.present.html_table import ShownTable
 from satisfaction.present.sections import _Report
 from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
 
 __all__ = ["ProvinceReport"]
+
+# Headers of this report's tables
+_SAMPLE_WORDS = {
+    "vi": {
+        "field": "Lĩnh vực",
+        "n": "Số phiếu hợp lệ",
+        "N": "Số người sử dụng dịch vụ ước tính",
+        "index": "Chỉ số",
+        "overall_index": "Chỉ số hài lòng chung (%)",
+        "criterion": "Tiêu chí",
+        "group": "Nhóm người trả lời",
+        "wish": "Nội dung mong muốn cải thiện",
+    },
+    "en": {
+        "field": "Field",
+        "n": "Valid forms",
+        "N": "Estimated service users",
+        "index": "Index",
+        "overall_index": "Overall index (%)",
+        "criterion": "Criterion",
+        "group": "Respondent group",
+        "wish": "What respondents want improved",
+    },
+}
+
+# The kinds of the cleaning summary (``cleaning.rules``), as a reader says them.
+_CLEANING_WORDS = {
+    "vi": {
+        "what": "Nội dung xử lý",
+        "kind": "Cách xử lý",
+        "count": "Số lượng",
+        "kinds": {
+            "changed": "Đã sửa",
+            "missing": "Coi là không trả lời",
+            "flagged": "Giữ lại, đánh dấu",
+            "rejected": "Loại khỏi phân tích",
+        },
+    },
+    "en": {
+        "what": "What was done",
+        "kind": "How",
+        "count": "Count",
+        "kinds": {
+            "changed": "Corrected",
+            "missing": "Treated as no answer",
+            "flagged": "Kept, flagged",
+            "rejected": "Left out of the analysis",
+        },
+    },
+}
 
 
 @dataclass
@@ -57,9 +110,19 @@ class ProvinceReport(_Report):
         if not estimates.fields:  # no field column: the field sections show the whole unit
             wanted = [ALL]
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
+        survey_id = str(estimates.meta.get("survey") or survey)
         return cls(
-            estimates=estimates, language=language, output_dir=out, province=chosen, fields=wanted
+            estimates=estimates,
+            language=language,
+            output_dir=out,
+            province=chosen,
+            fields=wanted,
+            clean_dir=clean_output_dir(root_path / "outputs", survey_id),
         )
+
+    @property
+    def _words(self) -> dict[str, str]:
+        return _SAMPLE_WORDS[self.language]
 
     @property
     def where(self) -> str:
@@ -84,38 +147,46 @@ class ProvinceReport(_Report):
         return int(self._mine("overall")["n"].iloc[0])
 
     # sections
-    def sample(self) -> pd.DataFrame:
+    def sample(self) -> ShownTable:
         """Respondents (unweighted n) and weighted N by field."""
+        self._heading("sample")
+        words = _SAMPLE_WORDS[self.language]
         sample = self.estimates["sample"]
         mine = sample[(sample["province"] == self.province)]
         mine = mine[mine["field"].isin([*self.fields, ALL])].copy()
-        mine["N"] = mine["N"].round(0).astype("int64").astype("int64")
+        mine["N"] = mine["N"].round(0).astype("int64")
         # N is the weighted count: the same as n when every form counts once
         shown = ["field", "n", "N"] if self.study.get("weighted") else ["field", "n"]
         table = mine[shown].rename(
-            columns={"field": "Lĩnh vực" if self.language == "vi" else "Field"}
+            columns={"field": words["field"], "n": words["n"], "N": words["N"]}
         )
+        table[words["field"]] = table[words["field"]].replace({ALL: self.text["all"]})
         self.tables["sample"] = table.reset_index(drop=True)
-        return self.tables["sample"]
+        return self._shown(self.tables["sample"])
 
-    def data_quality(self) -> pd.DataFrame:
-        """What cleaning did to the whole survey's data, per rule (from the cleaning log)."""
+    def data_quality(self) -> ShownTable | None:
+        """What cleaning did to the whole survey's data (from the survey's cleaning summary):
+        one row per kind of correction, in words, with the number of values or forms."""
         path = (self.clean_dir or Path()) / "cleaning_summary.csv"
         if not path.exists():
-            return pd.DataFrame()
+            return None
+        self._heading("data_quality")
         summary = pd.read_csv(path, encoding="utf-8-sig")
+        words = _CLEANING_WORDS[self.language]
         text = "vi" if self.language == "vi" else "en"
         table = (
-            summary.groupby(["rule", "kind", text], sort=False)["count"]
+            summary.groupby(["kind", text], sort=False)["count"]
             .sum()
             .reset_index()
-            .rename(columns={text: "meaning"})
-        )
+            .assign(kind=lambda t: t["kind"].map(words["kinds"]).fillna(t["kind"]))
+            .rename(columns={"kind": words["kind"], text: words["what"], "count": words["count"]})
+        )[[words["what"], words["kind"], words["count"]]]
         self.tables["data_quality"] = table
-        return table
+        return self._shown(table)
 
-    def indices(self) -> pd.DataFrame:
+    def indices(self) -> ShownTable:
         """Overall and element indices with CIs (table and forest figure)."""
+        self._heading("indices")
         overall = self._mine("overall").assign(label=self.text["overall"])
         elements = self._mine("elements")
         both = pd.concat([overall, elements], ignore_index=True)
@@ -143,7 +214,7 @@ class ProvinceReport(_Report):
             elements[["label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
         )
         self._element_distribution()
-        return self._table("indices", both, by=["label"])
+        return self._table("indices", both, by=["label"], labels={"label": self._words["index"]})
 
     def _element_distribution(self) -> None:
         """Answers to each element's satisfaction question, with its satisfied-share CI."""
@@ -154,9 +225,11 @@ class ProvinceReport(_Report):
         share = self._mine("element_questions")
         if likert.empty or share.empty:
             return
-        flags = share.set_index("label")["reliable"]
+        flags = share.set_index("label")
         likert = likert.assign(
-            level=likert["level"].astype(float), reliable=likert["label"].map(flags).fillna(False)
+            level=likert["level"].astype(float),
+            reliable=likert["label"].map(flags["reliable"]).fillna(False),
+            reliability_note=likert["label"].map(flags["reliability_note"]).fillna(""),
         )
         labels = self._likert_labels
         n_total = self._n_total
@@ -175,6 +248,7 @@ class ProvinceReport(_Report):
                 n_total=n_total,
                 title=self.text["element_questions_title"].format(where=self.where),
                 source=self.source,
+                note=self.text["element_question_note"],
             )
 
         self._figure(
@@ -183,20 +257,33 @@ class ProvinceReport(_Report):
             likert[["label", "level", "estimate", "ci_low", "ci_high", "n"]],
         )
 
-    def by_field(self) -> pd.DataFrame:
-        """Overall index by field, with the answer distribution of the overall question."""
+    def by_field(self) -> ShownTable:
+        """Overall index by field (table), and the answers to the overall question (figure).
+
+        The bars and their whiskers are the overall satisfaction question (its satisfied
+        share and that share's CI); the table is the overall index made from the criteria:
+        two measures, and the figure's note says so.
+        """
+        self._heading("by_field")
         overall = self._mine("overall", field_all=False)
         likert = self.estimates["likert_overall"]
         likert = likert[(likert["province"] == self.province) & likert["field"].isin(self.fields)]
         if not likert.empty:
-            share = overall.rename(columns={"field": "field"})[
-                ["field", "estimate", "ci_low", "ci_high"]
-            ]
+            question = self.estimates.frames.get("overall_question")
+            share = None
+            if question is not None:
+                question = question[
+                    (question["province"] == self.province) & question["field"].isin(self.fields)
+                ]
+                question = question.drop_duplicates("field")
+                share = question[["field", "estimate", "ci_low", "ci_high"]]
+                # a bar is starred when the satisfied share it carries is unreliable
+                flags = question.set_index("field")
+                likert = likert.assign(
+                    reliable=likert["field"].map(flags["reliable"]).fillna(False),
+                    reliability_note=likert["field"].map(flags["reliability_note"]).fillna(""),
+                )
             n_total = self._n_total
-            # a bar is starred when its satisfied share is unreliable, not when a rare level is
-            flags = overall.set_index("field")["reliable"]
-            likert = likert.assign(reliable=likert["field"].map(flags).fillna(False))
-
             labels = self._likert_labels
             likert = likert.assign(level=likert["level"].astype(float))
 
@@ -209,6 +296,7 @@ class ProvinceReport(_Report):
                     # the scale's levels, so a survey answering one level still draws
                     level_order=sorted(labels) if labels else None,
                     satisfied_share=share,
+                    reliable="reliable" if share is not None else None,
                     language=self.language,
                     **self._drawn_as,
                     weighted=bool(self.study.get("weighted")),
@@ -216,7 +304,7 @@ class ProvinceReport(_Report):
                     n_total=n_total,
                     title=self.text["fields_title"].format(where=self.where),
                     source=self.source,
-                    note=self.rule_note,
+                    note=self._for_kind("question_note"),
                 )
 
             self._figure(
@@ -224,18 +312,24 @@ class ProvinceReport(_Report):
                 draw,
                 likert[["field", "level", "estimate", "ci_low", "ci_high", "n"]],
             )
-        return self._table("by_field", overall, by=["field"])
+        return self._table(
+            "by_field", overall, by=["field"], labels={"estimate": self._words["overall_index"]}
+        )
 
-    def criterion_heatmap(self) -> pd.DataFrame:
+    def criterion_heatmap(self) -> ShownTable:
         """Satisfied share of every criterion in every field; unreliable cells hatched."""
+        self._heading("criterion_heatmap")
         criteria = self._mine("criteria", field_all=False)
+        criteria = criteria.assign(
+            short=self.short_labels(criteria["item"]).fillna(criteria["label"])
+        )
         n_total = self._n_total
 
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
                 criteria,
                 x="field",
-                y="item",
+                y="short",
                 language=self.language,
                 ax=ax,
                 n_total=n_total,
@@ -246,13 +340,21 @@ class ProvinceReport(_Report):
         self._figure(
             "tieu-chi-linh-vuc",
             draw,
-            criteria[["field", "item", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
+            criteria[
+                ["field", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]
+            ],
             size=(8.0, 8.5),
         )
-        return self._table("criteria_by_field", criteria, by=["field", "item", "label"])
+        return self._table(
+            "criteria_by_field",
+            criteria,
+            by=["field", "label"],
+            labels={"label": self._words["criterion"]},
+        )
 
-    def weakest(self, k: int = 3) -> pd.DataFrame:
+    def weakest(self, k: int = 3) -> ShownTable:
         """The k criteria with the lowest satisfied share in each field (reliable cells)."""
+        self._heading("weakest")
         criteria = self._mine("criteria", field_all=False)
         reliable = criteria[criteria["reliable"]]
         weakest = (
@@ -261,15 +363,18 @@ class ProvinceReport(_Report):
             .head(k)
             .sort_values(["field", "estimate"])
         )
-        return self._table("weakest", weakest, by=["field", "item", "label"])
+        return self._table(
+            "weakest", weakest, by=["field", "label"], labels={"label": self._words["criterion"]}
+        )
 
-    def compare(self) -> pd.DataFrame:
+    def compare(self) -> ShownTable | None:
         """Every unit's overall index against the whole survey: significance marked for a
         probability sample, the difference alone for other kinds of sample."""
         overall = self.estimates["overall"]
         by_province = overall[(overall["province"] != ALL) & (overall["field"] == ALL)].copy()
         if "compare_province" not in self.estimates.frames or by_province.empty:
-            return pd.DataFrame()
+            return None
+        self._heading("compare", self._for_kind("compare_note"))
         compare = self.estimates["compare_province"]
         compare = compare[compare["statistic"] == "overall"][["province", "sig", "p_adjusted"]]
         merged = by_province.merge(compare, on="province", how="left")
@@ -303,29 +408,20 @@ class ProvinceReport(_Report):
         mine = (
             elements if self.province == ALL else elements[elements["province"] == self.province]
         )
-        table = mine[mine["family"] != "criterion"][
-            [
-                "province",
-                "statistic",
-                "estimate",
-                "overall",
-                "difference",
-                "se",
-                "p_value",
-                "p_adjusted",
-                "sig",
-            ]
-        ].reset_index(drop=True)
+        table = comparison_table(
+            mine[mine["family"] != "criterion"], self.estimates["elements"], self.language
+        )
         if self.interval != "confidence":  # differences only: nothing was tested
-            table = table.drop(columns=["se", "p_value", "p_adjusted", "sig"])
+            table = drop_tests(table, self.language)
         self.tables["compare"] = table
-        return table
+        return self._shown(table)
 
-    def breakdowns(self) -> pd.DataFrame:
+    def breakdowns(self) -> ShownTable | None:
         """Overall index by sex, age band, respondent group and urban/rural."""
         frame = self.estimates["breakdowns"]
         if frame.empty:
-            return frame
+            return None
+        self._heading("breakdowns")
         mine = frame[(frame["province"] == self.province) & (frame["variable"] == "overall")]
         mine = mine.copy()
         index = 0 if self.language == "vi" else 1
@@ -356,12 +452,15 @@ class ProvinceReport(_Report):
             mine[["breakdown", "category", "estimate", "ci_low", "ci_high", "n", "reliable"]],
             size=(8.0, 5.0),
         )
-        return self._table("breakdowns", mine, by=["breakdown", "category"])
+        return self._table(
+            "breakdowns", mine, by=["group_label"], labels={"group_label": self._words["group"]}
+        )
 
-    def expectations(self) -> pd.DataFrame:
+    def expectations(self) -> ShownTable | None:
         """What respondents want improved first, against each element's satisfaction."""
         if "expectations" not in self.estimates.frames:
-            return pd.DataFrame()
+            return None
+        self._heading("expectations")
         expect = self._mine("expectations")
         elements = self._mine("elements")[["group", "label", "estimate"]]
         by_group = (
@@ -392,4 +491,6 @@ class ProvinceReport(_Report):
                 )
 
             self._figure("ky-vong-hai-long", draw, ipa, size=(7.5, 5.5))
-        return self._table("expectations", expect, by=["label"])
+        return self._table(
+            "expectations", expect, by=["label"], labels={"label": self._words["wish"]}
+        )

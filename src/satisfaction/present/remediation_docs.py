@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from satisfaction.errors import InputError, ParameterError
+from satisfaction.present.admin_document import AdminForm, write_header, write_signature
 from satisfaction.present.formatting import (
     _SHARE_TOL,
     _is_missing,
@@ -172,9 +174,14 @@ def write_remediation_docx(
     plan_caption: str = "Giải pháp, nhiệm vụ ưu tiên",
     plan_columns: Mapping[str, str | None] | None = None,
     plan_note: str | None = None,
+    form: AdminForm | None = None,
     current_header: str | None = None,
 ) -> Path:
     """Write a remediation plan (kế hoạch khắc phục) as a Word document; returns the path.
+
+    With ``form`` the document has the administrative form of Decree 30/2020/NĐ-CP: the
+    header block (issuing body and number left; nation, motto, place and date right) above
+    the title, and "Nơi nhận" with the signature block after the last table.
 
     Structure (``REMEDIATION_HEADINGS``): "Kết quả khảo sát" (``results_paragraphs``, an
     optional ``results_table``, then each ``(picture, caption)`` of ``figures``); "Hạn chế,
@@ -203,7 +210,9 @@ def write_remediation_docx(
             raise InputError(f"figure picture {str(source)!r} does not exist", file=source)
 
     report = DocxReport()
-    report.title(title, subtitle=subtitle)
+    if form is not None:
+        write_header(report.document, form, report.text_width_mm)
+    report.title(title, subtitle=subtitle, bold_subtitle=form is not None)
     if method_note:
         report.paragraph(method_note, italic=True, indent=False)
     headings = iter(REMEDIATION_HEADINGS)
@@ -232,7 +241,25 @@ def write_remediation_docx(
     if current_header:
         plan = plan.rename(columns={PLAN_COLUMNS[2]: current_header})
     report.table(plan, caption=plan_caption, note=note, size_pt=report.size_pt - 1)
+    if form is not None:
+        _keep_with_signature(report.document)
+        write_signature(report.document, form, report.text_width_mm)
     return report.save(path, title=title)
+
+
+def _keep_with_signature(document: Any) -> None:
+    """The last table's last row and the paragraphs after it go with the signature block:
+    the signature never stands alone on the last page."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    table = document.tables[-1]
+    for cell in table.rows[-1].cells:
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+    for element in table._tbl.itersiblings():
+        if element.tag == qn("w:p"):
+            Paragraph(element, table._parent).paragraph_format.keep_with_next = True
 
 
 def _checked_causes(causes: Mapping[str, Sequence[str]] | None) -> dict[str, Sequence[str]]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from satisfaction.analysis.estimates import (
     ALL,
+    ESTIMATES_FORMAT,
     AnalysisOptions,
     Estimates,
     compute_estimates,
@@ -202,12 +203,13 @@ def prepare_estimates(
         clean_survey(folder, outputs, step=step)
         cleaned = True
     target = estimates_dir(root, survey, options)
-    if cleaned or force or not is_fresh(target, digest) or not (target / "meta.json").exists():
+    stamp = f"{digest}/estimates-{ESTIMATES_FORMAT}"  # a new frame recomputes old estimates
+    if cleaned or force or not is_fresh(target, stamp) or not (target / "meta.json").exists():
         (target / STAMP).unlink(missing_ok=True)  # stale until the new set is complete
         with step("estimate", "estimating every index, breakdown and comparison once"):
             estimates = compute_estimates(load_clean(outputs, survey), instrument, options)
             write_estimates(estimates, target)
-        write_text(target / STAMP, digest, root=outputs)
+        write_text(target / STAMP, stamp, root=outputs)
         estimated = True
     return target, cleaned, estimated
 

@@ -22,6 +22,7 @@ from satisfaction.present.formatting import (
     _nfc,
     _words,
 )
+from satisfaction.present.wording import reliability_text
 from satisfaction.stats.estimate import ESTIMATE_COLUMNS
 
 __all__ = ["estimates_table"]
@@ -76,6 +77,7 @@ def estimates_table(
             if keep_constant or frame[col].nunique(dropna=False) > 1:
                 out[names[col]] = frame[col]
     estimate_header = labels["estimate_pct"] if percent else labels["estimate"]
+    estimate_header = _nfc((by_labels or {}).get("estimate", estimate_header))
     headers = {"estimate": estimate_header}
     if interval == "reference":
         headers.update(ci_low=labels["ref_low"], ci_high=labels["ref_high"])
@@ -97,7 +99,7 @@ def estimates_table(
         )
     if "reliability_note" in frame.columns:
         out[labels["reliability_note"]] = frame["reliability_note"].map(
-            lambda v: "" if _is_missing(v) else _nfc(v)
+            lambda v: "" if _is_missing(v) else reliability_text(v, language)
         )
     out = out.reset_index(drop=True)
     share_headers = [headers.get(c, labels.get(c, c)) for c in share_cols]

@@ -100,15 +100,18 @@ class DocxReport:
 
     # -- content -------------------------------------------------------------------------
 
-    def title(self, text: str, *, subtitle: str | None = None) -> Any:
-        """The document title (style Title, centred, bold) and an optional italic subtitle."""
+    def title(self, text: str, *, subtitle: str | None = None, bold_subtitle: bool = False) -> Any:
+        """The document title (style Title, centred, bold) and an optional subtitle: italic,
+        or bold as the summary line (trích yếu) under the kind of an administrative document."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         paragraph = self.document.add_paragraph(_nfc(text), style="Title")
         if subtitle:
             sub = self.document.add_paragraph()
             sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            sub.add_run(_nfc(subtitle)).italic = True
+            sub.paragraph_format.first_line_indent = 0
+            run = sub.add_run(_nfc(subtitle))
+            run.bold, run.italic = bold_subtitle, not bold_subtitle
         return paragraph
 
     def heading(self, text: str, level: int = 1) -> Any:

@@ -32,7 +32,7 @@ from satisfaction.present.formatting import (
     _percent_columns_of,
 )
 
-__all__ = ["sanitise_sheet_name", "write_workbook"]
+__all__ = ["P_FORMAT", "sanitise_sheet_name", "write_workbook"]
 
 # Excel forbids [ ] : * ? / \ in sheet names: keep the meaning where a look-alike exists.
 _SHEET_REPLACE = str.maketrans(
@@ -158,6 +158,23 @@ def _no_control(text: str) -> str:
     return replace_control(text)
 
 
+#: p-values: "< 0,001" below 0.001, else the value (rounded to 3 significant digits) as is.
+P_FORMAT = '[<0.001]"< 0,001";General'
+
+
+def _p_values_rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The p-value columns (``attrs["p_columns"]``) rounded to 3 significant digits."""
+    columns = [c for c in frame.attrs.get("p_columns", ()) if c in frame.columns]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for column in columns:
+        values = pd.to_numeric(out[column], errors="coerce")
+        out[column] = values.map(lambda v: float(f"{v:.3g}") if pd.notna(v) else v)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 def write_workbook(
     path: str | Path,
     sheets: Mapping[str, pd.DataFrame],
@@ -176,8 +193,11 @@ def write_workbook(
     (``percent_columns``: a list for every sheet or a mapping by sheet key; by default each
     frame's ``attrs["percent_columns"]``, which :func:`estimates_table` sets) hold 0..1
     with the format ``0.0%``; whole-number columns ``#,##0``; other numbers ``#,##0.00``;
-    dates ``dd/mm/yyyy``. ``number_formats`` overrides the format of named columns. Column
-    widths fit the content (Vietnamese and wide characters measured as displayed).
+    dates ``dd/mm/yyyy``; p-values (``attrs["p_columns"]``) rounded to 3 significant digits
+    (``P_FORMAT``). ``number_formats`` overrides the format of named columns. Column widths
+    fit the content (Vietnamese and wide characters measured as displayed). The leading
+    name columns are frozen with the header; sheets print A4 landscape, one page wide, the
+    header repeated on every page.
 
     Sheet names are made valid and unique (:func:`sanitise_sheet_name`). Text starting with
     "=" is stored as text, never as a formula; control characters Excel rejects become U+FFFD.
@@ -205,6 +225,9 @@ def write_workbook(
                 f"{func}: percent column {lost[0]!r} is in no sheet", key="percent_columns"
             )
     formats = {_nfc(k): v for k, v in (number_formats or {}).items()}
+    frames = {key: _p_values_rounded(frame) for key, frame in frames.items()}
+    for frame in frames.values():
+        formats.update(dict.fromkeys(frame.attrs.get("p_columns", ()), P_FORMAT))
     plans = _plan_sheets(frames, titles, note_texts, shares_by_sheet, percent_columns, func)
 
     from openpyxl import Workbook
@@ -331,10 +354,41 @@ def _fill_sheet(
         sheet.column_dimensions[letter].width = min(max(width + 2, _WIDTH_MIN), _WIDTH_MAX)
     if headers:
         last = get_column_letter(len(headers))
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        names = _name_columns(frame)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=names + 1)
         sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(frame), 1)}"
         sheet.row_dimensions[header_row].height = None
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    _print_setup(sheet)
     sheet.sheet_view.zoomScale = 100
+
+
+def _name_columns(frame: pd.DataFrame, most: int = 4) -> int:
+    """How many leading columns name the row (text; a leading rank may come first): they
+    stay in view when the sheet scrolls right."""
+    count = 0
+    for position in range(min(most, frame.shape[1])):
+        values = frame.iloc[:, position]
+        numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        if numeric and position > 0:
+            break
+        count += 1
+    return count if count > 1 or not frame.shape[1] or not _is_number(frame.iloc[:, 0]) else 0
+
+
+def _is_number(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def _print_setup(sheet: Any) -> None:
+    """A4 landscape, every column on one page width (as many pages down as needed)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
 
 
 def _write_title_rows(sheet: Any, title: str | None, note: str | None) -> int:

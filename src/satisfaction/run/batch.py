@@ -334,7 +334,8 @@ def _run_unit(spec: dict[str, Any], pool: KernelPool | None = None) -> dict[str,
         if error is not None:
             status = "failed"
         if result.notebook is not None:
-            export_html(result.notebook, report, title=spec["title"])
+            language = str(spec["parameters"].get("language") or "vi")
+            export_html(result.notebook, report, title=spec["title"], language=language)
     except Exception as failure:  # the batch goes on; the manifest says what happened
         status = "failed"
         error = {

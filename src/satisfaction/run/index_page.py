@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from satisfaction.errors import ParameterError
 from satisfaction.io.paths import safe_output_path
 from satisfaction.run.manifest import MANIFEST_NAME, _now, _write_atomic
 
-__all__ = ["GROUP_TITLES", "INDEX_NAME", "export_html", "write_index"]
+__all__ = ["GROUP_TITLES", "INDEX_NAME", "REPORT_CSS", "export_html", "write_index"]
 
 INDEX_NAME = "index.html"
 _FIGURES = {".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp"}
@@ -33,12 +34,14 @@ _quiet_log.setLevel(logging.ERROR)
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*")
 
 
-def export_html(nb: Any, path: str | Path, *, title: str = "") -> Path:
+def export_html(nb: Any, path: str | Path, *, title: str = "", language: str = "vi") -> Path:
     """Write ``nb`` as a standalone HTML report: code hidden, images embedded, no CDN scripts.
 
     nbconvert's lab template with ``exclude_input``; figures are already inline (base64), and
     the require.js/MathJax tags pointing at a CDN are dropped so the page opens the same
-    offline (formulas in Markdown then show as TeX source).
+    offline (formulas in Markdown then show as TeX source). The page declares the report's
+    ``language`` (``<html lang="vi">``) and carries the house style: figures scale to the
+    width of the screen, tables scroll inside their box (a phone is 390 px wide).
     """
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
@@ -52,11 +55,35 @@ def export_html(nb: Any, path: str | Path, *, title: str = "") -> Path:
             embed_images=True,
         )
         _exporters.html = exporter
+    exporter.language_code = language if language in ("vi", "en") else "vi"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
     body = _EXTERNAL_SCRIPT.sub("", body)
+    body = body.replace("</head>", f"{REPORT_CSS}\n</head>", 1)
     path = Path(path)
-    path.write_text(body, encoding="utf-8")
+    _write_atomic(path, body)
     return path
+
+
+#: The house style of every report page: readable from a phone (390 px) to a desktop.
+REPORT_CSS = """<style>
+body.jp-Notebook { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+.jp-Cell, .jp-OutputArea-child, .jp-OutputArea-output { max-width: 100%; min-width: 0; }
+.jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-OutputArea-output { overflow-x: auto; }
+.table-box { max-width: 100%; max-height: 36rem; overflow: auto; margin: .25rem 0 1rem; }
+table.report-table { border-collapse: collapse; font-size: .9rem; }
+table.report-table th { position: sticky; top: 0; background: #eef3f8; text-align: left;
+  vertical-align: bottom; }
+table.report-table th, table.report-table td { padding: .25rem .5rem; text-align: left;
+  border-bottom: 1px solid #ddd; max-width: 28rem; }
+table.report-table caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+p.source, p.method, p.table-more { color: #444; max-width: 60rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; }
+@media (max-width: 40rem) {
+  body.jp-Notebook { padding: 0 .4rem; } .jp-Cell { padding: 0; }
+  h1 { font-size: 1.3rem; } h2 { font-size: 1.1rem; }
+}
+</style>"""
 
 
 def _link(out_root: Path, path: Path) -> str:
@@ -74,7 +101,25 @@ def _inside(out_root: Path, relative: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
+_FILE_KINDS = {
+    ".xlsx": "Bảng số liệu (Excel)",
+    ".docx": "Văn bản (Word)",
+    ".pdf": "Bản in (PDF)",
+    ".csv": "Số liệu (CSV)",
+    ".ipynb": "Sổ tay Jupyter",
+}
+
+
+def _file_name(path: Path, unit_dir: Path) -> str:
+    """A file as a reader names it: its kind in words, then its name."""
+    kind = _FILE_KINDS.get(path.suffix.lower())
+    name = path.relative_to(unit_dir).as_posix()
+    return f"{kind}: {name}" if kind else name
+
+
 def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
+    """One report: its title (linked), its documents, its figures with their captions; the
+    state only when it failed."""
     esc = html.escape
     unit_dir = safe_output_path(out_root, *record["folder"].split("/"))
     outputs = record.get("outputs") or {}
@@ -83,90 +128,111 @@ def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
     files = sorted(p for p in unit_dir.rglob("*") if p.is_file()) if unit_dir.is_dir() else []
     files = [p for p in files if not p.name.startswith(".") and p not in (report, executed)]
     figures = [p for p in files if p.suffix.lower() in _FIGURES]
-    tables = [p for p in files if p.suffix.lower() in _TABLES]
-    others = [p for p in files if p not in figures and p not in tables]
+    drawn = {p.with_suffix("") for p in figures}
+    documents = [p for p in files if p not in figures and p.with_suffix("") not in drawn]
     status = record["status"]
     title = esc(record.get("title") or record["folder"])
     anchor = esc(record["folder"])
-    lines = [f'<section class="unit {esc(status)}" id="{anchor}">']
+    failed = " failed" if status == "failed" else ""
+    lines = [f'<section class="unit{failed}" id="{anchor}">']
     if report is not None:
         lines.append(f'<h3><a href="{_link(out_root, report)}">{title}</a></h3>')
     else:
         lines.append(f"<h3>{title}</h3>")
-    meta = [f'<span class="status">{esc(status)}</span>']
-    if record.get("duration_s") is not None:
-        meta.append(f"{record['duration_s']:.1f} s")
-    if executed is not None:
-        meta.append(f'<a href="{_link(out_root, executed)}">notebook</a>')
-    lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
     error = record.get("error")
-    if error:
+    if status == "failed":
+        error = error or {}
         cell = error.get("cell_index")
-        where = f"cell {cell}: " if cell is not None else ""
+        where = f"ô {cell}: " if cell is not None else ""
         lines.append(
-            f'<p class="error">{esc(where)}{esc(str(error.get("ename")))}: '
-            f"{esc(str(error.get('evalue')))}</p>"
+            f'<p class="error">Chưa chạy được — {esc(where)}'
+            f"{esc(str(error.get('ename')))}: {esc(str(error.get('evalue')))}</p>"
         )
+    links = [
+        f'<a href="{_link(out_root, p)}">{esc(_file_name(p, unit_dir))}</a>' for p in documents
+    ]
+    if executed is not None:
+        links.append(f'<a href="{_link(out_root, executed)}">{esc(_FILE_KINDS[".ipynb"])}</a>')
+    if links:
+        lines.append(f'<p class="files">{" · ".join(links)}</p>')
     if figures:
         lines.extend(_figure_gallery(out_root, figures))
-    for label, group in (("Bảng · tables", tables), ("Tệp · files", others)):
-        if group:
-            items = "".join(
-                f'<li><a href="{_link(out_root, p)}">'
-                f"{esc(p.relative_to(unit_dir).as_posix())}</a></li>"
-                for p in group
-            )
-            lines.append(f'<p class="label">{label}</p><ul>{items}</ul>')
     lines.append("</section>")
     return "\n".join(lines)
 
 
+def _caption(png: Path) -> str:
+    """The figure's title, saved in its PNG by `present.files.save_figure`; else its name."""
+    try:
+        from PIL import Image
+
+        with Image.open(png) as image:
+            title = str(getattr(image, "text", {}).get("Title", "")).strip()
+    except (OSError, ValueError):
+        title = ""
+    return title or png.stem.replace("-", " ").replace("_", " ").capitalize()
+
+
 def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
-    """One thumbnail per figure (PNG preferred); its other formats as small links."""
+    """One thumbnail per figure (PNG preferred) captioned in words; other formats and the
+    numbers drawn (CSV) as small links."""
     esc = html.escape
     by_stem: dict[Path, list[Path]] = {}
     for figure in figures:
         by_stem.setdefault(figure.with_suffix(""), []).append(figure)
     lines = ['<div class="figures">']
-    for versions in by_stem.values():
+    for stem, versions in by_stem.items():
         versions.sort(key=lambda p: (p.suffix.lower() != ".png", p.suffix.lower()))
         shown = versions[0]
         href = _link(out_root, shown)
-        extra = " ".join(
+        others = [*versions[1:]]
+        numbers = stem.with_suffix(".csv")
+        extra = [
             f'<a href="{_link(out_root, p)}">{esc(p.suffix.lstrip(".").upper())}</a>'
-            for p in versions[1:]
-        )
+            for p in others
+        ]
+        if numbers.is_file():
+            extra.append(f'<a href="{_link(out_root, numbers)}">số liệu</a>')
+        caption = _caption(shown) if shown.suffix.lower() == ".png" else stem.name
         lines.append(
-            f'<figure><a href="{href}"><img src="{href}" alt="{esc(shown.name)}" '
-            f'loading="lazy"></a><figcaption>{esc(shown.stem)} {extra}</figcaption></figure>'
+            f'<figure><a href="{href}"><img src="{href}" alt="{esc(caption)}" '
+            f'loading="lazy"></a><figcaption>{esc(caption)}'
+            f'<span class="formats">{" · ".join(extra)}</span></figcaption></figure>'
         )
     lines.append("</div>")
     return lines
 
 
+def _when(stamp: str) -> str:
+    """An ISO time as local date and time in words: "21:10 ngày 30/11/2025"."""
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
 def write_index(
     out_dir: str | Path, records: Sequence[Mapping[str, Any]], *, about: str = ""
 ) -> Path:
-    """Write ``index.html``: per unit its status, report, notebook, figures, tables, files.
+    """Write ``index.html``: every report by its title, its documents and figures.
 
     Units are grouped by their ``group`` (the reporting unit they cover: each unit's report
     and plan under one heading) or, without one, by their first folder (one group per
-    notebook); failures are listed first with links to them; ``about`` (the survey and its
-    kind of sample) opens the page. Each unit's folder is walked, so files a notebook wrote are
-    listed; links are relative and URL-quoted (the folder can be moved or zipped), text is
-    HTML-escaped, and the page is declared UTF-8 for Vietnamese titles.
+    notebook); failures are listed first with links to them; a unit's state is shown only
+    when it failed; ``about`` (the survey and its kind of sample) opens the page. Each
+    unit's folder is walked, so files a notebook wrote are listed; links are relative and
+    URL-quoted (the folder can be moved or zipped), text is HTML-escaped, and the page is
+    declared UTF-8 and Vietnamese.
     """
     out_root = Path(out_dir).resolve()
     esc = html.escape
-    counts: dict[str, int] = {}
     groups: dict[str, list[str]] = {}
     failures: list[str] = []
     for record in records:
-        status = record["status"]
-        counts[status] = counts.get(status, 0) + 1
         group = record.get("group") or record["folder"].split("/")[0]
         groups.setdefault(group, []).append(_unit_section(out_root, record))
-        if status == "failed":
+        if record["status"] == "failed":
             error = record.get("error") or {}
             failures.append(
                 f'<li><a href="#{esc(record["folder"])}">'
@@ -175,18 +241,20 @@ def write_index(
             )
     body: list[str] = []
     if failures:
-        body.append(f'<div class="failures"><p>Lỗi · failed</p><ul>{"".join(failures)}</ul></div>')
+        body.append(
+            f'<div class="failures"><p>Báo cáo chưa chạy được</p><ul>{"".join(failures)}</ul>'
+            "</div>"
+        )
     for group, sections in groups.items():
         heading = GROUP_TITLES.get(group, group)
         body.append(f'<h2>{esc(heading)} <span class="count">({len(sections)})</span></h2>')
         body.extend(sections)
-    summary = ", ".join(f"{n} {esc(s)}" for s, n in sorted(counts.items())) or "no units"
     page = _INDEX_TEMPLATE.format(
+        count=len(records),
         about=f'<p class="about">{esc(about)}</p>' if about else "",
-        summary=summary,
         manifest=quote(MANIFEST_NAME),
         sections="\n".join(body),
-        updated=esc(_now()),
+        updated=esc(_when(_now())),
     )
     path = out_root / INDEX_NAME
     _write_atomic(path, page)
@@ -195,11 +263,11 @@ def write_index(
 
 # Headings of the index's groups (the first folder of a unit); others show the folder name.
 GROUP_TITLES = {
-    "province": "Báo cáo theo tỉnh · province reports",
-    "field": "Báo cáo theo lĩnh vực · field reports",
-    "remediation-plan": "Kế hoạch khắc phục · remediation plans",
-    "onestop": "Báo cáo một cửa (toàn bộ hồ sơ) · one-stop reports (census of dossiers)",
-    "papi": "Chỉ số quản trị kiểu PAPI · PAPI-style governance reports",
+    "province": "Báo cáo theo tỉnh",
+    "field": "Báo cáo theo lĩnh vực",
+    "remediation-plan": "Kế hoạch khắc phục",
+    "onestop": "Báo cáo một cửa (toàn bộ hồ sơ)",
+    "papi": "Chỉ số quản trị kiểu PAPI",
 }
 
 _INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -207,28 +275,33 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo · reports</title>
+<title>Báo cáo khảo sát sự hài lòng</title>
 <style>
-body {{ font-family: system-ui, "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 72rem;
-       padding: 0 1rem; color: #222; }}
+body {{ font-family: system-ui, "DejaVu Sans", sans-serif; margin: 1.5rem auto;
+       max-width: 72rem; padding: 0 1rem; color: #222; }}
+h1 {{ font-size: 1.6rem; }}
 h2 {{ border-bottom: 2px solid #345; margin-top: 2rem; }} .count {{ color: #777; font-size: 70%; }}
 section.unit {{ border-top: 1px solid #ddd; padding: .25rem 0 .75rem; }}
-h3 {{ margin: .4rem 0 0; }} .meta {{ color: #555; margin: 0 0 .3rem; }}
-.status {{ font-weight: bold; }} .ok .status, .skipped .status {{ color: #1b5e20; }}
-.failed .status, .error {{ color: #b00020; }}
+h3 {{ margin: .4rem 0 .2rem; }} .files {{ margin: 0 0 .3rem; }}
+.error {{ color: #b00020; }} section.failed {{ background: #fff5f5; }}
 .failures {{ border: 1px solid #b00020; padding: .25rem 1rem; background: #fff5f5; }}
-.figures {{ display: flex; flex-wrap: wrap; }}
-.figures figure {{ margin: .25rem; }}
-.figures img {{ max-height: 12rem; max-width: 18rem; border: 1px solid #ddd; }}
-.figures figcaption {{ font-size: .8rem; color: #555; }}
-.label {{ margin: .3rem 0 0; font-weight: bold; }} ul {{ margin-top: .1rem; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: .5rem; }}
+.figures figure {{ margin: 0; width: 18rem; max-width: 100%; }}
+.figures img {{ width: 100%; height: 11rem; object-fit: contain; border: 1px solid #ddd;
+               background: #fff; }}
+.figures figcaption {{ font-size: .85rem; color: #333; }}
+.formats {{ display: block; font-size: .75rem; color: #777; }}
+.formats a {{ color: #557; }}
+footer {{ margin-top: 2rem; font-size: .8rem; color: #777; }}
 .about {{ border-left: 4px solid #345; padding: .25rem .75rem; background: #f4f6f8; }}
+@media (max-width: 40rem) {{ body {{ padding: 0 .5rem; }} .figures figure {{ width: 100%; }} }}
 </style>
 </head>
 <body>
-<h1>Báo cáo · reports</h1>
+<h1>Báo cáo khảo sát sự hài lòng</h1>
 {about}
-<p>{summary}. <a href="{manifest}">manifest.json</a> · cập nhật · updated {updated}</p>
+<p>{count} báo cáo, cập nhật lúc {updated}.</p>
 {sections}
+<footer><a href="{manifest}">Nhật ký chạy (manifest.json)</a></footer>
 </body>
 </html>"""

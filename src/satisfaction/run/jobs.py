@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from satisfaction.analysis.estimates import ALL, AnalysisOptions, Estimates, load_estimates
 from satisfaction.analysis.papi import ensure_papi_estimates
@@ -29,7 +30,9 @@ from satisfaction.io.write import write_text
 from satisfaction.present.papi_report import papi_estimates_dir
 from satisfaction.present.survey_choice import choose_many, find_root, prepare_estimates
 from satisfaction.run.batch import run_batch
-from satisfaction.run.manifest import Manifest
+from satisfaction.run.index_page import write_index
+from satisfaction.run.manifest import MANIFEST_NAME, Manifest
+from satisfaction.run.pdf import export_pdfs
 from satisfaction.run.progress import Steps
 from satisfaction.run.units import Unit, make_unit
 from satisfaction.studies import kinds
@@ -105,7 +108,7 @@ def report_units(
     estimates_path: Path,
     *,
     provinces: str | Sequence[str] = "all",
-    fields: str | Sequence[str] = "all",
+    fields: str | Sequence[str] | None = None,
     language: str = "vi",
     root: Path | None = None,
     extra_notebooks: Sequence[str] = (),
@@ -114,8 +117,13 @@ def report_units(
     previous_estimates: Path | None = None,
     target: float | str = 0.8,
     unit: str = "",
+    whole: bool | None = None,
 ) -> list[Unit]:
     """The report units of a survey: whole survey + each reporting unit, each field.
+
+    Asked for some units (not "all"), only their units: no whole-survey report or plan
+    (unless `whole`: the run folder has none yet), and no field report unless `fields` names
+    some (`fields=None`: every field for "all", none for some units).
 
     The units are the values of the estimates' reporting unit (provinces by default;
     `unit`, e.g. "commune", as the estimates were made with `prepare_survey(unit=...)`);
@@ -126,8 +134,7 @@ def report_units(
     """
     root = root or find_root()
     estimates = load_estimates(estimates_path)
-    chosen_provinces = choose_many(provinces, estimates.provinces, "provinces")
-    chosen_fields = choose_many(fields, estimates.fields, "fields")
+    chosen_fields, scopes = _chosen(estimates, provinces, fields, whole)
     inputs = sorted(p for p in estimates_path.glob("*") if p.is_file())
     clean_summary = root / "outputs" / survey / "clean" / "cleaning_summary.csv"
     if clean_summary.exists():
@@ -143,7 +150,7 @@ def report_units(
         return slugify(value), f"{words}: {value}"
 
     units = []
-    for province in ["all", *chosen_provinces]:
+    for province in scopes:
         slug, group = where(province)
         units.append(
             make_unit(
@@ -168,7 +175,7 @@ def report_units(
             )
         )
     for notebook in extra_notebooks:
-        for province in ["all", *chosen_provinces]:
+        for province in scopes:
             path = notebooks / notebook
             slug, group = where(province)
             units.append(
@@ -189,7 +196,7 @@ def report_units(
             plan_inputs.append(clean)
         if previous_estimates is not None:
             plan_inputs += sorted(p for p in previous_estimates.glob("*") if p.is_file())
-        for province in ["all", *chosen_provinces]:
+        for province in scopes:
             slug, group = where(province)
             units.append(
                 make_unit(
@@ -262,11 +269,75 @@ def papi_units(
     ]
 
 
+def _export_pdfs(out_dir: Path, manifest: Manifest, about: str = "") -> None:
+    """PDF copies of the Word documents that are new or changed, then the index again (it
+    lists them)."""
+    stale = [
+        doc
+        for doc in sorted(out_dir.rglob("*.docx"))
+        if not doc.with_suffix(".pdf").is_file()
+        or doc.with_suffix(".pdf").stat().st_mtime < doc.stat().st_mtime
+    ]
+    if export_pdfs(out_dir, stale):
+        write_index(out_dir, manifest.units, about=about)
+
+
+def _chosen(
+    estimates: Any,
+    provinces: str | Sequence[str],
+    fields: str | Sequence[str] | None,
+    whole: bool | None,
+) -> tuple[list[str], list[str]]:
+    """The fields asked for, and the scopes of the reports ("all" first when the
+    whole survey is reported). A run for some units reruns only theirs: the whole-survey
+    units only when `whole` (its folder has none yet), field reports only when asked for."""
+    chosen = choose_many(provinces, estimates.provinces, "provinces")
+    asked_all = _asks_all(provinces)
+    whole = asked_all if whole is None else whole
+    if fields is None:
+        fields = "all" if asked_all else ()
+    chosen_fields = choose_many(fields, estimates.fields, "fields") if fields else []
+    return chosen_fields, ["all", *chosen] if whole else chosen
+
+
+def _asks_all(provinces: str | Sequence[str]) -> bool:
+    """Whether a run covers the whole survey ("all", or nothing named)."""
+    if isinstance(provinces, str):
+        return provinces.strip() in ("", "all")
+    return list(provinces) in ([], ["all"])
+
+
+def _run_units(out_dir: Path) -> list[dict]:
+    """The unit records of an earlier run of this folder ([] for none)."""
+    try:
+        units = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["units"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [u for u in units if isinstance(u, dict)] if isinstance(units, list) else []
+
+
+def _has_whole_survey_units(out_dir: Path) -> bool:
+    """Whether an earlier run of this folder made the whole-survey report and plan."""
+    return any(str(u.get("folder", "")).endswith("/toan-bo") for u in _run_units(out_dir))
+
+
+def _previous_wave_of_run(out_dir: Path) -> str | None:
+    """The previous wave the plans of an earlier run of this folder were compared with: a
+    rerun of some provinces keeps it instead of silently dropping the comparison."""
+    waves = {
+        str((u.get("parameters") or {}).get("previous_wave") or "")
+        for u in _run_units(out_dir)
+        if str(u.get("folder", "")).startswith("remediation-plan/")
+    }
+    waves.discard("")
+    return waves.pop() if len(waves) == 1 else None
+
+
 def run_reports(
     survey: str,
     *,
     provinces: str | Sequence[str] = "all",
-    fields: str | Sequence[str] = "all",
+    fields: str | Sequence[str] | None = None,
     workers: int = 2,
     force: bool = False,
     dask_address: str | None = None,
@@ -279,15 +350,18 @@ def run_reports(
     previous_wave: str | None = None,
     target: float | str = 0.8,
     extra_units: Sequence[Unit] = (),
+    pdf: bool = False,
     by: str = "",
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
     `remediation` adds the remediation plans, compared with `previous_wave` (a folder under
-    surveys/, or None) against `target` (a share such as 0.8, or "overall"). `extra_units`
-    (e.g. `papi_units` of a PAPI-style survey, the demo's one-stop reports) run in the same
-    batch and index. `by` is the reporting unit (a respondent role such as "commune"; "" for
-    the survey's default: its province column, else the first unit column it declares).
+    surveys/; None keeps the one an earlier run of this folder used) against `target` (a
+    share such as 0.8, or "overall"). `extra_units` (e.g. `papi_units` of a PAPI-style
+    survey, the demo's one-stop reports) run in the same batch and index. `by` is the
+    reporting unit (a respondent role such as "commune"; "" for the survey's default: its
+    province column, else the first unit column it declares). `pdf` exports every Word
+    document to PDF through LibreOffice when it is installed.
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -299,7 +373,10 @@ def run_reports(
     estimates_path, cleaned, estimated = prepare_survey(
         survey, root=root, force=force, unit=by, steps=steps
     )
+    out_dir = safe_output_path(root / "outputs", survey, slugify(run))
     previous_estimates = None
+    if remediation and previous_wave is None:
+        previous_wave = _previous_wave_of_run(out_dir)
     if remediation:
         from satisfaction.analysis.remediation import PriorityRule
 
@@ -315,6 +392,7 @@ def run_reports(
     units = report_units(
         survey,
         estimates_path,
+        whole=_asks_all(provinces) or not _has_whole_survey_units(out_dir),
         provinces=provinces,
         fields=fields,
         language=language,
@@ -327,8 +405,7 @@ def run_reports(
         unit=by,
     )
     units = [*units, *extra_units]
-    run_slug = slugify(run)
-    out_dir = safe_output_path(root / "outputs", survey, run_slug)
+    about = _about(load_estimates(estimates_path), language)
     where = f"a Dask cluster at {dask_address}" if dask_address else f"{workers} workers"
     with steps("notebooks", f"{len(units)} report notebooks on {where}", spinner=False):
         manifest = run_batch(
@@ -338,9 +415,11 @@ def run_reports(
             force=force,
             dask_address=dask_address,
             progress=progress,
-            about=_about(load_estimates(estimates_path), language),
+            about=about,
             environment={"SATISFACTION_ROOT": str(root)},
         )
+    if pdf:
+        _export_pdfs(out_dir, manifest, about)
     write_text(
         out_dir / "estimates.json",
         json.dumps({"estimates": str(estimates_path.relative_to(root))}, ensure_ascii=False),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from satisfaction.errors import InputError, ParameterError
-from satisfaction.io.paths import safe_output_path
+from satisfaction.io.paths import file_mode, safe_output_path
 
 __all__ = [
     "MANIFEST_NAME",
@@ -162,6 +162,7 @@ class Manifest:
 def _write_atomic(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temporary, file_mode())  # mkstemp makes 0600: give the umask's default
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text + "\n")
         os.replace(temporary, path)

@@ -17,6 +17,7 @@ __all__: list[str] = []
 _ITEM_KEYS = (
     "id",
     "text",
+    "short",
     "type",
     "scale",
     "group",
@@ -110,6 +111,11 @@ def _item(
     return Item(
         id=item_id,
         text=check.label(spec.get("text"), f"{key}.text", required=False),
+        short=(
+            check.label(spec.get("short"), f"{key}.short", required=False)
+            if spec.get("short") is not None
+            else None
+        ),
         type=item_type,
         scale=scale,
         group=group,

@@ -173,11 +173,18 @@ class Item:
     min: float | None = None
     max: float | None = None
     width: int | None = None
+    short: Label | None = None
 
     @property
     def source_column(self) -> str:
         """The column name in the raw response file (defaults to the item id)."""
         return self.column or self.id
+
+    def short_text(self, language: str = "vi") -> str:
+        """The short label charts use (a few words), else the full text."""
+        if self.short is not None and self.short.get(language):
+            return self.short.get(language)
+        return self.text.get(language)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, ScalarFormatter
+from matplotlib.ticker import Formatter, MaxNLocator, ScalarFormatter
 
 from satisfaction.present.figures.theme import _INK, _fmt_number
 
@@ -43,12 +45,41 @@ def _text_on(colour: Any) -> str:
     return _INK if _luminance(colour) > 0.30 else "white"
 
 
-def _percent_formatter(language: str, absolute: bool = False) -> FuncFormatter:
-    def fmt(value: float, _pos: int) -> str:
-        shown = abs(value) if absolute else value
-        return _fmt_number(shown, 0, language) + "%"
+class _PercentFormatter(Formatter):
+    """Tick labels in %, with as many decimals as the tick step needs ("57,5%" not "58%")."""
 
-    return FuncFormatter(fmt)
+    def __init__(self, language: str, absolute: bool = False) -> None:
+        self.language = language
+        self.absolute = absolute
+        self.digits = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        steps = np.diff(np.sort(np.asarray(locs, dtype=float)))
+        steps = steps[steps > 1e-9]
+        self.digits = 0
+        if len(steps):
+            step = float(steps.min())
+            while self.digits < 3 and not _whole(step * 10**self.digits):
+                self.digits += 1
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        shown = abs(value) if self.absolute else value
+        return _fmt_number(shown, self.digits, self.language) + "%"
+
+
+def _whole(value: float) -> bool:
+    return abs(value - round(value)) < 1e-6
+
+
+def _percent_formatter(language: str, absolute: bool = False) -> _PercentFormatter:
+    return _PercentFormatter(language, absolute)
+
+
+def _percent_axis(axis: Axis, language: str, absolute: bool = False) -> None:
+    """Ticks on whole steps of 1, 2, 5 or 10 points (never 2.5) labelled in %."""
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(_percent_formatter(language, absolute))
 
 
 class _LocaleFormatter(ScalarFormatter):

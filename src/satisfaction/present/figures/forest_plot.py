@@ -28,11 +28,11 @@ from satisfaction.present.figures._data import (
 from satisfaction.present.figures._layout import (
     _LocaleFormatter,
     _new_axes,
-    _percent_formatter,
+    _percent_axis,
     _side_column,
     _top_legend,
 )
-from satisfaction.present.figures.notes import _join_notes, annotate
+from satisfaction.present.figures.notes import _join_notes, _unreliable_note, annotate
 from satisfaction.present.figures.theme import (
     _ABOVE,
     _BELOW,
@@ -146,7 +146,7 @@ def forest(
             {"confidence": words["ci_lines"], "reference": words["ref_lines"], None: None}[
                 _interval_words(interval, low, high, func)
             ],
-            words["unreliable_note"] if (~ok).any() else None,
+            _unreliable_note(frame, ok, language),
             note,
         ),
         language=language,
@@ -305,9 +305,10 @@ def _forest_xaxis(
             if hi_lim - lo_lim < 5:
                 lo_lim, hi_lim = max(0.0, lo_lim - 2.5), min(100.0, hi_lim + 2.5)
         ax.set_xlim(lo_lim, hi_lim)
-    ax.xaxis.set_major_formatter(
-        _percent_formatter(language) if percent else _LocaleFormatter(language)
-    )
+    if percent:
+        _percent_axis(ax.xaxis, language)
+    else:
+        ax.xaxis.set_major_formatter(_LocaleFormatter(language))
 
 
 def _value_column(

@@ -32,10 +32,10 @@ from satisfaction.present.figures._layout import (
     _LocaleFormatter,
     _luminance,
     _new_axes,
-    _percent_formatter,
+    _percent_axis,
     _text_on,
 )
-from satisfaction.present.figures.notes import _join_notes, annotate
+from satisfaction.present.figures.notes import _join_notes, _unreliable_note, annotate
 from satisfaction.present.figures.theme import (
     _MUTED,
     LIKERT_COLOURS,
@@ -140,7 +140,9 @@ def heatmap(
         n=n_total if n_total is not None else _n_summary(frame, n, "cell", language),
         source=source,
         note=_join_notes(
-            words["unreliable_note"] if any_unreliable else None,
+            _unreliable_note(frame, _reliable_mask(frame, reliable), language)
+            if any_unreliable
+            else None,
             words["missing_note"] if any_missing else None,
             note,
         ),
@@ -297,7 +299,8 @@ def _colour_bar(ax: Axes, mesh: QuadMesh, ny: int, percent: bool, language: str)
     cax = ax.inset_axes([1.03, 0.0, 0.035, 1.0] if ny >= 4 else [1.03, 0.0, 0.05, 1.0])
     bar = ax.figure.colorbar(mesh, cax=cax)
     bar.outline.set_visible(False)
-    bar.ax.yaxis.set_major_formatter(
-        _percent_formatter(language) if percent else _LocaleFormatter(language)
-    )
+    if percent:
+        _percent_axis(bar.ax.yaxis, language)
+    else:
+        bar.ax.yaxis.set_major_formatter(_LocaleFormatter(language))
     bar.ax.tick_params(labelsize=mpl.rcParams["font.size"] * 0.8, length=2)

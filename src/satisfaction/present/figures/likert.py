@@ -28,12 +28,12 @@ from satisfaction.present.figures._data import (
 )
 from satisfaction.present.figures._layout import (
     _new_axes,
-    _percent_formatter,
+    _percent_axis,
     _side_column,
     _text_on,
     _top_legend,
 )
-from satisfaction.present.figures.notes import _join_notes, annotate
+from satisfaction.present.figures.notes import _join_notes, _unreliable_note, annotate
 from satisfaction.present.figures.theme import (
     _INK,
     _MUTED,
@@ -47,6 +47,9 @@ from satisfaction.present.figures.theme import (
 )
 
 __all__ = ["likert_bars"]
+
+#: How far the satisfied share given may be from the positive levels drawn (rounding only).
+_SAME_SHARE = 0.005
 
 
 def _level_key(level: object) -> object:
@@ -111,7 +114,9 @@ def likert_bars(
         Optional tidy frame with ``y``, ``estimate``, ``ci_low``, ``ci_high`` per category:
         its CI is drawn as a whisker at the end of the positive part of the bar (the
         positive part starts at half the neutral share, so the whisker spans
-        ``neutral/2 + ci_low`` to ``neutral/2 + ci_high``).
+        ``neutral/2 + ci_low`` to ``neutral/2 + ci_high``). ``estimate`` must be the share of
+        the levels right of neutral drawn (within half a point), else ``ParameterError``:
+        a whisker is the interval of the drawn statistic, never of another measure.
     n
         Column with the unweighted n shown beside each bar: if a category's rows share one
         value (the domain n) it is shown; if they differ they are taken as per-level
@@ -156,23 +161,25 @@ def likert_bars(
     left_edge = (100 * lefts.iloc[:, 0]).min()
     handles, names = ax.get_legend_handles_labels()
     whiskers: dict[int, tuple[float, float]] = {}
-    if satisfied_share is not None and {"ci_low", "ci_high"} <= set(satisfied_share.columns):
-        interval = _interval_words(
-            interval, satisfied_share["ci_low"], satisfied_share["ci_high"], func
-        )
-    else:
-        interval = None
+    interval = _whisker_kind(satisfied_share, interval, func)
     if satisfied_share is not None and interval is not None:
+        positive = [v for v in levels if v not in negatives and v != neutral]
         whiskers, top = _draw_satisfied_ci(
-            ax, satisfied_share, y, categories, neutral, neutral_share, ypos, func
+            ax,
+            satisfied_share,
+            y,
+            categories,
+            neutral_share if neutral is not None else 0.0,
+            shares[positive].sum(axis=1),
+            ypos,
+            func,
         )
-        if top is not None:
-            right_edge = max(right_edge, top)
+        right_edge = right_edge if top is None else max(right_edge, top)
         handles.append(_whisker_handle())
         names.append(words["satisfied_ci" if interval == "confidence" else "satisfied_ref"])
 
     _label_segments(ax, segments, whiskers, 100 * min_label, colours, language)
-    unreliable = _mark_unreliable(ax, frame, y, reliable, categories, ypos)
+    _mark_unreliable(ax, frame, y, reliable, categories, ypos)
     per_cat = _n_column(ax, frame, y, n, categories, ypos, language)
     _finish_likert_axes(ax, left_edge, right_edge, k, language)
     _top_legend(ax, handles, names, ncol=len(handles))
@@ -181,15 +188,37 @@ def likert_bars(
         title=title or words["titles"]["likert"],
         n=n_total if n_total is not None else _n_summary(per_cat, None, "bar", language),
         source=source,
-        note=_join_notes(
-            words["likert_note" if weighted else "likert_note_plain"]
-            + (" " + words["neutral_note"] if neutral is not None else ""),
-            words["unreliable_note"] if unreliable else None,
-            note,
-        ),
+        note=_likert_footer(frame, reliable, weighted, neutral is not None, note, language),
         language=language,
     )
     return ax
+
+
+def _likert_footer(
+    frame: pd.DataFrame,
+    reliable: str | None,
+    weighted: bool,
+    has_neutral: bool,
+    note: str | None,
+    language: str,
+) -> str | None:
+    """What the numbers on the bars are, where neutral sits, why bars are starred."""
+    words = _labels(language)
+    return _join_notes(
+        words["likert_note" if weighted else "likert_note_plain"]
+        + (" " + words["neutral_note"] if has_neutral else ""),
+        _unreliable_note(frame, _reliable_mask(frame, reliable), language),
+        note,
+    )
+
+
+def _whisker_kind(
+    satisfied_share: pd.DataFrame | None, interval: str | None, func: str
+) -> str | None:
+    """What the whiskers are ("confidence", "reference") or None: no whisker is drawn."""
+    if satisfied_share is None or not {"ci_low", "ci_high"} <= set(satisfied_share.columns):
+        return None
+    return _interval_words(interval, satisfied_share["ci_low"], satisfied_share["ci_high"], func)
 
 
 def _likert_levels(
@@ -287,24 +316,37 @@ def _draw_satisfied_ci(
     satisfied_share: pd.DataFrame,
     y: str,
     categories: list,
-    neutral: Hashable | None,
     neutral_share: Any,
+    drawn_share: pd.Series,
     ypos: np.ndarray,
     func: str,
 ) -> tuple[dict[int, tuple[float, float]], float | None]:
-    """Whiskers of the satisfied share's CI from the start of the positive part of the bars.
+    """Whiskers of the satisfied share's CI, at the right end of the positive part of the bars.
 
-    Returns the whisker span per row and the rightmost whisker end (None if none is drawn).
+    The whisker is the CI of the drawn statistic at the drawn position: the satisfied share
+    given must equal the positive levels drawn (``drawn_share``, up to rounding), else a
+    ``ParameterError`` (the CI of another measure, such as an index, is refused). Returns
+    the whisker span per row and the rightmost whisker end (None if none is drawn).
     """
     sat = _check_frame(satisfied_share, [y, "estimate", "ci_low", "ci_high"], func)
     _check_shares(sat, ["estimate", "ci_low", "ci_high"], func, raw_option=False)
     _check_unique(sat, [y], func)
     sat = sat.set_index(y).reindex(categories)
-    pos_start = 100 * (np.asarray(neutral_share, dtype=float) / 2 if neutral is not None else 0.0)
-    est = pos_start + 100 * sat["estimate"].to_numpy(dtype=float)
+    given = sat["estimate"].to_numpy(dtype=float)
+    drawn = drawn_share.reindex(categories).to_numpy(dtype=float)
+    off = np.abs(given - drawn) > _SAME_SHARE
+    if np.any(off):
+        where = int(np.flatnonzero(off)[0])
+        raise ParameterError(
+            f"{func}: satisfied_share of {categories[where]!r} is {given[where]:.4f} but the "
+            f"bar draws {drawn[where]:.4f} right of neutral; a whisker must be the interval "
+            "of the drawn share (pass the satisfied share of the same question)"
+        )
+    pos_start = 100 * np.asarray(neutral_share, dtype=float) / 2
+    est = pos_start + 100 * drawn
     low = pos_start + 100 * sat["ci_low"].to_numpy(dtype=float)
     high = pos_start + 100 * sat["ci_high"].to_numpy(dtype=float)
-    keep = ~np.isnan(est)
+    keep = ~np.isnan(est) & ~np.isnan(given)
     container = ax.errorbar(
         est[keep],
         ypos[keep],
@@ -420,7 +462,7 @@ def _finish_likert_axes(
     hi_lim = max(10.0, np.ceil((right_edge + pad) / 10) * 10)
     ax.set_xlim(lo_lim, hi_lim)
     ax.set_ylim(k - 0.5, -0.5)
-    ax.xaxis.set_major_formatter(_percent_formatter(language, absolute=True))
+    _percent_axis(ax.xaxis, language, absolute=True)
     ax.set_xlabel(_labels(language)["likert_axis"])
     ax.grid(axis="x", zorder=0)
     ax.spines["left"].set_visible(False)

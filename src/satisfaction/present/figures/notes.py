@@ -4,10 +4,13 @@ of its Axes so they sit above and below whatever a drawer put there.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
+import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,9 +18,11 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from satisfaction.errors import ParameterError
+from satisfaction.present.figures._layout import _top_legend
 from satisfaction.present.figures.theme import _INK, _MUTED, Language, _fmt_n, _labels, _nfc
+from satisfaction.present.wording import reliability_reasons
 
-__all__ = ["annotate"]
+__all__ = ["annotate", "fit_width"]
 
 _GID_TITLE = "figure-title"
 _GID_FOOTER = "figure-source"
@@ -132,6 +137,8 @@ def annotate(
         color=_INK,
         annotation_clip=False,
     )
+    head._satisfaction_lines = [_nfc(title)]  # type: ignore[attr-defined]  # fit_width
+    head._satisfaction_em = 0.7  # type: ignore[attr-defined]  # bold capitals are wider
     head.set_gid(_GID_TITLE)
     head._satisfaction_owner = owner  # type: ignore[attr-defined]
     fig.add_artist(head)
@@ -150,23 +157,94 @@ def annotate(
         last = f"{n_text}. {source_text}"
     lines = [_nfc(note)] if note else []
     lines.append(last)
+    small = base * 0.8
     foot = Annotation(
-        "\n".join(lines),
+        _wrapped(lines, fig.get_figwidth(), small),
         xy=(0, 0),
         xycoords=anchor,
         xytext=(0, -8),
         textcoords="offset points",
         ha="left",
         va="top",
-        fontsize=base * 0.8,
+        fontsize=small,
         color=_MUTED,
         linespacing=1.4,
         annotation_clip=False,
     )
+    foot._satisfaction_lines = lines  # type: ignore[attr-defined]  # rewrapped by fit_width
     foot.set_gid(_GID_FOOTER)
     foot._satisfaction_owner = owner  # type: ignore[attr-defined]
     fig.add_artist(foot)
     return ax_or_fig
+
+
+def _wrapped(lines: Sequence[str], width_in: float, size_pt: float, em: float = 0.62) -> str:
+    """Lines wrapped to the figure's width (a glyph of DejaVu Sans is ~0.62 em wide on
+    average in Vietnamese text, bold ~0.7), so a long title, source or note never makes the
+    figure wider than it was drawn."""
+    chars = max(30, int((width_in - 0.3) * 72 / (size_pt * em)))
+    out: list[str] = []
+    for line in lines:
+        for part in str(line).split("\n"):
+            out.extend(textwrap.wrap(part, chars, break_long_words=False) or [""])
+    return "\n".join(out)
+
+
+def fit_width(fig: Figure, width_in: float, *, rounds: int = 4) -> None:
+    """Narrow ``fig`` until everything drawn (labels, title, footer) fits ``width_in`` inches,
+    so the figure prints at its natural size (no text shrunk below its point size).
+
+    The Axes shrink with the figure while labels keep their size; the footer is rewrapped
+    to the new width. A figure already narrow enough is left as it is.
+    """
+    for _ in range(rounds):
+        for artist in fig.artists:
+            lines = getattr(artist, "_satisfaction_lines", None)
+            if lines is not None:
+                em = getattr(artist, "_satisfaction_em", 0.62)
+                artist.set_text(_wrapped(lines, width_in, artist.get_fontsize(), em))
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+        box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
+        excess = box.width - width_in
+        if excess <= 0.01:
+            return
+        _fewer_legend_columns(fig, renderer)
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(max(width - excess - 0.02, 2.0), height)
+
+
+def _fewer_legend_columns(fig: Figure, renderer: Any) -> None:
+    """A legend wider than its Axes (a band above the plot) takes one column fewer."""
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        columns = getattr(legend, "_ncols", 1)
+        wider = legend.get_window_extent(renderer).width > ax.get_window_extent(renderer).width
+        if wider and columns > 1:
+            # a legend lays out its boxes when made: make it again with one column fewer
+            handles, names = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+            rows = -(-len(handles) // columns)
+            order = [c * rows + r for r in range(rows) for c in range(columns)]
+            order = [i for i in order if i < len(handles)]  # back to reading order
+            _top_legend(ax, [handles[i] for i in order], [names[i] for i in order], columns - 1)
+
+
+def _unreliable_note(
+    frame: pd.DataFrame, ok: Sequence[bool] | np.ndarray, language: Language
+) -> str | None:
+    """The footnote of starred elements, with the reasons that fired among them (from the
+    ``reliability_note`` column when the frame has one); None when every element is reliable.
+    """
+    ok = np.asarray(ok, dtype=bool)
+    if ok.all():
+        return None
+    reasons: list[str] = []
+    if "reliability_note" in frame.columns:
+        reasons = reliability_reasons(frame.loc[~ok, "reliability_note"], language)
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    return _labels(language)["unreliable_note"].format(why=why)
 
 
 def _join_notes(*notes: str | None) -> str | None:

@@ -24,10 +24,10 @@ from satisfaction.present.figures._data import (
 from satisfaction.present.figures._layout import (
     _LocaleFormatter,
     _new_axes,
-    _percent_formatter,
+    _percent_axis,
     _renderer,
 )
-from satisfaction.present.figures.notes import _join_notes, annotate
+from satisfaction.present.figures.notes import _join_notes, _unreliable_note, annotate
 from satisfaction.present.figures.theme import (
     _ABOVE,
     _BELOW,
@@ -217,9 +217,10 @@ def importance_performance(
 
     ax.set_xlabel(xlabel or words["importance_axis"])
     ax.set_ylabel(ylabel or (words["satisfied_axis"] if percent else performance))
-    ax.yaxis.set_major_formatter(
-        _percent_formatter(language) if percent else _LocaleFormatter(language)
-    )
+    if percent:
+        _percent_axis(ax.yaxis, language)
+    else:
+        ax.yaxis.set_major_formatter(_LocaleFormatter(language))
     ax.xaxis.set_major_formatter(_LocaleFormatter(language))
     ax.grid(True, zorder=0)
     annotate(
@@ -229,7 +230,7 @@ def importance_performance(
         source=source,
         note=_join_notes(
             words["cut_note"].format(how=cut_how),
-            words["unreliable_note"] if (~ok).any() else None,
+            _unreliable_note(frame, ok, language),
             note,
         ),
         language=language,

@@ -79,8 +79,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "overall": "Chung",
         "sig_above": "Cao hơn mức chung có ý nghĩa",
         "sig_below": "Thấp hơn mức chung có ý nghĩa",
-        "unreliable": "Không đủ tin cậy (n nhỏ)",
-        "unreliable_note": "* Ước lượng không đủ tin cậy (cỡ mẫu nhỏ), chỉ để tham khảo.",
+        "unreliable": "Chưa đủ tin cậy",
+        "unreliable_note": "* Ước lượng chưa đủ tin cậy, chỉ để tham khảo{why}.",
         "ci_lines": "Đoạn ngang: khoảng tin cậy 95%.",
         "satisfied_ci": "KTC 95% của tỷ lệ hài lòng",
         "ref_lines": "Đoạn ngang: khoảng tham chiếu 95% (giả định chọn ngẫu nhiên trong "
@@ -130,8 +130,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "overall": "Overall",
         "sig_above": "Significantly above overall",
         "sig_below": "Significantly below overall",
-        "unreliable": "Unreliable (small n)",
-        "unreliable_note": "* Unreliable estimate (small sample); indicative only.",
+        "unreliable": "Unreliable",
+        "unreliable_note": "* Unreliable estimate, indicative only{why}.",
         "ci_lines": "Horizontal lines: 95% confidence intervals.",
         "satisfied_ci": "95% CI of the satisfied share",
         "ref_lines": "Horizontal lines: 95% reference intervals (assume random selection "
