@@ -35,5 +35,5 @@ def test_quiet_steps_print_nothing_but_still_time(capsys):
 def test_the_job_times_its_steps_and_sums_up_in_one_line(demo_reports):
     assert "notebooks" in demo_reports.times
     line = demo_reports.summary()
-    assert "5 province reports, 5 field reports" in line and "(10 ok)" in line
+    assert "5 province reports, 5 field reports, 5 remediation plans (15 ok)" in line
     assert line.endswith(f"open {demo_reports.index}") and "\n" not in line
