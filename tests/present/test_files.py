@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from writers_data import forest, tidy_estimates
@@ -114,6 +115,46 @@ def test_save_figure_svg_is_reproducible(tmp_path, tidy):
     first = save_figure(forest(tidy, "Lần 1"), tmp_path / "a", "f", data=tidy)
     second = save_figure(forest(tidy, "Lần 1"), tmp_path / "b", "f", data=tidy)
     assert first["svg"].read_bytes() == second["svg"].read_bytes()
+
+
+def _ink(path) -> np.ndarray:
+    """Dark pixels of a PNG, as a boolean image (what a reader sees, not its shading)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return np.asarray(image.convert("L")) < 128
+
+
+def _savefig_tight(fig, path) -> None:
+    """The picture matplotlib's own tight box gives: a layout draw, then a draw of the box."""
+    fig.savefig(path, dpi=200, bbox_inches="tight", facecolor="white")
+
+
+def test_save_figure_one_raster_pass_gives_savefigs_tight_picture(tmp_path, tidy):
+    reference = tmp_path / "reference.png"
+    _savefig_tight(forest(tidy, "Hình 1: Lĩnh vực").figure, reference)
+    paths = save_figure(forest(tidy, "Hình 1: Lĩnh vực"), tmp_path, "f", data=tidy)
+    ours, theirs = _ink(paths["png"]), _ink(reference)
+    # the same box within a few pixels (text measured at 200 dpi rather than 100), the same ink
+    assert (
+        abs(ours.shape[0] - theirs.shape[0]) <= 12 and abs(ours.shape[1] - theirs.shape[1]) <= 48
+    )
+    assert ours.sum() == pytest.approx(theirs.sum(), rel=0.02)
+    # the padding around the ink is the same: nothing cut off, nothing added
+    for axis in (0, 1):
+        first = [np.flatnonzero(image.any(axis=axis))[0] for image in (ours, theirs)]
+        assert abs(first[0] - first[1]) <= 3
+
+
+def test_save_figure_text_past_the_margin_is_drawn_whole(tmp_path, tidy):
+    ax = forest(tidy, "Hình 2")
+    ax.figure.text(-4.0, 0.5, "nhãn rất xa bên trái", fontsize=10)  # 32 inches to the left
+    reference = tmp_path / "reference.png"
+    _savefig_tight(forest(tidy, "Hình 2").figure, reference)
+    paths = save_figure(ax, tmp_path, "far", data=tidy)
+    far, near = _ink(paths["png"]), _ink(reference)
+    assert far.shape[1] > near.shape[1] + 200 * 25  # the canvas reaches the far text
+    assert far[:, : 200 * 3].sum() > 0  # and it is drawn
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "a\\b"])

@@ -16,10 +16,15 @@ import unicodedata
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.image
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib._tight_bbox import adjust_bbox
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.transforms import Bbox
 
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.io.paths import safe_output_path, slugify
@@ -124,6 +129,47 @@ def _title_of(fig: Figure) -> str:
     return ""
 
 
+#: Inches drawn around the figure in the one raster pass of `save_figure`: titles, footers
+#: and long labels reach past the figure's edges, and the tight box is cut from this canvas.
+_MARGIN_IN = 3.0
+
+
+def _render_tight(fig: Figure, dpi: float) -> tuple[np.ndarray | None, Bbox]:
+    """Draw ``fig`` once at ``dpi`` on a white canvas reaching ``_MARGIN_IN`` past its edges
+    and measure its tight box (padded) with that same draw.
+
+    Returns (the RGBA pixels of the tight box, the box in figure inches). One Agg draw does
+    what savefig's tight box costs two (a layout draw, then a draw of the box): the figure
+    is laid out and rendered at once, and the box is cut from the pixels. When something
+    reaches past the margin, the pixels are None and the caller lets savefig draw the box.
+    """
+    width, height = fig.get_size_inches()
+    canvas_box = Bbox.from_extents(
+        -_MARGIN_IN, -_MARGIN_IN, width + _MARGIN_IN, height + _MARGIN_IN
+    )
+    old_canvas, old_dpi, old_face = fig.canvas, fig.dpi, fig.patch.get_facecolor()
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    fig.patch.set_facecolor("white")
+    restore = adjust_bbox(fig, canvas_box, canvas.get_renderer())
+    try:
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        drawn = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
+        rgba = np.asarray(canvas.buffer_rgba())
+    finally:
+        restore()
+        fig.dpi = old_dpi
+        fig.patch.set_facecolor(old_face)
+        fig.set_canvas(old_canvas)
+    tight = drawn.translated(-_MARGIN_IN, -_MARGIN_IN)
+    left, top = round(drawn.x0 * dpi), round((canvas_box.height - drawn.y1) * dpi)
+    columns, rows = int(drawn.width * dpi), int(drawn.height * dpi)
+    if left < 0 or top < 0 or left + columns > rgba.shape[1] or top + rows > rgba.shape[0]:
+        return None, tight
+    return rgba[top : top + rows, left : left + columns].copy(), tight
+
+
 def save_figure(
     ax_or_fig: Axes | Figure,
     out_dir: str | Path,
@@ -161,17 +207,16 @@ def save_figure(
     try:
         with mpl.rc_context(rc), _atomic_paths(list(paths.values())) as temps:
             png, svg, csv = temps
-            # The tight box (titles and footers sit outside the Axes) is measured once, after
-            # one draw that lets drawers place their annotations, and used by both formats:
-            # savefig would otherwise draw the figure again for each of them.
-            fig.draw_without_rendering()
-            tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
-                mpl.rcParams["savefig.pad_inches"]
-            )
-            common = {"bbox_inches": tight, "facecolor": "white"}
             title = _title_of(fig)  # the index page captions the figure with it
+            pixels, tight = _render_tight(fig, dpi)
             png_meta = {"Title": title, SMALLEST_TEXT: f"{_smallest_text(fig):.2f}"}
-            fig.savefig(png, format="png", dpi=dpi, metadata=png_meta, **common)
+            common = {"bbox_inches": tight, "facecolor": "white"}
+            if pixels is None:  # drawn beyond the margin: let savefig draw it again, tight
+                fig.savefig(png, format="png", dpi=dpi, metadata=png_meta, **common)
+            else:
+                mpl.image.imsave(
+                    png, pixels, format="png", origin="upper", dpi=dpi, metadata=png_meta
+                )
             fig.savefig(svg, format="svg", metadata={"Date": None, "Title": title}, **common)
             csv_into(table, csv)
     finally:
