@@ -12,8 +12,9 @@ child process, once per worker count, from scratch:
 Printed per worker count: each stage's wall seconds, the total, the CPU seconds of the
 whole process tree (kernels included: the machine is shared, so wall time alone says
 little), the peak memory of the process tree (the sum over the job and its kernels,
-sampled every 0.2 s), the near-copy cleaning figure, the median report notebook and the
-load average. Targets on 2 cores, warm machine: reports <= 60 s, with plans <= 120 s.
+sampled every 0.2 s) overall and in each stage, the near-copy cleaning figure, the median
+report notebook and the load average. Targets on 2 cores, warm machine: reports <= 60 s,
+with plans <= 120 s.
 
 `--respondents 1000000 --workers 2 --format csv` is the memory run (issue 16: a
 1,000,000-respondent survey end to end within 8 GB).
@@ -49,7 +50,7 @@ result = run_reports("national", workers=workers, root=root, progress=False,
                      remediation=plans)
 units = [u for u in result.manifest.units if u.get("status") == "ok"]
 print(json.dumps({
-    "times": result.times, "wall": time.perf_counter() - start,
+    "times": result.times, "spans": result.spans, "wall": time.perf_counter() - start,
     "counts": result.manifest.counts, "summary": result.summary(),
     "durations": {u["folder"]: u.get("duration_s") for u in units
                   if u.get("duration_s") is not None},
@@ -83,11 +84,11 @@ def run_child(root: Path, workers: int, plans: bool) -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = [0]
+    samples: list[tuple[float, int]] = []  # (epoch seconds, memory of the process tree)
 
     def sample() -> None:
         while child.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(child.pid))
+            samples.append((time.time(), _tree_rss(child.pid)))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -100,7 +101,11 @@ def run_child(root: Path, workers: int, plans: bool) -> dict:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.strip().splitlines()[-1])
     figures["cpu"] = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
-    figures["peak_gb"] = peak[0] / 1024**3
+    figures["peak_gb"] = max((rss for _, rss in samples), default=0) / 1024**3
+    figures["stage_peak_gb"] = {
+        name: max((rss for when, rss in samples if begin <= when <= end), default=0) / 1024**3
+        for name, (begin, end) in figures["spans"].items()
+    }
     return figures
 
 
@@ -134,8 +139,10 @@ def report(workers: int, reports: dict, plans: dict, planted: int) -> None:
         "notebooks": times.get("notebooks", 0.0),
     }
     print(f"-- {workers} worker(s)")
+    peaks = reports["stage_peak_gb"]
     for name, seconds in stages.items():
-        print(f"  {name + ':':<14}{seconds:7.1f} s")
+        memory = f"  peak {peaks[name]:.2f} GB" if peaks.get(name) else ""
+        print(f"  {name + ':':<14}{seconds:7.1f} s{memory}")
     print(
         f"  reports total: {reports['wall']:7.1f} s wall, {reports['cpu']:.0f} s CPU "
         f"(target <= 60 s); peak memory {reports['peak_gb']:.2f} GB"

@@ -19,6 +19,8 @@ def test_a_step_prints_one_line_with_its_time_and_keeps_it():
         pass
     assert "cleaning 40,000 forms: 0.0 s" in out.getvalue()
     assert set(steps.wall) == {"clean"} and steps.cpu["clean"] >= 0 and steps.total >= 0
+    began, ended = steps.spans["clean"]  # from the first start to the last end
+    assert 0 < began <= ended
 
 
 def test_quiet_steps_print_nothing_but_still_time(capsys):

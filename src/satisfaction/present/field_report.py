@@ -18,7 +18,7 @@ from satisfaction.present import figures
 from satisfaction.present.comparison import verdict_words
 from satisfaction.present.formatting import COLUMN_LABELS
 from satisfaction.present.html_table import ShownTable
-from satisfaction.present.sections import _Report
+from satisfaction.present.sections import _Report, rows_size
 from satisfaction.present.survey_choice import choose_many, ensure_estimates, find_root
 from satisfaction.present.tables import estimates_table
 
@@ -117,7 +117,7 @@ class FieldReport(_Report):
             )
             if c in mine.columns
         ]
-        self._figure("xep-hang-tinh", draw, mine[columns])
+        self._figure("xep-hang-tinh", draw, mine[columns], size=rows_size(len(mine)))
         ranked = mine.sort_values("estimate", ascending=False)
         table = estimates_table(
             ranked,

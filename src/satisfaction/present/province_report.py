@@ -18,7 +18,7 @@ from satisfaction.cleaning.survey import clean_output_dir
 from satisfaction.present import figures
 from satisfaction.present.comparison import comparison_table, drop_tests
 from satisfaction.present.html_table import ShownTable
-from satisfaction.present.sections import _Report
+from satisfaction.present.sections import _Report, rows_size
 from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
 
 __all__ = ["ProvinceReport"]
@@ -403,6 +403,7 @@ class ProvinceReport(_Report):
             merged[
                 ["province", "estimate", "ci_low", "ci_high", "n", "reliable", "sig", "p_adjusted"]
             ],
+            size=rows_size(len(merged)),
         )
         elements = self.estimates["compare_province"]
         mine = (

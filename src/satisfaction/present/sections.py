@@ -39,7 +39,7 @@ from satisfaction.present.wording import (
 from satisfaction.present.workbook import write_workbook
 from satisfaction.studies import kinds
 
-__all__ = ["TEXT"]
+__all__ = ["TEXT", "rows_size"]
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
@@ -201,6 +201,12 @@ def _display_html(markup: str) -> None:
         return
     if get_ipython() is not None:
         display(HTML(markup))
+
+
+def rows_size(rows: int, width: float = 8.0) -> tuple[float, float]:
+    """The size of a chart with one line per unit: 4.5 inches tall up to a dozen lines, then
+    taller by a line's height per line, so 34 or 63 province names never overlap."""
+    return width, max(4.5, 2.6 + 0.23 * rows)
 
 
 def _show(png: Path, alt: str = "") -> None:

@@ -61,6 +61,7 @@ class JobResult:
     cleaned: bool
     estimated: bool
     times: dict[str, float] = field(default_factory=dict)  # wall seconds per step
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)  # epoch start, end
 
     def summary(self) -> str:
         """One line: what was produced, how long it took, and where to start reading."""
@@ -432,4 +433,5 @@ def run_reports(
         cleaned=cleaned,
         estimated=estimated,
         times=dict(steps.wall),
+        spans=dict(steps.spans),
     )

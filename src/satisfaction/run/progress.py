@@ -26,6 +26,9 @@ class Steps:
         self.console = console or Console(stderr=True, highlight=False)
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        # epoch seconds of each step's first start and last end: another process (a
+        # benchmark sampling memory) can tell which step ran when
+        self.spans: dict[str, tuple[float, float]] = {}
 
     @contextmanager
     def __call__(self, name: str, what: str, *, spinner: bool = True) -> Iterator[None]:
@@ -33,7 +36,7 @@ class Steps:
 
         `spinner=False` for a step that draws its own bar (the notebooks).
         """
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, began = time.perf_counter(), time.process_time(), time.time()
         status: Any = (
             self.console.status(f"{what} ...") if self.show and spinner else nullcontext()
         )
@@ -42,6 +45,7 @@ class Steps:
         wall = time.perf_counter() - start
         self.wall[name] = self.wall.get(name, 0.0) + wall
         self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
+        self.spans[name] = (self.spans.get(name, (began, 0.0))[0], time.time())
         if self.show:
             self.console.print(f"{what}: {wall:.1f} s", markup=False)
 
