@@ -121,3 +121,27 @@ def test_extends_outside_the_project_is_refused(tmp_path):
 
 def test_a_device_as_the_instrument_is_refused():
     assert "not a regular file" in _error(Path("/dev/zero"))
+
+
+def test_a_file_is_parsed_once_while_its_bytes_stay_the_same(tmp_path, monkeypatch):
+    """A batch's warm kernel opens the same instrument for every report: parsed once, each
+    caller gets its own copy, and a change in the file is read again."""
+    import yaml
+
+    from satisfaction.io.instrument import load as loader
+
+    loader._PARSED.clear()
+    parses = []
+    real_load = yaml.load
+    monkeypatch.setattr(
+        loader.yaml, "load", lambda *a, **k: parses.append(1) or real_load(*a, **k)
+    )
+    child = _child(tmp_path, "id: a-child\n")
+    first, second = load_instrument(child), load_instrument(child)
+    assert len(parses) == 2  # the child and SIPAS, once each
+    assert first == second and first is not second
+    spec = loader._read_yaml(child)
+    spec["id"] = "changed by a caller"
+    assert loader._read_yaml(child)["id"] == "a-child"
+    child.write_text(child.read_text(encoding="utf-8").replace("a-child", "b-child"), "utf-8")
+    assert load_instrument(child).id == "b-child" and len(parses) == 3

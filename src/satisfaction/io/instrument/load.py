@@ -10,10 +10,18 @@ regular file of at most `MAX_BYTES`; YAML nested at most `MAX_DEPTH` deep, with 
 would silently keep the last). `extends:` must name a regular file, inside the project
 (the folder holding `surveys/`) when the instrument lives in one, at most `MAX_EXTENDS`
 deep. Each limit is named in the error.
+
+A parsed file is kept by the hash of its bytes (`_PARSED`, a few entries): a batch's warm
+kernel opens the same instrument for every report and plan, and PyYAML's pure-Python
+parser took about half a second a report. Each caller gets its own deep copy.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +39,11 @@ MAX_DEPTH = 40
 MAX_ALIASES = 500
 MAX_NODES = 200_000
 MAX_EXTENDS = 10
+
+#: Parsed YAML documents by the SHA-256 of their bytes, newest last (at most _PARSED_KEEP).
+_PARSED: OrderedDict[str, Any] = OrderedDict()
+_PARSED_KEEP = 16
+_PARSED_LOCK = threading.Lock()
 
 
 class _LimitError(yaml.YAMLError):
@@ -194,8 +207,15 @@ def _read_yaml(path: Path, *, key: str | None = None) -> Any:
         raise InstrumentError(
             f"not UTF-8 (byte {err.start}); save the instrument as UTF-8", file=path
         ) from None
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    with _PARSED_LOCK:
+        kept = _PARSED.get(digest)
+        if kept is not None:
+            _PARSED.move_to_end(digest)
+    if kept is not None:
+        return copy.deepcopy(kept)
     try:
-        return yaml.load(text, Loader=_BoundedLoader)
+        parsed = yaml.load(text, Loader=_BoundedLoader)
     except RecursionError:
         raise InstrumentError(f"nested too deep; the limit is {MAX_DEPTH}", file=path) from None
     except yaml.YAMLError as err:
@@ -203,3 +223,8 @@ def _read_yaml(path: Path, *, key: str | None = None) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise InstrumentError(f"invalid YAML: {where}{problem}", file=path) from None
+    with _PARSED_LOCK:
+        _PARSED[digest] = copy.deepcopy(parsed)  # the caller may change its own copy
+        while len(_PARSED) > _PARSED_KEEP:
+            _PARSED.popitem(last=False)
+    return parsed
