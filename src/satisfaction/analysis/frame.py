@@ -40,7 +40,9 @@ def _labelled(series: pd.Series, instrument: Instrument, item_id: str) -> pd.Ser
         labels = instrument.scale_of(item_id).labels("vi")
     except KeyError:
         return series.astype("string")
-    return series.map(lambda v: labels.get(int(v)) if pd.notna(v) else None).astype("string")
+    # once per distinct code, not per row (40,000 rows of a national survey hold a few codes)
+    lookup = {code: labels.get(int(code)) for code in series.dropna().unique()}
+    return series.map(lookup).astype("string")
 
 
 def _roles(instrument: Instrument) -> dict[str, str]:
