@@ -16,7 +16,7 @@ sampled every 0.2 s) overall and in each stage, the near-copy cleaning figure, t
 report notebook and the load average. Targets on 2 cores, warm machine: reports <= 60 s,
 with plans <= 120 s.
 
-`--respondents 1000000 --workers 2 --format csv` is the memory run (issue 16: a
+`--respondents 1000000 --workers 2 --format csv --no-plans` is the memory run (issue 16: a
 1,000,000-respondent survey end to end within 8 GB).
 
 Run: .venv/bin/python bench/bench_national.py [--workers 1,2] [--respondents 40000]
@@ -129,7 +129,7 @@ def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def report(workers: int, reports: dict, plans: dict, planted: int) -> None:
+def report(workers: int, reports: dict, plans: dict | None, planted: int) -> None:
     times = reports["times"]
     stages = {
         "read": times.get("read", 0.0),
@@ -147,12 +147,13 @@ def report(workers: int, reports: dict, plans: dict, planted: int) -> None:
         f"  reports total: {reports['wall']:7.1f} s wall, {reports['cpu']:.0f} s CPU "
         f"(target <= 60 s); peak memory {reports['peak_gb']:.2f} GB"
     )
-    print(f"  plans:        {plans['times'].get('notebooks', 0.0):7.1f} s")
-    total = reports["wall"] + plans["wall"]
-    print(
-        f"  with plans:   {total:7.1f} s wall, {reports['cpu'] + plans['cpu']:.0f} s CPU "
-        f"(target <= 120 s); peak memory {max(reports['peak_gb'], plans['peak_gb']):.2f} GB"
-    )
+    if plans is not None:
+        print(f"  plans:        {plans['times'].get('notebooks', 0.0):7.1f} s")
+        total = reports["wall"] + plans["wall"]
+        print(
+            f"  with plans:   {total:7.1f} s wall, {reports['cpu'] + plans['cpu']:.0f} s CPU "
+            f"(target <= 120 s); peak memory {max(reports['peak_gb'], plans['peak_gb']):.2f} GB"
+        )
     province = [s for f, s in reports["durations"].items() if f.startswith("province/")]
     if province:
         print(
@@ -160,7 +161,7 @@ def report(workers: int, reports: dict, plans: dict, planted: int) -> None:
             f"max {max(province):.2f} s (run + HTML, per worker)"
         )
     print(f"  near-copies:  {planted:,} copied forms planted; cleaning {stages['clean']:.1f} s")
-    print(f"  {plans['summary']}")
+    print(f"  {(plans or reports)['summary']}")
     print(f"  load average: {_load()} (2 cores, shared)")
 
 
@@ -172,6 +173,9 @@ def main() -> None:
     parser.add_argument("--format", default="xlsx", choices=["xlsx", "csv", "parquet"])
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
     parser.add_argument("--keep", action="store_true", help="keep the project folder")
+    parser.add_argument(
+        "--no-plans", dest="plans", action="store_false", help="reports only (the memory run)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-national-"))
     try:
@@ -185,7 +189,7 @@ def main() -> None:
         for workers in (int(w) for w in args.workers.split(",")):
             shutil.rmtree(folder / "outputs", ignore_errors=True)
             reports = run_child(folder, workers, plans=False)
-            plans = run_child(folder, workers, plans=True)
+            plans = run_child(folder, workers, plans=True) if args.plans else None
             report(workers, reports, plans, planted)
     finally:
         if args.keep:

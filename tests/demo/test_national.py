@@ -11,6 +11,7 @@ import pytest
 
 from satisfaction.cleaning.pii import column_looks_personal
 from satisfaction.cleaning.rules import clean
+from satisfaction.demo import national as national_module
 from satisfaction.demo.national import generate_national, write_national_survey
 from satisfaction.demo.spec import CRITERIA
 from satisfaction.errors import ParameterError
@@ -112,3 +113,11 @@ def test_make_demo_refuses_other_province_counts_in_one_line(tmp_path, capsys):
     assert main(["make-demo", str(tmp_path / "x"), "--provinces", "5"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "34 or 63" in err and "Traceback" not in err
+
+
+def test_a_million_forms_leave_every_commune_its_forms():
+    """Rounding the communes' sample sizes adds up to hundreds of forms at a million: they
+    are spread over the largest communes, a form each, never taken from one into minus."""
+    rng = np.random.default_rng([2025, 2025, 34])
+    design = national_module._national_design(rng, CURRENT_34, 800_000)
+    assert design["n"].sum() == 800_000 and design["n"].min() >= 2

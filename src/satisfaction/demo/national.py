@@ -168,8 +168,14 @@ def _national_design(
                 taken += 1
                 used_codes += 1
     design = pd.DataFrame(rows)
-    # rounding: the largest commune takes the difference, so the file has `respondents` rows
-    design.loc[design["n"].idxmax(), "n"] += respondents - int(design["n"].sum())
+    # rounding: the largest communes take the difference, a form each (one commune would
+    # go below zero at a million forms), so the file has `respondents` rows
+    difference = respondents - int(design["n"].sum())
+    largest = design["n"].sort_values(ascending=False, kind="stable").index.to_numpy()
+    takers = np.resize(largest, abs(difference))
+    n_forms = design["n"].to_numpy().copy()
+    np.add.at(n_forms, takers, int(np.sign(difference)))
+    design["n"] = n_forms
     within = np.minimum(1.0, design["n"] / design["size"])
     design["weight"] = (1.0 / (design["pi_psu"] * within)).round(4)
     return design
