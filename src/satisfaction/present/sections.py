@@ -39,7 +39,7 @@ from satisfaction.present.wording import (
 from satisfaction.present.workbook import write_workbook
 from satisfaction.studies import kinds
 
-__all__ = ["TEXT"]
+__all__ = ["TEXT", "show_files", "show_heading"]
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
@@ -219,6 +219,18 @@ def _show(png: Path, alt: str = "") -> None:
     )
 
 
+def show_heading(title: str, note: str | None = None, *, level: int = 2) -> None:
+    """Show a heading (and a short note under it) written by the report, escaped."""
+    extra = f"<p>{html.escape(note)}</p>" if note else ""
+    _display_html(f"<h{level}>{html.escape(title)}</h{level}>{extra}")
+
+
+def show_files(label: str, paths: Sequence[Path]) -> None:
+    """Links to a report's files by their names (never a path), e.g. its workbook."""
+    links = ", ".join(f'<a href="{quote(p.name)}">{html.escape(p.name)}</a>' for p in paths)
+    _display_html(f'<p class="files">{html.escape(label)}: {links}</p>')
+
+
 @dataclass
 class _Report:
     estimates: Estimates
@@ -327,9 +339,7 @@ class _Report:
 
     def _heading(self, key: str, note: str | None = None) -> None:
         """Show a section heading (and a short note under it) in the report's language."""
-        text = self.text["sections"][key]
-        extra = f"<p>{html.escape(note)}</p>" if note else ""
-        _display_html(f"<h2>{html.escape(text)}</h2>{extra}")
+        show_heading(self.text["sections"][key], note)
 
     def _table(
         self,
@@ -409,5 +419,4 @@ class _Report:
         return path
 
     def _show_files(self, paths: Sequence[Path]) -> None:
-        links = ", ".join(f'<a href="{quote(p.name)}">{html.escape(p.name)}</a>' for p in paths)
-        _display_html(f'<p class="files">{html.escape(self.text["files"])}: {links}</p>')
+        show_files(self.text["files"], paths)
