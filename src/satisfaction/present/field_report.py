@@ -159,6 +159,7 @@ class FieldReport(_Report):
             mine[["province", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
             size=(7.5, 8.5),
         )
+        self._show_label_key(mine["short"], mine["label"])
         return self._table(
             "criteria",
             mine,

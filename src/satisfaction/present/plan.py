@@ -226,6 +226,7 @@ class RemediationReport(_Report):
                 top[["rank", "priority", "field", "item", "estimate", "ci_low", "ci_high", "n"]],
                 size=(8.0, 0.34 * len(top) + 1.9),
             )
+            self._show_label_key(self.short_labels(top["item"]), top["label"])
         return self._shown(table, hidden=table.attrs["hidden_columns"])
 
     def by_field(self) -> ShownTable:
@@ -301,6 +302,8 @@ class RemediationReport(_Report):
         self.figure_paths["drivers"] = self._figure(
             "tam-quan-trong", draw, quadrants, size=(7.0, 5.0)
         )
+        if "label" in quadrants.columns:
+            self._show_label_key(quadrants["name"], quadrants["label"])
         return self._shown(table, hidden=table.attrs["hidden_columns"])
 
     def reliability(self) -> ShownTable | None:

@@ -345,6 +345,7 @@ class ProvinceReport(_Report):
             ],
             size=(8.0, 8.5),
         )
+        self._show_label_key(criteria["short"], criteria["label"])
         return self._table(
             "criteria_by_field",
             criteria,

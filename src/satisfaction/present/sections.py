@@ -28,7 +28,7 @@ from satisfaction.present import figures
 from satisfaction.present.figures.notes import fit_width
 from satisfaction.present.files import _title_of, save_figure
 from satisfaction.present.formatting import COLUMN_LABELS
-from satisfaction.present.html_table import ShownTable, show
+from satisfaction.present.html_table import ShownTable, show, table_html
 from satisfaction.present.tables import estimates_table
 from satisfaction.present.wording import (
     MethodFacts,
@@ -63,6 +63,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Kế hoạch khắc phục",
         "more": "Bảng đầy đủ (cả sai số chuẩn và các cột chi tiết) trong tệp {file}.",
         "files": "Tệp số liệu",
+        "label_key": ("Nhãn trên biểu đồ", "Tiêu chí đầy đủ"),
+        "label_key_caption": "Chú giải: nhãn ngắn trên biểu đồ và tiêu chí đầy đủ",
         "sheets": {
             "sample": "Mẫu",
             "data_quality": "Xử lý dữ liệu",
@@ -136,6 +138,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Remediation plan",
         "more": "The full table (with standard errors and detail columns) is in {file}.",
         "files": "Data files",
+        "label_key": ("Label on the chart", "Criterion in full"),
+        "label_key_caption": "Key: the chart's short labels and the criteria in full",
         "sheets": {
             "sample": "Sample",
             "data_quality": "Data processing",
@@ -322,6 +326,18 @@ class _Report:
         instrument gives none); the tables keep the full text."""
         shorts = self.estimates.meta.get("short_labels") or {}
         return items.map(lambda i: (shorts.get(str(i)) or {}).get(self.language) or None)
+
+    def _show_label_key(self, shorts: pd.Series, labels: pd.Series) -> None:
+        """Under a figure drawn with the instrument's short labels: the criterion each short
+        label stands for, in full, once each (nothing when every label is drawn in full)."""
+        key = pd.DataFrame({"short": list(shorts), "label": list(labels)}).dropna()
+        key = key[key["short"] != key["label"]].drop_duplicates()
+        if key.empty:
+            return
+        short, full = self.text["label_key"]
+        table = key.rename(columns={"short": short, "label": full}).reset_index(drop=True)
+        caption = self.text["label_key_caption"]
+        _display_html(table_html(show(table, language=self.language, caption=caption)))  # type: ignore[arg-type]
 
     def header(self) -> None:
         """Show the report's title, source (with its kind of sample) and method note."""
