@@ -7,6 +7,8 @@ by adjustText until it overlaps nothing else drawn.
 
 from __future__ import annotations
 
+import math
+
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -64,9 +66,9 @@ def _quadrant(importance: float, performance: float, x_cut: float, y_cut: float)
 #: Iterations of adjustText's layout: a fixed count, not its default time limit, so the
 #: same data give the same figure on any machine.
 _LAYOUT_ITERATIONS = 400
-#: Labels pushed apart harder than adjustText's defaults and pulled back more gently: the
-#: criteria of a survey crowd into one corner (measured on the demo plans' charts).
-_LAYOUT: dict = {"expand": (1.15, 1.4), "force_text": (0.5, 1.0), "force_pull": (0.002, 0.002)}
+#: Labels pushed apart harder than adjustText's defaults: the criteria of a survey crowd
+#: into one corner (chosen on the demo plans' charts).
+_LAYOUT: dict = {"expand": (1.15, 1.4), "force_text": (0.5, 1.0)}
 
 
 def _dot_boxes(ax: Axes, xs: np.ndarray, ys: np.ndarray) -> list[Bbox]:
@@ -89,7 +91,13 @@ def _place_labels(
     (``_satisfaction_relayout``) and run again when `notes.fit_width` narrows the figure
     for print.
     """
-    style = {"fontsize": mpl.rcParams["font.size"] * 0.85, "color": _INK, "zorder": 4}
+    style = {
+        "fontsize": mpl.rcParams["font.size"] * 0.85,
+        "color": _INK,
+        "zorder": 4,
+        # leader lines pass under a label, never through its words
+        "bbox": {"boxstyle": "square,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.85},
+    }
     labels = [
         ax.text(xv, yv, text, gid="ipa-label", **style)
         for xv, yv, text in zip(xs, ys, texts, strict=True)
@@ -126,11 +134,15 @@ def _place_labels(
     return labels
 
 
+#: Steps tried, in label heights (up, down) and half label widths (sideways).
+_STEPS = range(-24, 25)
+
+
 def _step_to_free_places(ax: Axes, labels: list[Text], fixed: list[Bbox]) -> None:
     """Move a label that still overlaps an earlier label or a fixed box (dots, quadrant
-    names), or sticks out of the Axes, to the nearest free place inside the Axes: steps of
-    whole label heights up or down, then of half its width sideways. A label with no free
-    place stays where adjustText left it."""
+    names), or sticks out of the Axes, to the nearest free place inside the Axes, in steps
+    of its height and of half its width. A label with no free place stays where adjustText
+    left it."""
     renderer = _renderer(ax.figure)
     frame = ax.get_window_extent(renderer).padded(0.5)  # a label at the edge is inside
     to_data = ax.transData.inverted()
@@ -148,9 +160,9 @@ def _step_to_free_places(ax: Axes, labels: list[Text], fixed: list[Bbox]) -> Non
             # first back inside the Axes, then step away from what it overlaps
             x_in = max(frame.x0 - box.x0, 0.0) + min(frame.x1 - box.x1, 0.0)
             y_in = max(frame.y0 - box.y0, 0.0) + min(frame.y1 - box.y1, 0.0)
-            rows = [k * box.height * 1.1 for k in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6)]
-            columns = [k * box.width / 2 for k in (0, 1, -1, 2, -2)]
-            for dx, dy in ((x_in + c, y_in + r) for c in columns for r in rows):
+            steps = [(c * box.width / 2, r * box.height * 1.1) for c in _STEPS for r in _STEPS]
+            steps.sort(key=lambda step: math.hypot(*step))  # the nearest free place first
+            for dx, dy in ((x_in + c, y_in + r) for c, r in steps):
                 moved = box.translated(dx, dy)
                 if free(moved, taken):
                     px, py = ax.transData.transform(label.get_position())
