@@ -81,3 +81,14 @@ def test_method_note_names_the_variance_method(report):
     assert "1 chỉ báo được quy về thang theo mức thấp nhất và cao nhất" in text
     english = dataclasses.replace(replicated, language="en").method().data
     assert "replicate weights (stratified jackknife JKn, 1,240 replicates built" in english
+
+
+def test_an_english_report_names_indices_by_their_english_labels(papi_project, tmp_path):
+    report = PapiReport.open(
+        "papi-demo", province="Hà Nội", language="en", output_dir=tmp_path, root=papi_project
+    )
+    labels = set(report.estimates.scores["label"])
+    assert "Participation at local levels" in labels
+    assert "Total index (sum of dimensions)" in labels
+    assert not any("Tham gia" in label for label in labels)
+    assert report.title.startswith("PAPI-style governance index — Hà Nội")

@@ -113,6 +113,10 @@ _WORDS = {
             ),
         },
         "files": "Report files",
+        # the export records its fields and units in Vietnamese, with no English names
+        "names_note": (
+            "Field and unit names are shown as the one-stop system records them, in Vietnamese."
+        ),
     },
 }
 
@@ -252,10 +256,12 @@ class OnestopReport:
 
     def header(self) -> None:
         """The report's scope as its title, and that it is a census of the period's dossiers."""
+        words = _WORDS[self.language]
         _display_html(
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="source">{html.escape(self.source)}</p>'
             f'<p class="method">{html.escape(CENSUS_TEXT[self.language])}</p>'
+            + (f'<p class="note">{html.escape(n)}</p>' if (n := words.get("names_note")) else "")
         )
 
     def summary(self) -> Any:

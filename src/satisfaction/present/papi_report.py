@@ -189,6 +189,27 @@ WORDS = {
 }  # fmt: skip
 
 
+def _in_english(estimates: PapiEstimates, instrument_path: Path) -> PapiEstimates:
+    """The estimates with each index named by the English label its instrument declares
+    (the estimates keep the Vietnamese one); an index without one keeps its name."""
+    import dataclasses
+
+    from satisfaction.io.papi_instrument import load_papi_instrument
+    from satisfaction.studies.papi_composites import composites
+
+    english = {
+        c.key: c.label.en for c in composites(load_papi_instrument(instrument_path)) if c.label.en
+    }
+
+    def relabel(frame: pd.DataFrame) -> pd.DataFrame:
+        names = frame["composite"].map(english)
+        return frame.assign(label=names.fillna(frame["label"]))
+
+    return dataclasses.replace(
+        estimates, scores=relabel(estimates.scores), compare=relabel(estimates.compare)
+    )
+
+
 def papi_estimates_dir(root: Path, survey: str) -> Path:
     return root / "outputs" / slugify(survey) / "papi-estimates"
 
@@ -229,6 +250,8 @@ class PapiReport:
                 key="parameter 'survey'",
             )
         estimates, _ = ensure_papi_estimates(folder, papi_estimates_dir(root_path, survey))
+        if language == "en":
+            estimates = _in_english(estimates, folder / "papi_instrument.yaml")
         chosen_year = year or estimates.years[-1]
         if chosen_year not in estimates.years:
             raise ParameterError(

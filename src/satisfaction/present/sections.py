@@ -244,6 +244,8 @@ class _Report:
     figures_written: list[Path] = field(default_factory=list)
     # figures drawn to print at their natural size within this width (None: as drawn)
     print_width_in: float | None = None
+    # said once under the title: labels the instrument gives only in another language
+    language_note: str | None = None
 
     def __post_init__(self) -> None:
         if self.language not in TEXT:
@@ -345,6 +347,7 @@ class _Report:
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="source">{html.escape(self.source)}</p>'
             f'<p class="method">{html.escape(self.method_note)}</p>'
+            + (f'<p class="note">{html.escape(note)}</p>' if (note := self.language_note) else "")
         )
 
     def _for_kind(self, key: str) -> str:
