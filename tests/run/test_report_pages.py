@@ -123,3 +123,14 @@ def test_a_vietnamese_report_is_in_vietnamese_only(pages):
         text = _visible_text(root)
         found = ENGLISH.search(text)
         assert found is None, f"{path}: {text[max(found.start() - 60, 0) :][:140]!r}"
+
+
+def test_charts_drawn_with_short_labels_have_a_key_to_the_full_text(pages):
+    """The heatmaps and the plans' charts draw the instrument's short labels; a key under
+    them gives each criterion in full."""
+    for path, language, root in pages:
+        if path.name not in ("province_report.html", "field_report.html", "remediation_plan.html"):
+            continue
+        captions = [c.text_content() for c in root.xpath("//table/caption")]
+        key = "Chú giải: nhãn ngắn" if language == "vi" else "Key: the chart's short labels"
+        assert any(c.startswith(key) for c in captions), path
