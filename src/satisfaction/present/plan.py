@@ -145,6 +145,7 @@ class RemediationReport(_Report):
             analysis=analysis,
             province=chosen,
             previous_wave=previous_wave,
+            language_note=_PLAN_IN_VIETNAMESE if language == "en" else None,
             document={
                 "number": document_number,
                 "date": document_date,
@@ -352,6 +353,15 @@ class RemediationReport(_Report):
         self._heading("documents")
         self._show_files(list(written.values()))
         return written
+
+
+#: An English plan's one sentence on what stays Vietnamese: its analysis and documents are
+#: the administrative plan's (the Word form is Vietnamese by Decree 30).
+_PLAN_IN_VIETNAMESE = (
+    "The priority rule, the priorities, their reasons and the field and criterion names are "
+    "shown in Vietnamese, as in the plan's Word document (an administrative document in "
+    "Vietnamese)."
+)
 
 
 def _read_dossiers(
