@@ -89,3 +89,45 @@ def papi_project(tmp_path_factory):
     write_papi_demo(root / "surveys" / "papi-demo")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     return root
+
+
+_CENSUS = """\
+sample:
+  kind: census
+  period: 03/2025
+  population: {vi: mọi người đến làm thủ tục trong tháng, en: everyone served that month}
+"""
+
+
+@pytest.fixture(scope="session")
+def kinds_project(tmp_path_factory):
+    """A project with the three non-probability surveys, each run once through the CLI:
+    a Google Forms-style ward poll (one ward), the demo quota poll (one commune) and a
+    census of one ward (tests/run/test_jobs_by_kind.py; the report pages test reads the
+    poll's pages)."""
+    import shutil
+
+    from satisfaction.cli import main
+
+    root = tmp_path_factory.mktemp("kinds")
+    surveys = root / "surveys"
+    shutil.copytree(ROOT / "tests" / "data" / "ward_forms", surveys / "ward-forms")
+    shutil.copytree(ROOT / "surveys" / "demo-poll", surveys / "demo-poll")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    census = surveys / "one-ward"
+    shutil.copytree(ROOT / "tests" / "data" / "ward_forms", census)
+    text = (census / "instrument.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: ward-forms", "id: one-ward")
+    text = text.replace('respondent:\n  commune: "Anh/chị làm thủ tục tại phường nào?"\n', _CENSUS)
+    (census / "instrument.yaml").write_text(text, encoding="utf-8")
+    runs = {
+        "ward-forms": ["--by", "commune", "--provinces", "Phường Tân An"],
+        "demo-poll": ["--provinces", "Xã Tân Phú"],
+        "one-ward": [],
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SATISFACTION_ROOT", str(root))
+        codes = {
+            name: main(["batch", name, "--workers", "2", *args]) for name, args in runs.items()
+        }
+    return root, codes

@@ -47,10 +47,11 @@ def _visible_text(root: lxml.html.HtmlElement) -> str:
     return body.text_content()
 
 
-@pytest.fixture(scope="module")
-def pages(demo_reports):
-    out = demo_reports.index.parent
-    by_folder = {u["folder"]: u for u in demo_reports.manifest.units}
+def _read(out: Path) -> list:
+    import json
+
+    units = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["units"]
+    by_folder = {u["folder"]: u for u in units}
     found = []
     for path in _pages(out):
         folder = path.parent.relative_to(out).as_posix()
@@ -59,13 +60,22 @@ def pages(demo_reports):
     return found
 
 
+@pytest.fixture(scope="module")
+def pages(demo_reports, kinds_project):
+    """The pages of the demo survey's job and of the demo quota poll's (one commune and the
+    whole poll: the session's run of `batch demo-poll`)."""
+    poll = kinds_project[0] / "outputs" / "demo-poll" / "reports"
+    return _read(demo_reports.index.parent) + _read(poll)
+
+
 def test_every_kind_of_report_is_read(pages, demo_reports):
     kinds = {path.name for path, _, _ in pages}
     assert kinds == {
         "province_report.html", "field_report.html", "remediation_plan.html",
         "papi_report.html", "onestop_report.html",
     }  # fmt: skip
-    assert len(pages) == len(demo_reports.manifest.units) == 27
+    assert len(demo_reports.manifest.units) == 27
+    assert len(pages) == 27 + 4  # the poll: its whole and one commune, report and plan
 
 
 def test_the_page_declares_the_report_language(pages):
@@ -129,8 +139,10 @@ def test_charts_drawn_with_short_labels_have_a_key_to_the_full_text(pages):
     """The heatmaps and the plans' charts draw the instrument's short labels; a key under
     them gives each criterion in full."""
     for path, language, root in pages:
-        if path.name not in ("province_report.html", "field_report.html", "remediation_plan.html"):
-            continue
+        if "demo-poll" in path.parts or path.name not in (
+            "province_report.html", "field_report.html", "remediation_plan.html",
+        ):  # fmt: skip
+            continue  # the poll's instrument declares no short labels: nothing to key
         captions = [c.text_content() for c in root.xpath("//table/caption")]
         key = "Chú giải: nhãn ngắn" if language == "vi" else "Key: the chart's short labels"
         assert any(c.startswith(key) for c in captions), path
