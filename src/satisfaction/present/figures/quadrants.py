@@ -65,7 +65,7 @@ def _quadrant(importance: float, performance: float, x_cut: float, y_cut: float)
 
 #: Iterations of adjustText's layout: a fixed count, not its default time limit, so the
 #: same data give the same figure on any machine.
-_LAYOUT_ITERATIONS = 400
+_LAYOUT_ITERATIONS = 150
 #: Labels pushed apart harder than adjustText's defaults: the criteria of a survey crowd
 #: into one corner (chosen on the demo plans' charts).
 _LAYOUT: dict = {"expand": (1.15, 1.4), "force_text": (0.5, 1.0)}
