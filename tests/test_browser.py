@@ -133,6 +133,8 @@ PAGES = {
     "field": "field/dat-dai/field_report.html",
     "plan": "remediation-plan/ha-noi/remediation_plan.html",
     "index": "index.html",
+    "papi": "papi/vinh-long/papi_report.html",
+    "onestop": "onestop/toan-bo/onestop_report.html",
 }
 
 

@@ -34,7 +34,6 @@ errors = Console(stderr=True)
 _STATE = {"debug": False}
 
 ROOT_HINT = Path("surveys")
-PAPI_DEMO = "papi-demo"  # the PAPI-style demo survey folder under surveys/
 
 
 @app.callback()
@@ -439,21 +438,17 @@ def demo(
     (surveys/demo-onestop, generated when missing), the index; then the demo quota poll
     (surveys/demo-poll), reported and planned per commune, with its own index."""
     from satisfaction.demo import DEMO_SEED, PREVIOUS_WAVE, write_demo_survey
-    from satisfaction.demo.papi import write_papi_demo
     from satisfaction.demo.poll import write_poll_survey
     from satisfaction.present.survey_choice import find_root
-    from satisfaction.run.jobs import papi_units, run_reports
-    from satisfaction.run.onestop import demo_onestop_units
+    from satisfaction.run.jobs import demo_extra_units, run_reports
 
     root = find_root()
     previous = f"demo-{PREVIOUS_WAVE}"
     for folder, wave in (("demo", DEMO_SEED), (previous, PREVIOUS_WAVE)):
         if not (root / "surveys" / folder / "instrument.yaml").exists():
             write_demo_survey(root / "surveys" / folder, wave=wave)
-    if not (root / "surveys" / PAPI_DEMO / "papi_instrument.yaml").exists():
-        write_papi_demo(root / "surveys" / PAPI_DEMO)
-    with console.status("one-stop dossiers: generating (first run) and counting ..."):
-        onestop = demo_onestop_units(root, force=force)
+    with console.status("PAPI and one-stop demos: generating (first run) and counting ..."):
+        extra = demo_extra_units(root, force=force)
     result = run_reports(
         "demo",
         workers=workers,
@@ -461,7 +456,7 @@ def demo(
         root=root,
         remediation=True,
         previous_wave=previous,
-        extra_units=[*papi_units(PAPI_DEMO, root=root, force=force), *onestop],
+        extra_units=extra,
         pdf=pdf,
     )
     summary = root / "outputs" / "demo" / "clean" / "cleaning_summary.csv"

@@ -683,6 +683,43 @@ def test_ipa_labels_do_not_overlap():
         assert not a.overlaps(b)
 
 
+def test_ipa_labels_of_a_crowded_chart_avoid_each_other_after_narrowing_for_print():
+    """22 criteria, most in one corner (the demo plans' shape), narrowed for print: every
+    label inside the Axes, clear of the other labels and of the quadrant names; a label
+    away from its dot has a leader line."""
+    from satisfaction.present.figures.notes import fit_width
+
+    rng = np.random.default_rng(7)
+    crowd = 14
+    frame = pd.DataFrame(
+        {
+            "criterion": [f"Tiêu chí dài số {i}" for i in range(22)],
+            "importance": np.r_[rng.uniform(0.02, 0.05, crowd), rng.uniform(0.06, 0.13, 8)],
+            "estimate": np.r_[rng.uniform(0.84, 0.87, crowd), rng.uniform(0.55, 0.86, 8)],
+        }
+    )
+    fig, ax = plt.subplots(figsize=(7.0, 5.0))
+    importance_performance(
+        frame, importance="importance", performance="estimate", label="criterion", ax=ax
+    )
+    fit_width(fig, 6.0)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts(ax, "ipa-label")]
+    names = [
+        t.get_window_extent(renderer) for t in ax.texts if str(t.get_gid()).startswith("ipa-q")
+    ]
+    frame_box = ax.get_window_extent(renderer).padded(1)
+    assert len(boxes) == 22
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    for box in boxes:
+        assert not any(box.overlaps(name) for name in names)
+        assert frame_box.x0 <= box.x0 and box.x1 <= frame_box.x1
+        assert frame_box.y0 <= box.y0 and box.y1 <= frame_box.y1
+    assert by_gid(ax, "ipa-leader")  # the crowd is labelled with leader lines
+
+
 # ------------------------------------------------------------------ annotate and language
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from satisfaction.errors import ParameterError
+from satisfaction.present.html_table import display_frame
 from satisfaction.present.papi_report import PapiReport
 
 
@@ -29,12 +30,14 @@ def test_summary_states_score_interval_rank_interval_groups_and_comparison(repor
 
 
 def test_tables_use_vietnamese_numbers_and_labels(report):
-    shown = report.scores().data
-    assert list(shown.columns[:3]) == ["Tỉnh/thành phố", "Cấp", "Chỉ số"]
+    shown = display_frame(report.scores())
+    assert list(shown.columns) == ["Tỉnh/thành phố", "Cấp", "Chỉ số", "Điểm", "KTC 95%", "n"]
     assert set(shown["Cấp"]) == {"Tổng hợp", "Lĩnh vực", "Chỉ số thành phần"}
-    assert shown["Điểm"].str.contains(",").all()
-    compare = report.compare().data
+    assert shown["Điểm"].str.fullmatch(r"\d+,\d\d").all()  # scores, not shares: no "%"
+    assert shown["KTC 95%"].str.fullmatch(r"\d+,\d\d–\d+,\d\d").all()
+    compare = display_frame(report.compare())
     assert set(compare["Kết luận"]) <= {"Cao hơn", "Thấp hơn", "Không khác biệt"}
+    assert "p (hiệu chỉnh Holm)" in compare.columns
 
 
 def test_figures_and_workbook_are_written(report):
@@ -47,7 +50,7 @@ def test_figures_and_workbook_are_written(report):
     assert sorted(trend["year"].unique()) == [2024, 2025, 2026]
     workbook = report.finish()
     sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine")
-    assert {"scores", "compare"} <= set(sheets)
+    assert {"Điểm", "So với mức chung"} <= set(sheets)  # sheets named in the language
 
 
 def test_bad_parameters_are_refused(papi_project):
@@ -78,3 +81,14 @@ def test_method_note_names_the_variance_method(report):
     assert "1 chỉ báo được quy về thang theo mức thấp nhất và cao nhất" in text
     english = dataclasses.replace(replicated, language="en").method().data
     assert "replicate weights (stratified jackknife JKn, 1,240 replicates built" in english
+
+
+def test_an_english_report_names_indices_by_their_english_labels(papi_project, tmp_path):
+    report = PapiReport.open(
+        "papi-demo", province="Hà Nội", language="en", output_dir=tmp_path, root=papi_project
+    )
+    labels = set(report.estimates.scores["label"])
+    assert "Participation at local levels" in labels
+    assert "Total index (sum of dimensions)" in labels
+    assert not any("Tham gia" in label for label in labels)
+    assert report.title.startswith("PAPI-style governance index — Hà Nội")

@@ -364,3 +364,15 @@ def test_comment_evidence_is_matched_to_its_criterion():
     assert seats["phrase"] == "nơi ngồi chờ chật chội"
     assert time["phrase"] == "thời gian giải quyết hồ sơ quá lâu"
     assert _evidence(said, "Phí, lệ phí phải nộp đúng quy định", "Đất đai") is None
+
+
+def test_a_priority_without_a_short_label_is_wrapped_never_cut():
+    import pandas as pd
+
+    from satisfaction.present.plan_figures import priority_rows
+
+    long = "Công chức hướng dẫn kê khai hồ sơ tận tình, chu đáo và dễ hiểu cho người dân"
+    top = pd.DataFrame({"field": ["Đất đai"], "label": [long], "significant": [True]})
+    row = priority_rows(top, pd.Series([None]))["row"].iloc[0]
+    assert "…" not in row and "..." not in row and "\n" in row
+    assert row.replace("\n", " ") == f"Đất đai – {long}"

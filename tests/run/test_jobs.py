@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DEMO_JOB
+from conftest import demo_job
 from satisfaction.analysis.estimates import ALL, load_estimates
 from satisfaction.errors import ParameterError
 from satisfaction.run.jobs import run_reports
@@ -31,7 +31,8 @@ def first_run(demo_reports):
 
 def test_every_unit_succeeds_one_report_per_province_and_field(first_run):
     counts = first_run.manifest.counts
-    assert counts == {"ok": 15}, [
+    # 5 province reports, 5 field reports, 5 plans; 5 PAPI-style and 7 one-stop reports
+    assert counts == {"ok": 27}, [
         (u["folder"], u.get("error")) for u in first_run.manifest.units if u["status"] != "ok"
     ]
     folders = {u["folder"] for u in first_run.manifest.units}
@@ -98,8 +99,8 @@ def test_svg_keeps_vietnamese_text(first_run):
 
 
 def test_a_second_run_with_nothing_changed_skips_every_unit(first_run, project):
-    again = run_reports("demo", root=project, progress=False, **DEMO_JOB)
-    assert again.manifest.counts == {"skipped": 15}
+    again = run_reports("demo", root=project, progress=False, **demo_job(project))
+    assert again.manifest.counts == {"skipped": 27}
     assert not again.cleaned and not again.estimated
 
 

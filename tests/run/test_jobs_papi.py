@@ -3,12 +3,9 @@ estimates computed once as their inputs, the reports run and listed on the index
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from satisfaction.errors import ParameterError
-from satisfaction.run.batch import run_batch
 from satisfaction.run.jobs import PAPI_NOTEBOOK, papi_units
 
 
@@ -32,16 +29,13 @@ def test_unknown_province_and_non_papi_survey_are_refused(papi_project):
         papi_units("demo", root=papi_project)
 
 
-@pytest.mark.slow
-def test_papi_reports_run_and_are_on_the_index(papi_project, monkeypatch):
-    monkeypatch.setenv("SATISFACTION_ROOT", str(papi_project))
-    units = papi_units("papi-demo", provinces="Vĩnh Long", root=papi_project)
-    out = papi_project / "outputs" / "papi-demo" / "reports"
-    manifest = run_batch(units, out_dir=out, workers=2, progress=False)
-    assert manifest.counts == {"ok": 2}, [r.get("error") for r in manifest.with_status("failed")]
-    page = (out / "index.html").read_text(encoding="utf-8")
+def test_papi_reports_run_in_the_demo_job_and_are_on_the_index(demo_reports):
+    out = demo_reports.index.parent
+    units = [u for u in demo_reports.manifest.units if u["folder"].startswith("papi/")]
+    assert len(units) == 5 and {u["status"] for u in units} == {"ok"}
+    assert all(u["notebook"].endswith(PAPI_NOTEBOOK) for u in units)
+    page = demo_reports.index.read_text(encoding="utf-8")
     assert "Chỉ số quản trị kiểu PAPI" in page and "PAPI: Vĩnh Long" in page
     report = (out / "papi" / "vinh-long" / "papi_report.html").read_text(encoding="utf-8")
     assert "khoảng hạng 95%" in report and "data:image/png;base64" in report
     assert (out / "papi" / "vinh-long" / "papi_report.xlsx").is_file()
-    assert os.environ["SATISFACTION_ROOT"] == str(papi_project)

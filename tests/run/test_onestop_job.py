@@ -73,31 +73,19 @@ def test_a_broken_yaml_names_its_key(folder, capsys):
     assert "columns.dossier_id: required role is not mapped" in err
 
 
-@pytest.mark.slow
-def test_report_notebooks_run_in_the_batch_and_the_index_links_them(tmp_path, monkeypatch):
-    from satisfaction.demo.dossiers import DOSSIER_FACTS, write_demo_dossiers
-    from satisfaction.run.batch import run_batch
-    from satisfaction.run.onestop import demo_onestop_units
+def test_report_notebooks_run_in_the_demo_job_and_the_index_links_them(demo_reports):
+    """The session's demo job ran the one-stop units (a 40,000-row demo export)."""
+    from satisfaction.demo.dossiers import DOSSIER_FACTS
 
-    root = tmp_path / "project"
-    # kernels find the project by SATISFACTION_ROOT first; an earlier job may have set it
-    monkeypatch.setenv("SATISFACTION_ROOT", str(root))
-    folder = root / "surveys" / "demo-onestop"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "surveys" / "demo-onestop" / "dossiers.yaml", folder)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    write_demo_dossiers(folder, rows=40_000)
-    units = demo_onestop_units(root, compare_survey="")
-    folders = [unit.folder for unit in units]
-    assert folders[0] == "onestop/toan-bo" and len(folders) == 7
-    chosen = [units[0], units[-1]]  # every unit, and the planted late ward
-    assert chosen[-1].parameters["name"] == DOSSIER_FACTS["late_unit"]
-    manifest = run_batch(chosen, out_dir=root / "outputs" / "demo" / "reports", progress=False)
-    assert manifest.counts == {"ok": 2}, [r.get("error") for r in manifest.units]
-    ward = root / "outputs" / "demo" / "reports" / chosen[-1].folder
+    out = demo_reports.index.parent
+    units = [u for u in demo_reports.manifest.units if u["folder"].startswith("onestop/")]
+    assert units[0]["folder"] == "onestop/toan-bo" and len(units) == 7
+    assert {u["status"] for u in units} == {"ok"}, [u.get("error") for u in units]
+    assert units[-1]["parameters"]["name"] == DOSSIER_FACTS["late_unit"]  # the planted ward
+    ward = out / units[-1]["folder"]
     assert (ward / "onestop_report.xlsx").exists() and (ward / "onestop_report.docx").exists()
     assert (ward / "figures" / "funnel-all.png").exists()
-    index = (root / "outputs" / "demo" / "reports" / "index.html").read_text(encoding="utf-8")
+    index = demo_reports.index.read_text(encoding="utf-8")
     assert "Báo cáo một cửa" in index and "onestop/toan-bo/onestop_report.docx" in index
     import docx
 

@@ -1,6 +1,7 @@
-"""Every HTML report of the demo job read as a leader reads it: one language, labels and
-words only (no path, module, rule code or internal id), percentages under % headers, whole
-tables, and the page declaring its language."""
+"""Every HTML report of the demo job (SIPAS-style province and field reports and plans, the
+PAPI-style and one-stop reports) read as a leader reads it: one language, labels and words
+only (no path, module, rule code or internal id), percentages under % headers, whole tables,
+and the page declaring its language."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ PERCENT_CELL = re.compile(
     r"^(–|[+-]?\d{1,3}(\.\d{3})*(,\d)?%?|\d{1,3}(,\d)?–\d{1,3}(,\d)?|"
     r"[+-]?\d{1,3}(,\d)? đến [+-]?\d{1,3}(,\d)?)$"
 )
+# a confidence level in a header ("KTC 95%", "Wilson 95% CI") is not a unit: a header holds
+# percentages when a "%" is left once levels are removed ("Tỷ lệ (%)", "KTC 95% (%)")
+LEVEL = re.compile(r"\d+(,\d+)?\s?%")
 # English words that give away an untranslated header or note in a Vietnamese report
 ENGLISH = re.compile(
     r"\b(the|and|of|Estimate|Field|Province|Source|Whole survey|Overall|Reliable|Note|"
@@ -43,10 +47,11 @@ def _visible_text(root: lxml.html.HtmlElement) -> str:
     return body.text_content()
 
 
-@pytest.fixture(scope="module")
-def pages(demo_reports):
-    out = demo_reports.index.parent
-    by_folder = {u["folder"]: u for u in demo_reports.manifest.units}
+def _read(out: Path) -> list:
+    import json
+
+    units = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["units"]
+    by_folder = {u["folder"]: u for u in units}
     found = []
     for path in _pages(out):
         folder = path.parent.relative_to(out).as_posix()
@@ -55,10 +60,22 @@ def pages(demo_reports):
     return found
 
 
-def test_every_kind_of_report_is_read(pages):
+@pytest.fixture(scope="module")
+def pages(demo_reports, kinds_project):
+    """The pages of the demo survey's job and of the demo quota poll's (one commune and the
+    whole poll: the session's run of `batch demo-poll`)."""
+    poll = kinds_project[0] / "outputs" / "demo-poll" / "reports"
+    return _read(demo_reports.index.parent) + _read(poll)
+
+
+def test_every_kind_of_report_is_read(pages, demo_reports):
     kinds = {path.name for path, _, _ in pages}
-    assert kinds == {"province_report.html", "field_report.html", "remediation_plan.html"}
-    assert len(pages) == 15
+    assert kinds == {
+        "province_report.html", "field_report.html", "remediation_plan.html",
+        "papi_report.html", "onestop_report.html",
+    }  # fmt: skip
+    assert len(demo_reports.manifest.units) == 27
+    assert len(pages) == 27 + 4  # the poll: its whole and one commune, report and plan
 
 
 def test_the_page_declares_the_report_language(pages):
@@ -97,7 +114,7 @@ def test_tables_are_formatted_whole_and_in_the_report_language(pages):
             for column, header in enumerate(headers):
                 cells = [r[column] for r in rows]
                 assert not any(RAW_NUMBER.search(c) for c in cells), (path, header, cells[:3])
-                if "%" in header:
+                if "%" in LEVEL.sub("", header):
                     bad = [c for c in cells if not PERCENT_CELL.match(c)]
                     assert not bad, f"{path}: {header!r} holds {bad[:3]}"
                 if language == "vi":
@@ -116,3 +133,16 @@ def test_a_vietnamese_report_is_in_vietnamese_only(pages):
         text = _visible_text(root)
         found = ENGLISH.search(text)
         assert found is None, f"{path}: {text[max(found.start() - 60, 0) :][:140]!r}"
+
+
+def test_charts_drawn_with_short_labels_have_a_key_to_the_full_text(pages):
+    """The heatmaps and the plans' charts draw the instrument's short labels; a key under
+    them gives each criterion in full."""
+    for path, language, root in pages:
+        if "demo-poll" in path.parts or path.name not in (
+            "province_report.html", "field_report.html", "remediation_plan.html",
+        ):  # fmt: skip
+            continue  # the poll's instrument declares no short labels: nothing to key
+        captions = [c.text_content() for c in root.xpath("//table/caption")]
+        key = "Chú giải: nhãn ngắn" if language == "vi" else "Key: the chart's short labels"
+        assert any(c.startswith(key) for c in captions), path

@@ -16,6 +16,7 @@ from satisfaction.analysis.estimates import ALL, AnalysisOptions
 from satisfaction.errors import ParameterError
 from satisfaction.present import figures
 from satisfaction.present.comparison import verdict_words
+from satisfaction.present.english import report_language
 from satisfaction.present.formatting import COLUMN_LABELS
 from satisfaction.present.html_table import ShownTable
 from satisfaction.present.sections import _Report, rows_size
@@ -62,12 +63,14 @@ class FieldReport(_Report):
             "provinces",
         )
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
+        estimates, english, note = report_language(estimates, survey, language, root_path)
         return cls(
             estimates=estimates,
             language=language,
             output_dir=out,
-            field_name=field_name,
+            field_name=english.get(field_name, field_name),
             provinces=wanted,
+            language_note=note,
         )
 
     _kind = "field_report"
@@ -159,6 +162,7 @@ class FieldReport(_Report):
             mine[["province", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
             size=(7.5, 8.5),
         )
+        self._show_label_key(mine["short"], mine["label"])
         return self._table(
             "criteria",
             mine,

@@ -9,6 +9,7 @@ rendered by :func:`table_html` through pandas ``Styler``:
   changes and gaps in percentage points (``attrs["points_columns"]``) as "+5,5";
   p-values (``attrs["p_columns"]``) with 3 significant digits;
 * an interval's two columns ("KTC 95% dưới" / "KTC 95% trên") shown as one, "81,6–88,4";
+  an interval of scores (``attrs["number_columns"]``, e.g. a 1-10 index) as "3,20–3,64";
 * columns meant for the workbook only (``attrs["hidden_columns"]``, e.g. standard errors)
   left out, with a line saying where the full table is (``attrs["more"]``);
 * every value and header HTML-escaped: data never become markup.
@@ -64,6 +65,7 @@ def show(
     points_columns: Iterable[str] = (),
     p_columns: Iterable[str] = (),
     hidden_columns: Iterable[str] = (),
+    number_columns: Iterable[str] = (),
     more: str | None = None,
 ) -> ShownTable:
     """``frame`` as a :class:`ShownTable` with how to show it recorded in its ``attrs``."""
@@ -75,6 +77,7 @@ def show(
         "points_columns": [*frame.attrs.get("points_columns", ()), *points_columns],
         "p_columns": [*frame.attrs.get("p_columns", ()), *p_columns],
         "hidden_columns": [*frame.attrs.get("hidden_columns", ()), *hidden_columns],
+        "number_columns": [*frame.attrs.get("number_columns", ()), *number_columns],
         "more": more,
     }
     return shown
@@ -106,9 +109,13 @@ def _points(value: object, language: Language) -> str:
     return text if text.startswith("-") or text.strip("0,.") == "" else "+" + text
 
 
-def _interval(low: object, high: object, language: Language, points: bool) -> str:
+def _interval(low: object, high: object, language: Language, points: bool | None) -> str:
     if _is_missing(low) or _is_missing(high):
         return _MISSING
+    if points is None:  # scores, not shares: the numbers as they are
+        lo = format_number(float(low), digits=2, language=language)  # type: ignore[arg-type]
+        hi = format_number(float(high), digits=2, language=language)  # type: ignore[arg-type]
+        return f"{lo}–{hi}"
     if points:
         return (
             f"{_points(low, language)} đến {_points(high, language)}"
@@ -169,6 +176,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     points = set(attrs.get("points_columns", ()))
     p_cols = set(attrs.get("p_columns", ()))
     hidden = set(attrs.get("hidden_columns", ()))
+    numbers = set(attrs.get("number_columns", ()))
     columns = [c for c in frame.columns if c not in hidden]
     pairs = {low: (high, name) for low, high, name in _interval_pairs(columns)}
     uppers = {high for high, _ in pairs.values()}
@@ -179,6 +187,12 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if column in pairs:
             high, name = pairs[column]
+            if column in numbers or high in numbers:
+                out[name] = [
+                    _interval(a, b, language, None)
+                    for a, b in zip(values, frame[high], strict=True)
+                ]
+                continue
             in_points = column in points or high in points
             unit = " (điểm %)" if language == "vi" else " (points)"
             header = name if in_points or "%" in name else f"{name} (%)"

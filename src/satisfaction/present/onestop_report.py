@@ -25,6 +25,7 @@ from satisfaction.errors import InputError, ParameterError, SatisfactionError
 from satisfaction.present import figures
 from satisfaction.present.files import save_figure
 from satisfaction.present.formatting import note_line
+from satisfaction.present.html_table import ShownTable, show
 from satisfaction.present.onestop_text import (
     CENSUS_TEXT,
     field_table,
@@ -34,7 +35,7 @@ from satisfaction.present.onestop_text import (
     report_sentences,
     trend_table,
 )
-from satisfaction.present.sections import _show
+from satisfaction.present.sections import _display_html, _show, show_files, show_heading
 from satisfaction.present.survey_choice import find_root
 from satisfaction.present.word import DocxReport
 from satisfaction.present.workbook import write_workbook
@@ -57,6 +58,27 @@ _WORDS = {
         "on_time": "Tỷ lệ đúng và trước hạn",
         "note": "Giới hạn kiểm soát thể hiện dao động giữa các đơn vị, không phải sai số mẫu",
         "source": "Hệ thống một cửa điện tử: {title}",
+        "sections": {
+            "summary": "1. Kết quả tiếp nhận, giải quyết hồ sơ",
+            "measures": "2. Hai thước đo sự hài lòng",
+            "funnels": "3. Đơn vị nào thực sự khác biệt",
+            "trend": "4. Diễn biến theo tháng",
+            "survey": "5. Khảo sát và hồ sơ một cửa",
+        },
+        "notes": {
+            "measures": (
+                "Tỷ lệ theo QĐ 766/QĐ-TTg tính hồ sơ không được đánh giá là hài lòng; tỷ lệ "
+                "trong số hồ sơ được đánh giá chỉ tính người đã đánh giá (xem độ phủ)."
+            ),
+            "funnels": (
+                "Biểu đồ phễu: tỷ lệ đúng hạn theo số hồ sơ, với giới hạn kiểm soát 95% và 99,8%."
+            ),
+            "survey": (
+                "Hai nguồn đo những điều khác nhau: đặt cạnh nhau để đối chiếu, không so sánh "
+                "trực tiếp."
+            ),
+        },
+        "files": "Tệp báo cáo",
     },
     "en": {
         "all": "all units",
@@ -70,6 +92,31 @@ _WORDS = {
         "on_time": "On time or early",
         "note": "Control limits show variation between units, not sampling error",
         "source": "One-stop e-system: {title}",
+        "sections": {
+            "summary": "1. Dossiers received and settled",
+            "measures": "2. The two satisfaction measures",
+            "funnels": "3. Units that really differ",
+            "trend": "4. Month by month",
+            "survey": "5. Survey beside one-stop records",
+        },
+        "notes": {
+            "measures": (
+                "The QĐ 766 rate counts unrated dossiers as satisfied; the rated-only share "
+                "counts raters only (see the coverage)."
+            ),
+            "funnels": (
+                "Funnel plots: on-time share against volume, with 95% and 99.8% control limits."
+            ),
+            "survey": (
+                "Different sources measuring different things: side by side, not compared one "
+                "to one."
+            ),
+        },
+        "files": "Report files",
+        # the export records its fields and units in Vietnamese, with no English names
+        "names_note": (
+            "Field and unit names are shown as the one-stop system records them, in Vietnamese."
+        ),
     },
 }
 
@@ -203,16 +250,25 @@ class OnestopReport:
         return _WORDS[self.language]["source"].format(title=self.export_title or self.survey)
 
     # -- sections ------------------------------------------------------------------------
-    def header(self) -> Any:
-        """The report's scope, and that it is a census of the period's dossiers."""
-        from IPython.display import Markdown
+    def _heading(self, key: str) -> None:
+        words = _WORDS[self.language]
+        show_heading(words["sections"][key], words["notes"].get(key))
 
-        return Markdown(f"**{as_markdown_text(self.title)}**\n\n{CENSUS_TEXT[self.language]}")
+    def header(self) -> None:
+        """The report's scope as its title, and that it is a census of the period's dossiers."""
+        words = _WORDS[self.language]
+        _display_html(
+            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="source">{html.escape(self.source)}</p>'
+            f'<p class="method">{html.escape(CENSUS_TEXT[self.language])}</p>'
+            + (f'<p class="note">{html.escape(n)}</p>' if (n := words.get("names_note")) else "")
+        )
 
     def summary(self) -> Any:
         """The report sentences (dossiers received, settled on time, the two measures)."""
         from IPython.display import Markdown
 
+        self._heading("summary")
         self.sentences = report_sentences(self._total(), self.place, self.language)
         return Markdown("\n\n".join(as_markdown_text(s) for s in self.sentences))
 
@@ -224,26 +280,30 @@ class OnestopReport:
         fields = self._metrics(("field",))
         return fields[fields["period"] == self.period], self._total()
 
-    def by_field(self) -> pd.DataFrame:
+    def by_field(self) -> ShownTable:
         """Received, online, desk and post, settled early / on the due date / late, pending."""
         table = field_table(*self._by_field(), language=self.language)
         return self._keep("Theo lĩnh vực" if self.language == "vi" else "By field", table,
                           "field_table")  # fmt: skip
 
-    def _keep(self, sheet: str, table: pd.DataFrame, caption: str) -> pd.DataFrame:
+    def _keep(self, sheet: str, table: pd.DataFrame, caption: str) -> ShownTable:
+        """Keep the table for the workbook and the Word file; show it as a leader reads it
+        (`html_table`: shares as "96,8%", no index, every row)."""
         period = period_name(self.period, self.language)
         self.tables[sheet] = table
         self.captions[sheet] = _WORDS[self.language][caption].format(period=period)
-        return table
+        return show(table, language=self.language)  # type: ignore[arg-type]
 
-    def measures(self) -> pd.DataFrame:
+    def measures(self) -> ShownTable:
         """The QĐ 766 rate and the rated-only satisfied share, never under one name."""
+        self._heading("measures")
         table = measures_table(*self._by_field(), language=self.language)
         return self._keep("Hai thước đo" if self.language == "vi" else "Two measures", table,
                           "measures")  # fmt: skip
 
-    def trend(self) -> pd.DataFrame:
+    def trend(self) -> ShownTable:
         """Month by month: received, settled, late, the two measures and the coverage."""
+        self._heading("trend")
         monthly = dossier_metrics(self.dossiers, by="month", dims=(), where=self.where)
         table = trend_table(monthly, self.language)
         self._trend_figure(monthly)
@@ -274,6 +334,13 @@ class OnestopReport:
         _show(written["png"])
         self.figures_written.append(written)
         self.captions[str(written["png"])] = title
+
+    def funnels(self) -> None:
+        """The section's heading, the area's funnel and that of its field with the lowest
+        on-time share."""
+        self._heading("funnels")
+        self.funnel()
+        self.funnel("lowest")
 
     def funnel(self, field_name: str | None = None) -> dict[str, Path] | None:
         """Units' on-time shares against their volume, with 95% and 99.8% control limits.
@@ -332,7 +399,7 @@ class OnestopReport:
             return {"district": row[0]}
         return {"province": row[1]} if row and row[1] else {}
 
-    def beside_survey(self, survey: str) -> pd.DataFrame | None:
+    def beside_survey(self, survey: str) -> ShownTable | None:
         """Per field, the survey's satisfaction index (design-based, 95% CI) beside the two
         administrative measures and the coverage -- side by side, never merged: they measure
         different things (sampled respondents vs every dossier; unrated counted as satisfied
@@ -368,6 +435,7 @@ class OnestopReport:
         table = merged.rename(columns=names)
         table.attrs["percent_columns"] = [v for k, v in names.items() if k != "field"]
         sheet = "Khảo sát và một cửa" if vi else "Survey and one-stop"
+        self._heading("survey")
         self.tables[sheet] = table
         self.captions[sheet] = (
             f"Khảo sát ({province or ALL}) và hồ sơ một cửa: các thước đo khác nhau, đặt cạnh "
@@ -376,7 +444,7 @@ class OnestopReport:
             else f"Survey ({province or 'all'}) beside one-stop records: different measures, "
             "shown side by side, not compared one to one; the QĐ 766 rate depends on coverage"
         )
-        return table
+        return show(table, language=self.language)  # type: ignore[arg-type]
 
     def _province(self) -> str | None:
         if self.level == "province":
@@ -415,4 +483,5 @@ class OnestopReport:
         for written in self.figures_written:
             doc.figure(written, caption=self.captions.get(str(written["png"]), ""))
         docx = doc.save(self.output_dir / "onestop_report.docx", title=self.title)
+        show_files(_WORDS[self.language]["files"], [xlsx, docx])
         return {"xlsx": xlsx, "docx": docx}

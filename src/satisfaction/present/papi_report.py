@@ -22,8 +22,9 @@ from satisfaction.errors import ParameterError
 from satisfaction.io.paths import slugify
 from satisfaction.present import figures
 from satisfaction.present.files import save_figure
-from satisfaction.present.formatting import format_number, format_percent, format_table
-from satisfaction.present.sections import _show
+from satisfaction.present.formatting import format_number, format_percent
+from satisfaction.present.html_table import ShownTable, show
+from satisfaction.present.sections import _display_html, _show, show_files, show_heading
 from satisfaction.present.survey_choice import choose_one, find_root
 from satisfaction.present.workbook import write_workbook
 from satisfaction.studies.papi_published import GROUP_LABELS
@@ -76,8 +77,34 @@ WORDS = {
             "province": "Tỉnh/thành phố", "level_name": "Cấp", "label": "Chỉ số",
             "estimate": "Điểm", "ci_low": "KTC 95% dưới", "ci_high": "KTC 95% trên",
             "n": "n", "overall": "Mức chung", "difference": "Chênh lệch",
-            "p_adjusted": "p (Holm)", "sig": "Kết luận", "year": "Năm",
+            "p_adjusted": "p (hiệu chỉnh Holm)", "sig": "Kết luận", "year": "Năm",
         },
+        "title": "Chỉ số quản trị kiểu PAPI — {place}, {year}",
+        "all": "tất cả các tỉnh",
+        "source_line": "Nguồn: {title}",
+        "sections": {
+            "summary": "1. Tóm tắt",
+            "scores": "2. Điểm theo lĩnh vực, khoảng tin cậy 95%",
+            "ranking": "3. Xếp hạng và khoảng hạng",
+            "map": "4. Bản đồ nhóm tỉnh",
+            "trend": "5. Xu hướng qua các kỳ",
+            "compare": "6. So với mức chung của các tỉnh",
+        },
+        "notes": {
+            "ranking": (
+                "Khoảng hạng tính từ độ bất định chung của mọi tỉnh (mô phỏng có hạt giống cố "
+                "định), không từng tỉnh riêng lẻ."
+            ),
+            "trend": (
+                "Năm 2024 được ước lượng lại theo 34 tỉnh từ dữ liệu gốc và trọng số, không "
+                "lấy bình quân chỉ số các tỉnh cũ."
+            ),
+            "compare": (
+                "Giá trị p được hiệu chỉnh theo phương pháp Holm cho mọi tỉnh và mọi chỉ số."
+            ),
+        },
+        "sheets": {"scores": "Điểm", "compare": "So với mức chung"},
+        "files": "Tệp số liệu",
         "levels": {"total": "Tổng hợp", "dimension": "Lĩnh vực",
                    "sub_dimension": "Chỉ số thành phần"},
         "sig": {"above": "Cao hơn", "below": "Thấp hơn", "": "Không khác biệt"},
@@ -128,6 +155,30 @@ WORDS = {
             "n": "n", "overall": "All provinces", "difference": "Difference",
             "p_adjusted": "p (Holm)", "sig": "Finding", "year": "Year",
         },
+        "title": "PAPI-style governance index — {place}, {year}",
+        "all": "all provinces",
+        "source_line": "Source: {title}",
+        "sections": {
+            "summary": "1. Summary",
+            "scores": "2. Scores with 95% confidence intervals",
+            "ranking": "3. Ranking with rank intervals",
+            "map": "4. Map of province groups",
+            "trend": "5. Trend across waves",
+            "compare": "6. Against all provinces",
+        },
+        "notes": {
+            "ranking": (
+                "Rank intervals come from the joint uncertainty of all provinces (a seeded "
+                "simulation), not from each province alone."
+            ),
+            "trend": (
+                "2024 is re-estimated under the 34 provinces from its microdata and weights, "
+                "not averaged from the old provinces' indices."
+            ),
+            "compare": "p-values adjusted by Holm's method over every province and index.",
+        },
+        "sheets": {"scores": "Scores", "compare": "Against all"},
+        "files": "Data files",
         "levels": {"total": "Total", "dimension": "Dimension", "sub_dimension": "Sub-dimension"},
         "sig": {"above": "Above", "below": "Below", "": "No difference"},
         "rank_title": "Ranking of the total index, {year}",
@@ -136,6 +187,27 @@ WORDS = {
         "source": "{title}",
     },
 }  # fmt: skip
+
+
+def _in_english(estimates: PapiEstimates, instrument_path: Path) -> PapiEstimates:
+    """The estimates with each index named by the English label its instrument declares
+    (the estimates keep the Vietnamese one); an index without one keeps its name."""
+    import dataclasses
+
+    from satisfaction.io.papi_instrument import load_papi_instrument
+    from satisfaction.studies.papi_composites import composites
+
+    english = {
+        c.key: c.label.en for c in composites(load_papi_instrument(instrument_path)) if c.label.en
+    }
+
+    def relabel(frame: pd.DataFrame) -> pd.DataFrame:
+        names = frame["composite"].map(english)
+        return frame.assign(label=names.fillna(frame["label"]))
+
+    return dataclasses.replace(
+        estimates, scores=relabel(estimates.scores), compare=relabel(estimates.compare)
+    )
 
 
 def papi_estimates_dir(root: Path, survey: str) -> Path:
@@ -178,6 +250,8 @@ class PapiReport:
                 key="parameter 'survey'",
             )
         estimates, _ = ensure_papi_estimates(folder, papi_estimates_dir(root_path, survey))
+        if language == "en":
+            estimates = _in_english(estimates, folder / "papi_instrument.yaml")
         chosen_year = year or estimates.years[-1]
         if chosen_year not in estimates.years:
             raise ParameterError(
@@ -215,7 +289,27 @@ class PapiReport:
         self.figures_written.extend(written.values())
         return written
 
+    @property
+    def title(self) -> str:
+        """The report's title in its language: the place and the wave."""
+        place = self.words["all"] if self.province == ALL else self.province
+        return str(self.words["title"]).format(place=place, year=self.year)
+
+    def _heading(self, key: str) -> None:
+        show_heading(self.words["sections"][key], self.words["notes"].get(key))
+
     # ----------------------------------------------------------------------- sections
+    def header(self) -> None:
+        """Show the title, the source and how the numbers were made, in one language."""
+        import html
+
+        source = str(self.words["source_line"]).format(title=self.source)
+        _display_html(
+            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="source">{html.escape(source)}</p>'
+            f'<p class="method">{html.escape(self.method().data)}</p>'
+        )
+
     def method(self) -> Any:
         from IPython.display import Markdown
 
@@ -255,6 +349,7 @@ class PapiReport:
         from IPython.display import Markdown
 
         words = self.words
+        self._heading("summary")
         scores = self._rows(self.estimates.scores)
         totals = scores[scores["composite"] == "total"]
         if self.province == ALL:
@@ -288,13 +383,21 @@ class PapiReport:
         )
         return Markdown(text)
 
-    def _display(self, table: pd.DataFrame, digits: int = 2) -> Any:
-        """The table as a leader reads it: numbers in the language's format, no index."""
-        shown = format_table(table, float_digits=digits, language=self.language)  # type: ignore[arg-type]
-        return shown.style.hide(axis="index")
+    def _display(self, key: str, table: pd.DataFrame) -> ShownTable:
+        """Keep the table for the workbook; show it as a leader reads it (`html_table`):
+        numbers in the language's format, intervals as one column, no index, every row."""
+        self.tables[key] = table
+        columns = self.words["columns"]
+        return show(
+            table,
+            language=self.language,  # type: ignore[arg-type]
+            number_columns=[columns["ci_low"], columns["ci_high"]],
+            p_columns=[columns["p_adjusted"]],
+        )
 
     def scores(self) -> Any:
         """Every level's score with its 95% CI (one province), or totals and dimensions."""
+        self._heading("scores")
         rows = self._rows(self.estimates.scores)
         if self.province != ALL:
             rows = rows[rows["province"] == self.province]
@@ -303,11 +406,11 @@ class PapiReport:
         table = rows[["province", "level_name", "label", "estimate", "ci_low", "ci_high", "n"]]
         table = table.assign(level_name=table["level_name"].map(self.words["levels"]))
         table = table.rename(columns=self.words["columns"]).reset_index(drop=True)
-        self.tables["scores"] = table
-        return self._display(table)
+        return self._display("scores", table)
 
     def compare(self) -> Any:
         """Above / below the all-province value, Holm-adjusted over every province x index."""
+        self._heading("compare")
         rows = self._rows(self.estimates.compare)
         if self.province != ALL:
             rows = rows[rows["province"] == self.province]
@@ -316,11 +419,11 @@ class PapiReport:
         ]
         table = table.assign(sig=table["sig"].map(self.words["sig"]))
         table = table.rename(columns=self.words["columns"]).reset_index(drop=True)
-        self.tables["compare"] = table
-        return self._display(table, digits=3)
+        return self._display("compare", table)
 
     def ranking(self) -> dict[str, Path]:
         """Ranks with their 95% intervals, coloured by quartile group."""
+        self._heading("ranking")
         data = self._rows(self.estimates.ranks)
         highlight = None if self.province == ALL else self.province
         ax = figures.rank_intervals(
@@ -335,6 +438,7 @@ class PapiReport:
 
     def map(self) -> dict[str, Path]:
         """The 34 provinces on a tile grid, coloured by the total's group (grey: no data)."""
+        self._heading("map")
         data = self._rows(self.estimates.ranks)[["province", "group", "estimate"]]
         ax = figures.tile_map(
             data,
@@ -348,6 +452,7 @@ class PapiReport:
 
     def trend(self) -> dict[str, Path]:
         """The total across waves under the 34, with the 2025 method break drawn."""
+        self._heading("trend")
         scores = self.estimates.scores
         data = scores[(scores["geography"] == GEOGRAPHY) & (scores["composite"] == "total")]
         data = data[["year", "province", "estimate"]]
@@ -365,10 +470,13 @@ class PapiReport:
         return self._figure("xu-huong", ax, data)
 
     def finish(self) -> Path:
-        """Write every table of this report into ``papi_report.xlsx``."""
+        """Write every table of this report into ``papi_report.xlsx`` (sheets named in the
+        report's language) and show a link to it by its file name."""
         path = self.output_dir / "papi_report.xlsx"
         notes = f"{self.source}. {self.method().data}"
         if not self.tables:
             self.scores()
-        write_workbook(path, self.tables, notes=notes)
+        sheets = {self.words["sheets"].get(k, k): table for k, table in self.tables.items()}
+        write_workbook(path, sheets, notes=notes)
+        show_files(self.words["files"], [path])
         return path

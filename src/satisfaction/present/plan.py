@@ -145,6 +145,7 @@ class RemediationReport(_Report):
             analysis=analysis,
             province=chosen,
             previous_wave=previous_wave,
+            language_note=_PLAN_IN_VIETNAMESE if language == "en" else None,
             document={
                 "number": document_number,
                 "date": document_date,
@@ -226,6 +227,7 @@ class RemediationReport(_Report):
                 top[["rank", "priority", "field", "item", "estimate", "ci_low", "ci_high", "n"]],
                 size=(8.0, 0.34 * len(top) + 1.9),
             )
+            self._show_label_key(self.short_labels(top["item"]), top["label"])
         return self._shown(table, hidden=table.attrs["hidden_columns"])
 
     def by_field(self) -> ShownTable:
@@ -301,6 +303,8 @@ class RemediationReport(_Report):
         self.figure_paths["drivers"] = self._figure(
             "tam-quan-trong", draw, quadrants, size=(7.0, 5.0)
         )
+        if "label" in quadrants.columns:
+            self._show_label_key(quadrants["name"], quadrants["label"])
         return self._shown(table, hidden=table.attrs["hidden_columns"])
 
     def reliability(self) -> ShownTable | None:
@@ -349,6 +353,15 @@ class RemediationReport(_Report):
         self._heading("documents")
         self._show_files(list(written.values()))
         return written
+
+
+#: An English plan's one sentence on what stays Vietnamese: its analysis and documents are
+#: the administrative plan's (the Word form is Vietnamese by Decree 30).
+_PLAN_IN_VIETNAMESE = (
+    "The priority rule, the priorities, their reasons and the field and criterion names are "
+    "shown in Vietnamese, as in the plan's Word document (an administrative document in "
+    "Vietnamese)."
+)
 
 
 def _read_dossiers(

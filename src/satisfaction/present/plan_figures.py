@@ -8,6 +8,8 @@ legend is relabelled.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -21,11 +23,11 @@ __all__ = ["change_rows", "draw_change", "draw_drivers", "draw_priorities", "pri
 
 def priority_rows(top: pd.DataFrame, shorts: pd.Series | None = None) -> pd.DataFrame:
     """The plan's first cells, each named "field – criterion" (the criterion's short label
-    from the instrument when given, else its text cut at a word) and marked when
-    significantly below the target."""
+    from the instrument when given, else its whole text on lines of whole words) and marked
+    when significantly below the target."""
     top = top.copy()
     names = top["label"] if shorts is None else shorts.fillna(top["label"])
-    top["row"] = [f"{f} – {_short(lab)}" for f, lab in zip(top["field"], names, strict=True)]
+    top["row"] = [_wrapped(f"{f} – {lab}", 48) for f, lab in zip(top["field"], names, strict=True)]
     top["sig"] = np.where(top["significant"], "below", "")
     return top
 
@@ -159,10 +161,7 @@ def _relabel_legend(ax: plt.Axes, language: str, names: dict[str, str]) -> None:
                 break
 
 
-def _short(text: str, limit: int = 38) -> str:
-    """A text of at most `limit` characters, cut at a word boundary (never mid-word)."""
-    text = str(text)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,")
-    return cut + "…"
+def _wrapped(text: str, width: int = 38) -> str:
+    """The whole text on lines of at most about `width` characters, broken between words:
+    a priority's name is never cut short (the instrument's short label keeps it on one)."""
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)

@@ -17,6 +17,7 @@ from satisfaction.analysis.estimates import ALL, BREAKDOWN_LABELS, AnalysisOptio
 from satisfaction.cleaning.survey import clean_output_dir
 from satisfaction.present import figures
 from satisfaction.present.comparison import comparison_table, drop_tests
+from satisfaction.present.english import report_language
 from satisfaction.present.html_table import ShownTable
 from satisfaction.present.sections import _Report, rows_size
 from satisfaction.present.survey_choice import choose_many, choose_one, ensure_estimates, find_root
@@ -111,13 +112,15 @@ class ProvinceReport(_Report):
             wanted = [ALL]
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         survey_id = str(estimates.meta.get("survey") or survey)
+        estimates, english, note = report_language(estimates, survey, language, root_path)
         return cls(
             estimates=estimates,
             language=language,
             output_dir=out,
             province=chosen,
-            fields=wanted,
+            fields=[english.get(f, f) for f in wanted],
             clean_dir=clean_output_dir(root_path / "outputs", survey_id),
+            language_note=note,
         )
 
     @property
@@ -345,6 +348,7 @@ class ProvinceReport(_Report):
             ],
             size=(8.0, 8.5),
         )
+        self._show_label_key(criteria["short"], criteria["label"])
         return self._table(
             "criteria_by_field",
             criteria,

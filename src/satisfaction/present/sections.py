@@ -28,7 +28,7 @@ from satisfaction.present import figures
 from satisfaction.present.figures.notes import fit_width
 from satisfaction.present.files import _title_of, save_figure
 from satisfaction.present.formatting import COLUMN_LABELS
-from satisfaction.present.html_table import ShownTable, show
+from satisfaction.present.html_table import ShownTable, show, table_html
 from satisfaction.present.tables import estimates_table
 from satisfaction.present.wording import (
     MethodFacts,
@@ -39,7 +39,7 @@ from satisfaction.present.wording import (
 from satisfaction.present.workbook import write_workbook
 from satisfaction.studies import kinds
 
-__all__ = ["TEXT", "rows_size"]
+__all__ = ["TEXT", "rows_size", "show_files", "show_heading"]
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
@@ -63,6 +63,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Kế hoạch khắc phục",
         "more": "Bảng đầy đủ (cả sai số chuẩn và các cột chi tiết) trong tệp {file}.",
         "files": "Tệp số liệu",
+        "label_key": ("Nhãn trên biểu đồ", "Tiêu chí đầy đủ"),
+        "label_key_caption": "Chú giải: nhãn ngắn trên biểu đồ và tiêu chí đầy đủ",
         "sheets": {
             "sample": "Mẫu",
             "data_quality": "Xử lý dữ liệu",
@@ -136,6 +138,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "plan_report": "Remediation plan",
         "more": "The full table (with standard errors and detail columns) is in {file}.",
         "files": "Data files",
+        "label_key": ("Label on the chart", "Criterion in full"),
+        "label_key_caption": "Key: the chart's short labels and the criteria in full",
         "sheets": {
             "sample": "Sample",
             "data_quality": "Data processing",
@@ -225,6 +229,18 @@ def _show(png: Path, alt: str = "") -> None:
     )
 
 
+def show_heading(title: str, note: str | None = None, *, level: int = 2) -> None:
+    """Show a heading (and a short note under it) written by the report, escaped."""
+    extra = f"<p>{html.escape(note)}</p>" if note else ""
+    _display_html(f"<h{level}>{html.escape(title)}</h{level}>{extra}")
+
+
+def show_files(label: str, paths: Sequence[Path]) -> None:
+    """Links to a report's files by their names (never a path), e.g. its workbook."""
+    links = ", ".join(f'<a href="{quote(p.name)}">{html.escape(p.name)}</a>' for p in paths)
+    _display_html(f'<p class="files">{html.escape(label)}: {links}</p>')
+
+
 @dataclass
 class _Report:
     estimates: Estimates
@@ -234,6 +250,8 @@ class _Report:
     figures_written: list[Path] = field(default_factory=list)
     # figures drawn to print at their natural size within this width (None: as drawn)
     print_width_in: float | None = None
+    # said once under the title: labels the instrument gives only in another language
+    language_note: str | None = None
 
     def __post_init__(self) -> None:
         if self.language not in TEXT:
@@ -317,12 +335,25 @@ class _Report:
         shorts = self.estimates.meta.get("short_labels") or {}
         return items.map(lambda i: (shorts.get(str(i)) or {}).get(self.language) or None)
 
+    def _show_label_key(self, shorts: pd.Series, labels: pd.Series) -> None:
+        """Under a figure drawn with the instrument's short labels: the criterion each short
+        label stands for, in full, once each (nothing when every label is drawn in full)."""
+        key = pd.DataFrame({"short": list(shorts), "label": list(labels)}).dropna()
+        key = key[key["short"] != key["label"]].drop_duplicates()
+        if key.empty:
+            return
+        short, full = self.text["label_key"]
+        table = key.rename(columns={"short": short, "label": full}).reset_index(drop=True)
+        caption = self.text["label_key_caption"]
+        _display_html(table_html(show(table, language=self.language, caption=caption)))  # type: ignore[arg-type]
+
     def header(self) -> None:
         """Show the report's title, source (with its kind of sample) and method note."""
         _display_html(
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="source">{html.escape(self.source)}</p>'
             f'<p class="method">{html.escape(self.method_note)}</p>'
+            + (f'<p class="note">{html.escape(note)}</p>' if (note := self.language_note) else "")
         )
 
     def _for_kind(self, key: str) -> str:
@@ -333,9 +364,7 @@ class _Report:
 
     def _heading(self, key: str, note: str | None = None) -> None:
         """Show a section heading (and a short note under it) in the report's language."""
-        text = self.text["sections"][key]
-        extra = f"<p>{html.escape(note)}</p>" if note else ""
-        _display_html(f"<h2>{html.escape(text)}</h2>{extra}")
+        show_heading(self.text["sections"][key], note)
 
     def _table(
         self,
@@ -415,5 +444,4 @@ class _Report:
         return path
 
     def _show_files(self, paths: Sequence[Path]) -> None:
-        links = ", ".join(f'<a href="{quote(p.name)}">{html.escape(p.name)}</a>' for p in paths)
-        _display_html(f'<p class="files">{html.escape(self.text["files"])}: {links}</p>')
+        show_files(self.text["files"], paths)

@@ -76,6 +76,9 @@ table.report-table th { position: sticky; top: 0; background: #eef3f8; text-alig
   vertical-align: bottom; }
 table.report-table th, table.report-table td { padding: .25rem .5rem; text-align: left;
   border-bottom: 1px solid #ddd; max-width: 28rem; }
+/* words left, numbers right (Styler's own rule): over JupyterLab's right-aligned cells */
+.jp-OutputArea-output table.report-table th, .jp-OutputArea-output table.report-table td {
+  text-align: left; }
 table.report-table caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 p.source, p.method, p.table-more { color: #444; max-width: 60rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; }

@@ -41,6 +41,7 @@ __all__ = [
     "PAPI_NOTEBOOK",
     "REMEDIATION_NOTEBOOK",
     "JobResult",
+    "demo_extra_units",
     "papi_units",
     "prepare_survey",
     "report_units",
@@ -49,6 +50,7 @@ __all__ = [
 
 REMEDIATION_NOTEBOOK = "remediation_plan.ipynb"
 PAPI_NOTEBOOK = "papi_report.ipynb"
+PAPI_DEMO = "papi-demo"  # the PAPI-style demo survey folder under surveys/
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,28 @@ def papi_units(
             inputs=inputs,
         )
         for province in ["all", *chosen]
+    ]
+
+
+def demo_extra_units(
+    root: Path, *, force: bool = False, dossier_rows: int | None = None
+) -> list[Unit]:
+    """The units `satisfaction demo` adds to the demo survey's job: the PAPI-style demo's
+    province reports (surveys/papi-demo, written from its seed when missing) and the one-stop
+    reports of the demo dossiers (surveys/demo-onestop; the export, `dossier_rows` rows or
+    the job's default, generated when missing)."""
+    from satisfaction.demo.dossiers import EXPORT_NAME, write_demo_dossiers
+    from satisfaction.demo.papi import write_papi_demo
+    from satisfaction.run.onestop import DEMO_JOB_ROWS, demo_onestop_units
+
+    surveys = root / "surveys"
+    if not (surveys / PAPI_DEMO / "papi_instrument.yaml").exists():
+        write_papi_demo(surveys / PAPI_DEMO)
+    if not (surveys / "demo-onestop" / EXPORT_NAME).exists():
+        write_demo_dossiers(surveys / "demo-onestop", rows=dossier_rows or DEMO_JOB_ROWS)
+    return [
+        *papi_units(PAPI_DEMO, root=root, force=force),
+        *demo_onestop_units(root, force=force),
     ]
 
 

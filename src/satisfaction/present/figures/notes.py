@@ -197,6 +197,7 @@ def fit_width(fig: Figure, width_in: float, *, rounds: int = 4) -> None:
     The Axes shrink with the figure while labels keep their size; the footer is rewrapped
     to the new width. A figure already narrow enough is left as it is.
     """
+    resized = False
     for _ in range(rounds):
         for artist in fig.artists:
             lines = getattr(artist, "_satisfaction_lines", None)
@@ -208,10 +209,21 @@ def fit_width(fig: Figure, width_in: float, *, rounds: int = 4) -> None:
         box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
         excess = box.width - width_in
         if excess <= 0.01:
-            return
+            break
         _fewer_legend_columns(fig, renderer)
         width, height = fig.get_size_inches()
         fig.set_size_inches(max(width - excess - 0.02, 2.0), height)
+        resized = True
+    if resized:  # once, at the final size: a layout of labels takes a while
+        _relayout_labels(fig)
+
+
+def _relayout_labels(fig: Figure) -> None:
+    """Labels laid out for the figure's old size (the quadrant chart's) laid out again."""
+    for ax in fig.axes:
+        relayout = getattr(ax, "_satisfaction_relayout", None)
+        if relayout is not None:
+            relayout()
 
 
 def _fewer_legend_columns(fig: Figure, renderer: Any) -> None:

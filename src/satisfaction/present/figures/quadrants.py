@@ -1,17 +1,22 @@
 """Importance-performance quadrant chart of criteria (:func:`importance_performance`).
 
 Points at (importance, performance) with cut lines splitting them into the four quadrants of
-Martilla & James (1977), the quadrants' names in the corners and each point's label placed
-where it overlaps nothing else drawn.
+Martilla & James (1977), the quadrants' names in the corners and each point's label moved
+by adjustText until it overlaps nothing else drawn.
 """
 
 from __future__ import annotations
 
+import math
+
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from adjustText import adjust_text
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.text import Annotation, Text
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from satisfaction.errors import InputError, ParameterError
@@ -58,100 +63,139 @@ def _quadrant(importance: float, performance: float, x_cut: float, y_cut: float)
     return "overkill" if high_perf else "low_priority"
 
 
-def _overlap(a: Bbox, b: Bbox) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w * h if w > 0 and h > 0 else 0.0
+#: Iterations of adjustText's layout: a fixed count, not its default time limit, so the
+#: same data give the same figure on any machine.
+_LAYOUT_ITERATIONS = 150
+#: Labels pushed apart harder than adjustText's defaults: the criteria of a survey crowd
+#: into one corner (chosen on the demo plans' charts).
+_LAYOUT: dict = {"expand": (1.15, 1.4), "force_text": (0.5, 1.0)}
 
 
-_LABEL_SPOTS = [
-    (7, 0, "left", "center"),
-    (-7, 0, "right", "center"),
-    (0, 7, "center", "bottom"),
-    (0, -7, "center", "top"),
-    (6, 6, "left", "bottom"),
-    (-6, 6, "right", "bottom"),
-    (6, -6, "left", "top"),
-    (-6, -6, "right", "top"),
-]
-# Farther spots get a leader line so the label still points at its dot.
-_FAR_SPOTS = [
-    (16, 14, "left", "bottom"),
-    (-16, 14, "right", "bottom"),
-    (16, -14, "left", "top"),
-    (-16, -14, "right", "top"),
-    (0, 22, "center", "bottom"),
-    (0, -22, "center", "top"),
-    (26, 24, "left", "bottom"),
-    (-26, 24, "right", "bottom"),
-    (26, -24, "left", "top"),
-    (-26, -24, "right", "top"),
-]
+def _dot_boxes(ax: Axes, xs: np.ndarray, ys: np.ndarray) -> list[Bbox]:
+    """Each drawn dot's box in display coordinates."""
+    radius = ax.figure.dpi / 72 * 5.0
+    return [
+        Bbox.from_extents(px - radius, py - radius, px + radius, py + radius)
+        for px, py in ax.transData.transform(np.column_stack([xs, ys]))
+    ]
 
 
 def _place_labels(
-    ax: Axes, xs: np.ndarray, ys: np.ndarray, texts: list[str], avoid: list[Bbox]
-) -> list[Annotation]:
-    """Greedy placement: each label takes the first nearby spot that overlaps nothing drawn.
+    ax: Axes, xs: np.ndarray, ys: np.ndarray, texts: list[str], avoid: list[Artist]
+) -> list[Text]:
+    """Each point's label, moved by adjustText away from the other labels, the dots and the
+    quadrant names; a label adjustText leaves overlapping is then stepped up or down to the
+    nearest free place, and a label away from its dot gets a thin leader line.
 
-    Candidates are tried in a fixed order around the point, near ones first; the spot with
-    the least overlap (with earlier labels, the points, the quadrant names and the Axes
-    edge) wins. Labels placed at a far spot get a thin leader line to their point.
+    The layout depends on the figure's size: it is kept on the Axes
+    (``_satisfaction_relayout``) and run again when `notes.fit_width` narrows the figure
+    for print.
     """
-    fig = ax.figure
-    renderer = _renderer(fig)
-    dot = fig.dpi / 72 * 4.5
-    dots = [
-        Bbox.from_extents(px - dot, py - dot, px + dot, py + dot)
-        for px, py in ax.transData.transform(np.column_stack([xs, ys]))
-    ]
-    frame_box = ax.get_window_extent(renderer)
     style = {
         "fontsize": mpl.rcParams["font.size"] * 0.85,
         "color": _INK,
         "zorder": 4,
-        "annotation_clip": False,
-        "textcoords": "offset points",
+        # leader lines pass under a label, never through its words
+        "bbox": {"boxstyle": "square,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.85},
     }
-    placed: list[Bbox] = list(avoid)
-    out: list[Annotation] = []
-    for idx, (xv, yv, text) in enumerate(zip(xs, ys, texts, strict=True)):
-        others = placed + dots[:idx] + dots[idx + 1 :]
-        probe = ax.annotate(text, (xv, yv), xytext=(0, 0), **style)
-        best: tuple[float, int] | None = None
-        spots = _LABEL_SPOTS + _FAR_SPOTS
-        for i, (dx, dy, ha, va) in enumerate(spots):
-            probe.set_position((dx, dy))
-            probe.set_ha(ha)
-            probe.set_va(va)
-            box = probe.get_window_extent(renderer)
-            cost = sum(_overlap(box, other) for other in others)
-            cost += 2 * (box.width * box.height - _overlap(box, frame_box))
-            if best is None or cost < best[0]:
-                best = (cost, i)
-            if cost == 0:
-                break
-        probe.remove()
-        assert best is not None
-        dx, dy, ha, va = spots[best[1]]
-        far = best[1] >= len(_LABEL_SPOTS)
-        ann = ax.annotate(
-            text,
-            (xv, yv),
-            xytext=(dx, dy),
-            ha=ha,
-            va=va,
-            arrowprops=(
-                {"arrowstyle": "-", "color": _MUTED, "lw": 0.6, "shrinkA": 1, "shrinkB": 5}
-                if far
-                else None
-            ),
-            **style,
+    labels = [
+        ax.text(xv, yv, text, gid="ipa-label", **style)
+        for xv, yv, text in zip(xs, ys, texts, strict=True)
+    ]
+    leaders: list[Artist] = []
+
+    def layout() -> None:
+        for leader in leaders:
+            leader.remove()
+        leaders.clear()
+        for label, xv, yv in zip(labels, xs, ys, strict=True):
+            label.set_position((xv, yv))
+            label.set_ha("left")
+            label.set_va("center")
+        renderer = _renderer(ax.figure)
+        to_data = ax.transData.inverted()
+        fixed = [a.get_window_extent(renderer) for a in avoid] + _dot_boxes(ax, xs, ys)
+        adjust_text(
+            labels,
+            x=xs,
+            y=ys,
+            # adjustText 1.4 maps `objects` from data to display coordinates itself
+            objects=[box.transformed(to_data) for box in fixed],
+            ax=ax,
+            ensure_inside_axes=True,
+            iter_lim=_LAYOUT_ITERATIONS,
+            **_LAYOUT,
         )
-        ann.set_gid("ipa-label")
-        placed.append(Text.get_window_extent(ann, renderer))  # the text, not its leader
-        out.append(ann)
-    return out
+        _step_to_free_places(ax, labels, fixed)
+        leaders.extend(_leaders(ax, labels, xs, ys))
+
+    layout()
+    ax._satisfaction_relayout = layout  # type: ignore[attr-defined]
+    return labels
+
+
+#: Steps tried, in label heights (up, down) and half label widths (sideways).
+_STEPS = range(-24, 25)
+
+
+def _step_to_free_places(ax: Axes, labels: list[Text], fixed: list[Bbox]) -> None:
+    """Move a label that still overlaps an earlier label or a fixed box (dots, quadrant
+    names), or sticks out of the Axes, to the nearest free place inside the Axes, in steps
+    of its height and of half its width. A label with no free place stays where adjustText
+    left it."""
+    renderer = _renderer(ax.figure)
+    frame = ax.get_window_extent(renderer).padded(0.5)  # a label at the edge is inside
+    to_data = ax.transData.inverted()
+    placed: list[Bbox] = []
+
+    def free(box: Bbox, taken: list[Bbox]) -> bool:
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1
+        inside = inside and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        return inside and not any(box.overlaps(other) for other in taken)
+
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        taken = placed + fixed
+        if not free(box, taken):
+            # first back inside the Axes, then step away from what it overlaps
+            x_in = max(frame.x0 - box.x0, 0.0) + min(frame.x1 - box.x1, 0.0)
+            y_in = max(frame.y0 - box.y0, 0.0) + min(frame.y1 - box.y1, 0.0)
+            steps = [(c * box.width / 2, r * box.height * 1.1) for c in _STEPS for r in _STEPS]
+            steps.sort(key=lambda step: math.hypot(*step))  # the nearest free place first
+            for dx, dy in ((x_in + c, y_in + r) for c, r in steps):
+                moved = box.translated(dx, dy)
+                if free(moved, taken):
+                    px, py = ax.transData.transform(label.get_position())
+                    label.set_position(to_data.transform((px + dx, py + dy)))
+                    box = moved
+                    break
+        placed.append(box)
+
+
+def _leaders(ax: Axes, labels: list[Text], xs: np.ndarray, ys: np.ndarray) -> list[Artist]:
+    """A thin line from each label that sits away from its dot to the dot."""
+    renderer = _renderer(ax.figure)
+    dots = _dot_boxes(ax, xs, ys)
+    lines: list[Artist] = []
+    for label, dot, xv, yv in zip(labels, dots, xs, ys, strict=True):
+        box = label.get_window_extent(renderer)
+        if box.padded(4).overlaps(dot):
+            continue  # beside its dot: no line needed
+        line = FancyArrowPatch(
+            posA=label.get_position(),
+            posB=(xv, yv),
+            patchA=label,
+            arrowstyle="-",
+            color=_MUTED,
+            lw=0.6,
+            shrinkA=1,
+            shrinkB=5,
+            zorder=3.5,
+            gid="ipa-leader",
+        )
+        ax.add_patch(line)
+        lines.append(line)
+    return lines
 
 
 def importance_performance(
@@ -212,8 +256,6 @@ def importance_performance(
     _ipa_limits(ax, xs, ys, xc, yc, percent)
     _draw_cuts_and_points(ax, xs, ys, xc, yc, quadrants, ok)
     avoid = _quadrant_names(ax, words)
-    labels = [_nfc(t) + ("" if good else " *") for t, good in zip(frame[label], ok, strict=True)]
-    _place_labels(ax, xs, ys, labels, avoid)
 
     ax.set_xlabel(xlabel or words["importance_axis"])
     ax.set_ylabel(ylabel or (words["satisfied_axis"] if percent else performance))
@@ -235,6 +277,9 @@ def importance_performance(
         ),
         language=language,
     )
+    # last: the layout of labels needs the Axes at their final place (after the title)
+    labels = [_nfc(t) + ("" if good else " *") for t, good in zip(frame[label], ok, strict=True)]
+    _place_labels(ax, xs, ys, labels, avoid)
     return ax
 
 
@@ -279,15 +324,14 @@ def _draw_cuts_and_points(
     )
 
 
-def _quadrant_names(ax: Axes, words: dict) -> list[Bbox]:
-    """Each quadrant's name in its corner; returns their boxes for the labels to avoid."""
+def _quadrant_names(ax: Axes, words: dict) -> list[Artist]:
+    """Each quadrant's name in its corner; returns them for the labels to avoid."""
     corners = {
         "overkill": (0.015, 0.985, "left", "top"),
         "keep_up": (0.985, 0.985, "right", "top"),
         "low_priority": (0.015, 0.015, "left", "bottom"),
         "concentrate": (0.985, 0.015, "right", "bottom"),
     }
-    renderer = _renderer(ax.figure)
     avoid = []
     for key, (cx, cy, ha, va) in corners.items():
         text = ax.text(
@@ -304,5 +348,5 @@ def _quadrant_names(ax: Axes, words: dict) -> list[Bbox]:
             gid=f"ipa-quadrant-{key}",
             bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.85},
         )
-        avoid.append(text.get_window_extent(renderer))
+        avoid.append(text)
     return avoid
