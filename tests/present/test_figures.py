@@ -279,6 +279,18 @@ def test_likert_bars_whiskers_are_the_satisfied_ci():
         assert (x0, x1) == pytest.approx(WHISKERS[field])
 
 
+def test_likert_whisker_of_a_share_of_100_percent_summed_past_one():
+    """Every answer satisfied: the levels sum to 1.0000000000000002, a hair past the
+    interval's end (1.0); the whisker is drawn (errorbar refused it: one of 35 national
+    province reports failed on it), ending at 100%."""
+    everyone = {"Hộ tịch": ([0.0, 0.0, 0.0, 0.6, 1.0000000000000002 - 0.6], 500, True)}
+    share = pd.DataFrame([{"field": "Hộ tịch", "estimate": 1.0, "ci_low": 0.98, "ci_high": 1.0}])
+    ax = likert_bars(likert_frame(everyone), y="field", satisfied_share=share, source="X")
+    (lines,) = by_gid(ax, "likert-satisfied-ci")
+    ((x0, _), (x1, _)) = lines.get_segments()[0]
+    assert (x0, x1) == pytest.approx((98, 100))
+
+
 def test_likert_whisker_is_the_ci_of_the_drawn_share_at_the_drawn_position():
     """Read back from the artists alone: each whisker's middle is the right end of the bar
     (the satisfied share drawn), and its ends are that share's CI shifted by the same

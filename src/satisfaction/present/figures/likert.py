@@ -343,9 +343,11 @@ def _draw_satisfied_ci(
             "of the drawn share (pass the satisfied share of the same question)"
         )
     pos_start = 100 * np.asarray(neutral_share, dtype=float) / 2
-    est = pos_start + 100 * drawn
     low = pos_start + 100 * sat["ci_low"].to_numpy(dtype=float)
     high = pos_start + 100 * sat["ci_high"].to_numpy(dtype=float)
+    # drawn and given agree up to rounding (checked above): a share of 100% summed from its
+    # levels can be 1.0000000000000002, just past its interval's end, which errorbar refuses
+    est = np.clip(pos_start + 100 * drawn, low, high)
     keep = ~np.isnan(est) & ~np.isnan(given)
     container = ax.errorbar(
         est[keep],
