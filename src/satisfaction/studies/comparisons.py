@@ -19,7 +19,26 @@ from satisfaction.stats.designs import analysis_weights
 from satisfaction.stats.replicate import ReplicateDesign, prepare_replicates
 from satisfaction.studies.linearise import _influence
 
-__all__ = ["compare_to_overall"]
+__all__ = ["compare_to_overall", "mark_above_below"]
+
+
+def mark_above_below(result: pd.DataFrame, *, adjust: str, alpha: float) -> pd.DataFrame:
+    """Add t, p_value (t on the design df; none where the SE is not positive), p_adjusted
+    across the whole family (`adjust`: "holm" or "fdr_bh") and sig ("above"/"below"/"")
+    to a frame of differences from the overall with their se and df, in place."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result["t"] = result["difference"] / result["se"]
+    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
+    result.loc[~(result["se"] > 0), "p_value"] = np.nan
+    result["p_adjusted"] = estimate.adjust_pvalues(result["p_value"], method=adjust)
+    significant = result["p_adjusted"] < alpha
+    result["sig"] = np.where(
+        significant & (result["difference"] > 0),
+        "above",
+        np.where(significant & (result["difference"] < 0), "below", ""),
+    )
+    result["adjust"] = adjust
+    return result
 
 
 def compare_to_overall(
@@ -50,18 +69,7 @@ def compare_to_overall(
         result = _linearised_comparisons(df, design, statistics, domain, within, within_values)
     if result.empty:
         return result
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result["t"] = result["difference"] / result["se"]
-    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
-    result.loc[result["se"] <= 0, "p_value"] = np.nan
-    result["p_adjusted"] = estimate.adjust_pvalues(result["p_value"], method=adjust)
-    significant = result["p_adjusted"] < alpha
-    result["sig"] = np.where(
-        significant & (result["difference"] > 0),
-        "above",
-        np.where(significant & (result["difference"] < 0), "below", ""),
-    )
-    result["adjust"] = adjust
+    result = mark_above_below(result, adjust=adjust, alpha=alpha)
     if within is None:
         result = result.drop(columns="within")
     else:

@@ -44,12 +44,12 @@ from satisfaction.io.instrument import Label
 from satisfaction.io.papi_instrument import PapiInstrument
 from satisfaction.stats.design import Design
 from satisfaction.stats.estimate import (
-    adjust_pvalues,
     flag_reliability,
     total,
     total_covariance,
 )
 from satisfaction.stats.replicate import ReplicateDesign
+from satisfaction.studies.comparisons import mark_above_below
 from satisfaction.studies.indices import influence_values
 from satisfaction.studies.papi_published import GROUP_LABELS, quartile_codes
 from satisfaction.studies.papi_replicates import (
@@ -531,16 +531,4 @@ def compare_to_all(
             )
         )
     result = pd.concat(frames, ignore_index=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result["t"] = result["difference"] / result["se"]
-    result["p_value"] = 2 * stats.t.sf(np.abs(result["t"]), result["df"])
-    result.loc[~(result["se"] > 0), "p_value"] = np.nan
-    result["p_adjusted"] = adjust_pvalues(result["p_value"], method=adjust)
-    significant = result["p_adjusted"] < alpha
-    result["sig"] = np.where(
-        significant & (result["difference"] > 0),
-        "above",
-        np.where(significant & (result["difference"] < 0), "below", ""),
-    )
-    result["adjust"] = adjust
-    return result
+    return mark_above_below(result, adjust=adjust, alpha=alpha)
