@@ -326,6 +326,7 @@ def test_a_batch_with_a_failed_report_exits_1_and_names_it(monkeypatch, capsys):
 
     class _Manifest:
         counts: ClassVar[dict[str, int]] = {"done": 2, "failed": 1}
+        units: ClassVar[list[dict[str, str]]] = [{"notebook": "province_report.ipynb"}] * 3
         index = Path("index.html")
 
         def with_status(self, status):
