@@ -47,7 +47,7 @@ class Steps:
         self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
         self.spans[name] = (self.spans.get(name, (began, 0.0))[0], time.time())
         if self.show:
-            self.console.print(f"{what}: {wall:.1f} s", markup=False)
+            self.console.print(f"{what}: {wall:.1f} s", markup=False, soft_wrap=True)
 
     @property
     def total(self) -> float:
