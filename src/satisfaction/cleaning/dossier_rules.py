@@ -7,13 +7,13 @@ SELECT per rule and export column over the judged rows (`satisfaction.cleaning.d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from satisfaction.cleaning.log import Rule
 from satisfaction.io.dossiers import DossierSpec, RawDossiers, quote_name
 from satisfaction.io.read import ROW_COLUMN
 
-__all__ = ["CLEAN_COLUMNS", "DOSSIER_LOG_COLUMNS", "DOSSIER_RULES", "DossierRule"]
+__all__ = ["CLEAN_COLUMNS", "DOSSIER_LOG_COLUMNS", "DOSSIER_RULES"]
 
 DOSSIER_LOG_COLUMNS = ["row_id", "dossier_id", "column", "old_value", "new_value", "rule"]
 
@@ -39,91 +39,76 @@ CLEAN_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class DossierRule:
-    """A cleaning rule: the kind of entry it makes and what it means, in vi and en."""
-
-    kind: str  # changed | missing | flagged | rejected
-    vi: str
-    en: str
-
-
-DOSSIER_RULES: dict[str, DossierRule] = {
-    "text_normalised": DossierRule(
+DOSSIER_RULES: dict[str, Rule] = {  # the survey log's rule record
+    "text_normalised": Rule(
         "changed", "Chuẩn hoá Unicode (NFC) và khoảng trắng", "Unicode NFC and spacing normalised"
     ),
-    "field_synonym": DossierRule(
+    "field_synonym": Rule(
         "changed", "Lĩnh vực chuẩn hoá theo từ điển", "Field mapped through the vocabulary"
     ),
-    "status_from_dates": DossierRule(
+    "status_from_dates": Rule(
         "changed",
         "Trạng thái trống, suy ra từ ngày trả kết quả",
         "Blank status taken from the return date",
     ),
-    "due_from_calendar": DossierRule(
+    "due_from_calendar": Rule(
         "changed",
         "Ngày hẹn trả tính theo thời hạn và lịch ngày làm việc",
         "Due date from the time limit and the working-day calendar",
     ),
-    "bad_date": DossierRule("missing", "Không phải ngày", "Not a date"),
-    "returned_on_pending": DossierRule(
+    "bad_date": Rule("missing", "Không phải ngày", "Not a date"),
+    "returned_on_pending": Rule(
         "missing",
         "Hồ sơ đang giải quyết nhưng có ngày trả (bỏ ngày trả)",
         "Pending dossier with a return date (date dropped)",
     ),
-    "missing_channel": DossierRule("missing", "Thiếu kênh nộp", "Channel blank"),
-    "unknown_online_level": DossierRule(
+    "missing_channel": Rule("missing", "Thiếu kênh nộp", "Channel blank"),
+    "unknown_online_level": Rule(
         "missing", "Mức độ trực tuyến không nhận ra", "Online level not recognised"
     ),
-    "unknown_rating": DossierRule(
-        "missing", "Đánh giá ngoài thang đo", "Rating not on the form's scale"
-    ),
-    "unknown_complaint": DossierRule(
+    "unknown_rating": Rule("missing", "Đánh giá ngoài thang đo", "Rating not on the form's scale"),
+    "unknown_complaint": Rule(
         "missing", "Cờ phản ánh không nhận ra", "Complaint flag not recognised"
     ),
-    "due_unknown": DossierRule(
+    "due_unknown": Rule(
         "flagged",
         "Không có ngày hẹn trả: không xác định đúng hạn/quá hạn",
         "No due date: on time or late cannot be told",
     ),
-    "rating_not_counted": DossierRule(
+    "rating_not_counted": Rule(
         "flagged",
         "Đánh giá trên hồ sơ chưa giải quyết (không tính)",
         "Rating on a dossier not settled (not counted)",
     ),
-    "field_not_in_vocabulary": DossierRule(
+    "field_not_in_vocabulary": Rule(
         "flagged", "Lĩnh vực không có trong từ điển", "Field not in the vocabulary"
     ),
-    "missing_id": DossierRule("rejected", "Thiếu mã hồ sơ", "Dossier id blank"),
-    "unknown_status": DossierRule(
-        "rejected", "Trạng thái không nhận ra", "Status not in the vocabulary"
-    ),
-    "unknown_channel": DossierRule(
-        "rejected", "Kênh nộp không nhận ra", "Channel not in the vocabulary"
-    ),
-    "bad_received_date": DossierRule(
+    "missing_id": Rule("rejected", "Thiếu mã hồ sơ", "Dossier id blank"),
+    "unknown_status": Rule("rejected", "Trạng thái không nhận ra", "Status not in the vocabulary"),
+    "unknown_channel": Rule("rejected", "Kênh nộp không nhận ra", "Channel not in the vocabulary"),
+    "bad_received_date": Rule(
         "rejected", "Ngày tiếp nhận trống hoặc sai", "Received date blank or not a date"
     ),
-    "missing_unit": DossierRule("rejected", "Thiếu đơn vị", "Unit blank"),
-    "missing_field": DossierRule("rejected", "Thiếu lĩnh vực", "Field blank"),
-    "settled_without_return_date": DossierRule(
+    "missing_unit": Rule("rejected", "Thiếu đơn vị", "Unit blank"),
+    "missing_field": Rule("rejected", "Thiếu lĩnh vực", "Field blank"),
+    "settled_without_return_date": Rule(
         "rejected",
         "Đã giải quyết nhưng không có ngày trả kết quả",
         "Settled without a (valid) return date",
     ),
-    "returned_before_received": DossierRule(
+    "returned_before_received": Rule(
         "rejected", "Ngày trả trước ngày tiếp nhận", "Returned before it was received"
     ),
-    "duplicate_exact": DossierRule(
+    "duplicate_exact": Rule(
         "rejected", "Hồ sơ xuất trùng (bản sao bị cách ly)", "Dossier exported twice (copy)"
     ),
-    "duplicate_conflict": DossierRule(
+    "duplicate_conflict": Rule(
         "rejected",
         "Trùng mã hồ sơ nhưng khác nội dung",
         "Same dossier id, different content",
     ),
-    "blank_row": DossierRule("rejected", "Dòng trống", "Blank row"),
-    "totals_row": DossierRule("rejected", "Dòng tổng cộng", "Totals row"),
+    "blank_row": Rule("rejected", "Dòng trống", "Blank row"),
+    "totals_row": Rule("rejected", "Dòng tổng cộng", "Totals row"),
 }
 
 _TEXT_ROLES = ("unit", "district", "province", "field", "procedure")

@@ -37,7 +37,6 @@ from satisfaction.cleaning.dossier_rules import (
     CLEAN_COLUMNS,
     DOSSIER_LOG_COLUMNS,
     DOSSIER_RULES,
-    DossierRule,
     _split,
     _write_log,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "DOSSIER_LOG_COLUMNS",
     "DOSSIER_RULES",
     "DossierCleanResult",
-    "DossierRule",
     "clean_dossier_folder",
     "clean_dossiers",
     "write_clean_dossiers",
