@@ -106,11 +106,14 @@ def clean_output_dir(outputs: str | Path, survey: str) -> Path:
 
 
 def input_hash(*paths: Path) -> str:
-    """sha256 over the bytes of the given files (the survey's provenance)."""
+    """sha256 over the names and bytes of the given files (the survey's provenance), read
+    in blocks so a multi-GB dossier export is never held in memory."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from satisfaction.cleaning.dossiers import clean_dossiers, write_clean_dossiers
+from satisfaction.cleaning.survey import input_hash
 from satisfaction.errors import ParameterError
 from satisfaction.io.dossiers import connect, load_dossier_spec, read_dossiers
 from satisfaction.io.paths import safe_output_path, slugify
@@ -77,13 +77,7 @@ def onestop_output_dir(outputs: str | Path, name: str) -> Path:
 def _digest(*paths: Path) -> str:
     from satisfaction import __version__
 
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest() + "/" + __version__
+    return input_hash(*paths) + "/" + __version__
 
 
 def run_onestop(
