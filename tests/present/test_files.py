@@ -195,6 +195,37 @@ def test_save_figure_svg_only_is_savefigs_tight_svg_drawn_once(tmp_path, tidy):
     assert figure_title(paths["svg"]) == title
 
 
+def _small_heatmap() -> tuple[object, pd.DataFrame]:
+    grid = pd.DataFrame(
+        {
+            "field": ["Đất đai", "Hộ tịch"] * 2,
+            "criterion": ["A", "A", "B", "B"],
+            "estimate": [0.6, 0.7, 0.8, 0.9],
+            "reliable": [True, False, True, True],
+        }
+    )
+    ax = figures.heatmap(grid, x="field", y="criterion", source="X")  # with a colour bar
+    return ax, grid
+
+
+def test_save_figure_reuses_the_axes_boxes_without_changing_the_svg(tmp_path, tidy, monkeypatch):
+    import contextlib
+
+    from satisfaction.present import files
+
+    first = [
+        save_figure(forest(tidy, "Hình 1"), tmp_path / "a", "f", data=tidy, formats=("svg",)),
+        save_figure(_small_heatmap()[0], tmp_path / "a", "h", data=tidy, formats=("svg",)),
+    ]
+    monkeypatch.setattr(files, "_axes_boxes_once", lambda fig: contextlib.nullcontext())
+    second = [
+        save_figure(forest(tidy, "Hình 1"), tmp_path / "b", "f", data=tidy, formats=("svg",)),
+        save_figure(_small_heatmap()[0], tmp_path / "b", "h", data=tidy, formats=("svg",)),
+    ]
+    for kept, again in zip(first, second, strict=True):
+        assert kept["svg"].read_bytes() == again["svg"].read_bytes()
+
+
 def test_figure_title_reads_png_and_svg_and_survives_bad_files(tmp_path, tidy):
     title = "Tỷ lệ <hài lòng> & ý kiến"
     paths = save_figure(forest(tidy, title), tmp_path, "f", data=tidy)

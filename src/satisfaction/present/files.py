@@ -11,11 +11,13 @@ with a tight bounding box because titles and footers sit outside the Axes.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.image
@@ -217,6 +219,41 @@ def _crop_svg(svg: bytes, box: Bbox, canvas_height_in: float) -> bytes:
     return svg[: root.start()] + tag + svg[root.end() :]
 
 
+@contextlib.contextmanager
+def _axes_boxes_once(fig: Figure) -> Iterator[None]:
+    """Within the block, each Axes' tight box is computed once per renderer.
+
+    A tight box lays out every tick label. The title and footer anchor to the Axes' box when
+    the figure is drawn (`figures.notes`), and the figure's own box is measured right after
+    that draw, with the same renderer and nothing moved: the second layout would give the
+    same box, so the first is reused.
+    """
+    kept: dict[tuple, Bbox | None] = {}
+    patched = [ax for ax in fig.axes if "get_tightbbox" not in vars(ax)]
+
+    def once(ax: Axes, original: Any) -> Any:
+        def get_tightbbox(renderer: Any = None, *args: Any, **kwargs: Any) -> Bbox | None:
+            try:
+                given = {k: v for k, v in kwargs.items() if v is not None}  # None: the default
+                key = (id(ax), id(renderer), args, tuple(sorted(given.items())))
+                hash(key)
+            except TypeError:  # unhashable extras: compute as usual
+                return original(renderer, *args, **kwargs)
+            if key not in kept:
+                kept[key] = original(renderer, *args, **kwargs)
+            return kept[key]
+
+        return get_tightbbox
+
+    for ax in patched:
+        ax.get_tightbbox = once(ax, ax.get_tightbbox)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for ax in patched:
+            del ax.get_tightbbox
+
+
 def _svg_tight(fig: Figure, metadata: dict[str, str | None]) -> tuple[bytes | None, Bbox]:
     """Draw ``fig`` as SVG once, on a canvas reaching ``_MARGIN_IN`` past its edges, measure
     its tight box (padded) with that same draw and crop the SVG to it.
@@ -242,9 +279,10 @@ def _svg_tight(fig: Figure, metadata: dict[str, str | None]) -> tuple[bytes | No
     callback = fig.canvas.mpl_connect("draw_event", measure)
     buffer = io.BytesIO()
     try:
-        fig.savefig(
-            buffer, format="svg", bbox_inches=canvas_box, facecolor="white", metadata=metadata
-        )
+        with _axes_boxes_once(fig):
+            fig.savefig(
+                buffer, format="svg", bbox_inches=canvas_box, facecolor="white", metadata=metadata
+            )
     finally:
         fig.canvas.mpl_disconnect(callback)
     drawn = measured[-1]
