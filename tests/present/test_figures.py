@@ -617,7 +617,7 @@ def _national_grid() -> pd.DataFrame:
 
 def test_heatmap_too_small_for_numbers_colours_and_hatches_only():
     frame = _national_grid()
-    fig, ax = plt.subplots(figsize=(8.5, 10.65))
+    _, ax = plt.subplots(figsize=(8.5, 10.65))
     heatmap(frame, x="criterion", y="province", ax=ax, source="Khảo sát quốc gia")
     assert texts(ax, "heatmap-label") == []  # 770 numbers would print on top of each other
     hatched = sorted(p.get_xy() for p in by_gid(ax, "heatmap-unreliable"))
@@ -630,7 +630,7 @@ def test_heatmap_too_small_for_numbers_colours_and_hatches_only():
     assert LABELS["vi"]["missing_grey_note"] in footer
     assert "*" not in footer  # no star to explain: none is drawn
     # asked for, the numbers are printed whatever the size; a small grid prints them itself
-    fig2, ax2 = plt.subplots(figsize=(8.5, 10.65))
+    _, ax2 = plt.subplots(figsize=(8.5, 10.65))
     heatmap(frame, x="criterion", y="province", ax=ax2, source="X", cell_labels=True)
     assert len(texts(ax2, "heatmap-label")) == 35 * 22
     plt.close("all")

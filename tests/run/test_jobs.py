@@ -197,3 +197,9 @@ def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_pat
     assert _has_whole_survey_units(run) and not _has_whole_survey_units(tmp_path / "nowhere")
     first = report_units("plan-test", current, provinces="Hà Nội", whole=True, root=tmp_path)
     assert [u.folder for u in first] == ["province/toan-bo", "province/ha-noi"]
+    # `batch --png`: the reports are asked for PNG figures too (by default they show SVG only)
+    assert [u.parameters["png"] for u in named] == [False, False]
+    with_png = report_units(
+        "plan-test", current, provinces="Hà Nội", fields="Đất đai", root=tmp_path, png=True
+    )
+    assert [u.parameters["png"] for u in with_png] == [True, True]

@@ -49,6 +49,7 @@ class FieldReport(_Report):
         language: str = "vi",
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
+        png: bool = False,
     ) -> FieldReport:
         root_path = Path(root) if root else find_root()
         estimates = ensure_estimates(
@@ -68,6 +69,7 @@ class FieldReport(_Report):
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         estimates, english, note = report_language(estimates, survey, language, root_path)
         return cls(
+            png=png,
             estimates=estimates,
             language=language,
             output_dir=out,
