@@ -147,6 +147,7 @@ def report_units(
     notebooks = root / "notebooks"
     prefix, words, whole = _unit_naming(estimates, language)
     valid = {"province": ["all", *estimates.provinces]}
+    report_options = {"unit": unit, "language": language, "png": png}
 
     def where(value: str) -> tuple[str, str]:
         """(folder slug, group heading) of a unit value or "all"."""
@@ -160,13 +161,7 @@ def report_units(
         units.append(
             make_unit(
                 notebooks / "province_report.ipynb",
-                {
-                    "survey": survey,
-                    "province": province,
-                    "unit": unit,
-                    "language": language,
-                    "png": png,
-                },
+                {"survey": survey, "province": province, **report_options},
                 valid_values=valid,
                 folder=f"{prefix}/{slug}",
                 title=(whole if province == "all" else province),
@@ -178,13 +173,7 @@ def report_units(
         units.append(
             make_unit(
                 notebooks / "field_report.ipynb",
-                {
-                    "survey": survey,
-                    "field": field_name,
-                    "unit": unit,
-                    "language": language,
-                    "png": png,
-                },
+                {"survey": survey, "field": field_name, **report_options},
                 valid_values={"field": estimates.fields},
                 folder=f"field/{slugify(field_name)}",
                 title=f"Lĩnh vực: {field_name}",
