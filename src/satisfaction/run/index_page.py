@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from satisfaction.errors import ParameterError
 from satisfaction.io.paths import safe_output_path
+from satisfaction.present.files import figure_title
 from satisfaction.run.manifest import MANIFEST_NAME, _now, _write_atomic
 
 __all__ = ["GROUP_TITLES", "INDEX_NAME", "REPORT_CSS", "export_html", "write_index"]
@@ -172,21 +173,26 @@ def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _caption(png: Path) -> str:
-    """The figure's title, saved in its PNG by `present.files.save_figure`; else its name.
+def _caption(image: Path) -> str:
+    """The figure's title, saved in its PNG or SVG by `present.files.save_figure`; else its
+    name.
 
-    Read from the text chunks before the image data (``info``), where Pillow and matplotlib
-    write them: Pillow's ``text`` decodes every pixel to find chunks after them too, 60 ms
-    for a 200-dpi figure, 15 s for the index of a national batch.
+    A PNG's title is read from the text chunks before its pixels (Pillow's ``info``, where
+    Pillow and matplotlib write them): ``figure_title`` reads Pillow's ``text``, which
+    decodes every pixel to find chunks after them too -- 60 ms for a 200-dpi figure, 15 s
+    for the index of a national batch.
     """
-    try:
-        from PIL import Image
+    if image.suffix.lower() == ".png":
+        try:
+            from PIL import Image
 
-        with Image.open(png) as image:
-            title = str(image.info.get("Title", "")).strip()
-    except (OSError, ValueError):
-        title = ""
-    return title or png.stem.replace("-", " ").replace("_", " ").capitalize()
+            with Image.open(image) as picture:
+                title = str(picture.info.get("Title", "")).strip()
+        except (OSError, ValueError):
+            title = ""
+    else:
+        title = figure_title(image)
+    return title or image.stem.replace("-", " ").replace("_", " ").capitalize()
 
 
 def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
@@ -209,7 +215,7 @@ def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
         ]
         if numbers.is_file():
             extra.append(f'<a href="{_link(out_root, numbers)}">số liệu</a>')
-        caption = _caption(shown) if shown.suffix.lower() == ".png" else stem.name
+        caption = _caption(shown) if shown.suffix.lower() in {".png", ".svg"} else stem.name
         lines.append(
             f'<figure><a href="{href}"><img src="{href}" alt="{esc(caption)}" '
             f'loading="lazy"></a><figcaption>{esc(caption)}'
