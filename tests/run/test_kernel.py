@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -77,35 +76,3 @@ def test_a_job_failing_before_its_notebooks_shuts_its_kernels_down(tmp_path, mon
     assert [pool.started for pool in started] == [2]
     _, alive = psutil.wait_procs(_kernel_processes(before), timeout=5)
     assert alive == []
-
-
-def test_html_is_exported_while_the_kernel_runs_the_next_unit(tmp_path, monkeypatch):
-    """One worker: the first unit's HTML waits for the second unit's run to begin."""
-    import nbformat
-
-    from satisfaction.run import batch
-    from satisfaction.run.kernel import ExecutionResult
-
-    second_runs = threading.Event()
-    overlapped: list[bool] = []
-
-    def execute(notebook, output_path, parameters, **options):
-        if parameters["province"] == "Huế":
-            second_runs.set()
-        nb = nbformat.v4.new_notebook()
-        nbformat.write(nb, str(output_path))
-        return ExecutionResult(nb, None, 0.0)
-
-    def export(nb, path, **options):
-        if Path(path).parent.name == "0":  # the first unit's page
-            overlapped.append(second_runs.wait(timeout=30))
-        Path(path).write_text("<html></html>", encoding="utf-8")
-
-    monkeypatch.setattr(batch, "execute_notebook", execute)
-    monkeypatch.setattr(batch, "export_html", export)
-    units = [
-        make_unit(TOY, {"province": p}, folder=f"u/{i}") for i, p in enumerate(["Hà Nội", "Huế"])
-    ]
-    manifest = run_batch(units, out_dir=tmp_path, workers=1, engine="papermill", progress=False)
-    assert manifest.counts == {"ok": 2}
-    assert overlapped == [True]

@@ -22,7 +22,6 @@ read and draw, and a change of the file reruns them. The pages are written by
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 import uuid
@@ -305,68 +304,52 @@ def _finisher(records: dict[str, dict[str, Any]], manifest: Manifest, out_root: 
 # dispatching: one unit, on local threads or on Dask
 
 
-def _run_unit(
-    spec: dict[str, Any],
-    pool: KernelPool | None = None,
-    kernel_slots: threading.Semaphore | None = None,
-) -> dict[str, Any]:
+def _run_unit(spec: dict[str, Any], pool: KernelPool | None = None) -> dict[str, Any]:
     """Execute one unit and export its HTML; returns the run's part of the record.
 
     Runs in a worker thread or on a Dask worker (then ``pool`` is None and the worker's
-    process-wide pool is used). Never raises for a failing notebook. ``kernel_slots`` bounds
-    the units running in kernels at once; the HTML is exported after the slot is given
-    back, so the kernel runs the next unit meanwhile (its time is the unit's run + HTML,
-    not the wait for a slot).
+    process-wide pool is used). Never raises for a failing notebook.
     """
     unit_dir = Path(spec["unit_dir"])
-    status, error, result = "ok", None, None
+    start, clock = _now(), time.perf_counter()
+    status, error = "ok", None
     executed = unit_dir / spec["notebook_file"]
     report = unit_dir / spec["html_file"]
-    with kernel_slots if kernel_slots is not None else contextlib.nullcontext():
-        start, clock = _now(), time.perf_counter()
-        try:
-            unit_dir.mkdir(parents=True, exist_ok=True)
-            if pool is None and spec["engine"] == "warm":
-                pool = shared_pool(spec["kernel_name"], spec["preload"])
-            result = execute_notebook(
-                spec["notebook"],
-                executed,
-                spec["parameters"],
-                cwd=unit_dir,
-                engine=spec["engine"],
-                pool=pool,
-                kernel_name=spec["kernel_name"],
-                timeout=spec["timeout"],
-                environment=spec.get("environment"),
-            )
-        except Exception as failure:  # the batch goes on; the manifest says what happened
-            status, error = "failed", _unit_error(failure)
     try:
-        if result is not None:
-            error = result.error
-            if error is not None:
-                status = "failed"
-            if result.notebook is not None:
-                language = str(spec["parameters"].get("language") or "vi")
-                export_html(result.notebook, report, title=spec["title"], language=language)
-    except Exception as failure:
-        status, error = "failed", _unit_error(failure)
+        unit_dir.mkdir(parents=True, exist_ok=True)
+        if pool is None and spec["engine"] == "warm":
+            pool = shared_pool(spec["kernel_name"], spec["preload"])
+        result = execute_notebook(
+            spec["notebook"],
+            executed,
+            spec["parameters"],
+            cwd=unit_dir,
+            engine=spec["engine"],
+            pool=pool,
+            kernel_name=spec["kernel_name"],
+            timeout=spec["timeout"],
+            environment=spec.get("environment"),
+        )
+        error = result.error
+        if error is not None:
+            status = "failed"
+        if result.notebook is not None:
+            language = str(spec["parameters"].get("language") or "vi")
+            export_html(result.notebook, report, title=spec["title"], language=language)
+    except Exception as failure:  # the batch goes on; the manifest says what happened
+        status = "failed"
+        error = {
+            "cell_index": None,
+            "execution_count": None,
+            "ename": type(failure).__name__,
+            "evalue": str(failure),
+        }
     return {
         "status": status,
         "error": error,
         "start": start,
         "end": _now(),
         "duration_s": round(time.perf_counter() - clock, 3),
-    }
-
-
-def _unit_error(failure: BaseException) -> dict[str, Any]:
-    """The error record of a failure outside the notebook's cells."""
-    return {
-        "cell_index": None,
-        "execution_count": None,
-        "ename": type(failure).__name__,
-        "evalue": str(failure),
     }
 
 
@@ -392,16 +375,11 @@ def _run_local(
         pool = KernelPool(specs[0]["kernel_name"], preload=specs[0]["preload"])
     failed = 0
     bar = _progress_bar(len(specs), progress)
-    # twice as many threads as kernels: while one thread exports a unit's HTML, another
-    # runs the next unit in the kernel it gave back
-    kernel_slots = threading.Semaphore(workers)
-    executor = ThreadPoolExecutor(min(2 * workers, len(specs)), thread_name_prefix="batch")
+    executor = ThreadPoolExecutor(min(workers, len(specs)), thread_name_prefix="batch")
     futures: dict[Any, Mapping[str, Any]] = {}
     try:
         futures = {
-            executor.submit(
-                _run_unit, spec, pool if engine == "warm" else None, kernel_slots
-            ): spec
+            executor.submit(_run_unit, spec, pool if engine == "warm" else None): spec
             for spec in specs
         }
         for future in as_completed(futures):
@@ -464,7 +442,12 @@ def _run_dask(
             except Exception as failure:  # a worker lost, a task that could not run
                 outcome = {
                     "status": "failed",
-                    "error": _unit_error(failure),
+                    "error": {
+                        "cell_index": None,
+                        "execution_count": None,
+                        "ename": type(failure).__name__,
+                        "evalue": str(failure),
+                    },
                     "start": None,
                     "end": _now(),
                     "duration_s": None,

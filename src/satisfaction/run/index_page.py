@@ -29,10 +29,7 @@ _FIGURES = {".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp"}
 _TABLES = {".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".json", ".sav", ".dta"}
 
 
-# idle HTML exporters, shared by the batch's threads: one is never used by two threads at
-# once, and a batch makes only as many as exported at the same time (0.5 s each to set up)
-_idle_exporters: list[Any] = []
-_exporters_lock = threading.Lock()
+_exporters = threading.local()
 _quiet_log = logging.getLogger("satisfaction.run.batch.html")
 _quiet_log.setLevel(logging.ERROR)
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*")
@@ -47,8 +44,7 @@ def export_html(nb: Any, path: str | Path, *, title: str = "", language: str = "
     ``language`` (``<html lang="vi">``) and carries the house style: figures scale to the
     width of the screen, tables scroll inside their box (a phone is 390 px wide).
     """
-    with _exporters_lock:
-        exporter = _idle_exporters.pop() if _idle_exporters else None
+    exporter = getattr(_exporters, "html", None)
     if exporter is None:
         from nbconvert import HTMLExporter
 
@@ -59,13 +55,9 @@ def export_html(nb: Any, path: str | Path, *, title: str = "", language: str = "
             exclude_output_prompt=True,
             embed_images=True,
         )
-    try:
-        exporter.language_code = language if language in ("vi", "en") else "vi"
-        resources = {"metadata": {"name": title or "report"}}
-        body, _ = exporter.from_notebook_node(nb, resources=resources)
-    finally:
-        with _exporters_lock:
-            _idle_exporters.append(exporter)
+        _exporters.html = exporter
+    exporter.language_code = language if language in ("vi", "en") else "vi"
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
     body = _EXTERNAL_SCRIPT.sub("", body)
     body = body.replace("</head>", f"{REPORT_CSS}\n</head>", 1)
     path = Path(path)
