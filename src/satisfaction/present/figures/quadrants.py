@@ -26,6 +26,7 @@ from satisfaction.present.figures._data import (
     _n_summary,
     _reliable_mask,
 )
+from satisfaction.present.figures._label_overlaps import faster_overlaps
 from satisfaction.present.figures._layout import (
     _LocaleFormatter,
     _new_axes,
@@ -115,17 +116,18 @@ def _place_labels(
         renderer = _renderer(ax.figure)
         to_data = ax.transData.inverted()
         fixed = [a.get_window_extent(renderer) for a in avoid] + _dot_boxes(ax, xs, ys)
-        adjust_text(
-            labels,
-            x=xs,
-            y=ys,
-            # adjustText 1.4 maps `objects` from data to display coordinates itself
-            objects=[box.transformed(to_data) for box in fixed],
-            ax=ax,
-            ensure_inside_axes=True,
-            iter_lim=_LAYOUT_ITERATIONS,
-            **_LAYOUT,
-        )
+        with faster_overlaps():  # the same layout, its overlap search in linear time
+            adjust_text(
+                labels,
+                x=xs,
+                y=ys,
+                # adjustText 1.4 maps `objects` from data to display coordinates itself
+                objects=[box.transformed(to_data) for box in fixed],
+                ax=ax,
+                ensure_inside_axes=True,
+                iter_lim=_LAYOUT_ITERATIONS,
+                **_LAYOUT,
+            )
         _step_to_free_places(ax, labels, fixed)
         leaders.extend(_leaders(ax, labels, xs, ys))
 
