@@ -6,6 +6,7 @@ import adjustText
 import numpy as np
 
 from satisfaction.present.figures._label_overlaps import (
+    crossings_removed,
     faster_overlaps,
     shifts_extra,
     shifts_texts,
@@ -35,9 +36,20 @@ def test_shifts_are_adjusttexts_bit_for_bit():
                 assert np.array_equal(ours, theirs)
 
 
+def test_crossing_lines_swap_as_adjusttext_swaps_them():
+    rng = np.random.default_rng(16)
+    for n in (1, 2, 9, 22):
+        labels = _boxes(rng, n).round(1)
+        points = rng.uniform(0, 100, (n, 2)).round(0)
+        points[: n // 2] = points[0]  # lines meeting at one point, some parallel
+        ours = crossings_removed(labels.copy(), points, 0)
+        assert np.array_equal(ours, adjustText.remove_crossings(labels.copy(), points, 0))
+
+
 def test_replaced_only_inside_the_block():
     original = adjustText.get_shifts_extra
     with faster_overlaps():
         assert adjustText.get_shifts_extra is shifts_extra
         assert adjustText.get_shifts_texts is shifts_texts
+        assert adjustText.remove_crossings is crossings_removed
     assert adjustText.get_shifts_extra is original

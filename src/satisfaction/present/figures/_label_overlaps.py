@@ -6,9 +6,10 @@ comparing every x-overlapping pair with every y-overlapping pair
 22 criteria and their dots, 150 iterations per chart, ~0.4 s of a plan. The functions
 here find the same pairs, in the same order, through one integer key per pair
 (``numpy.isin``); the shifts are computed as adjustText 1.x computes them (MIT licence,
-Ilya Flyamer), so the labels land on the same pixels. `faster_overlaps` puts them in place
-of adjustText's for one layout and puts the originals back; with an adjustText that no
-longer has these functions it changes nothing.
+Ilya Flyamer), so the labels land on the same pixels. Its check for crossing leader lines
+(a Python loop over every pair of labels, each iteration) is done at once in the same way.
+`faster_overlaps` puts them in place of adjustText's for one layout and puts the originals
+back; with an adjustText that no longer has these functions it changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import adjustText
 import numpy as np
 from adjustText.arrops import overlap_intervals
 
-__all__ = ["faster_overlaps", "shifts_extra", "shifts_texts"]
+__all__ = ["crossings_removed", "faster_overlaps", "shifts_extra", "shifts_texts"]
 
 
 def _both(xoverlaps: np.ndarray, yoverlaps: np.ndarray, width: int) -> np.ndarray:
@@ -71,7 +72,31 @@ def shifts_extra(coords: np.ndarray, extra_coords: np.ndarray) -> tuple[np.ndarr
     return xshifts, yshifts
 
 
-_REPLACED = {"get_shifts_texts": shifts_texts, "get_shifts_extra": shifts_extra}
+def crossings_removed(coords: np.ndarray, target_coords: np.ndarray, step: int) -> np.ndarray:
+    """`adjustText.remove_crossings`: two labels whose lines to their points cross swap
+    places, pair by pair in adjustText's order ((1, 0), (2, 0), (2, 1), ...); the crossings
+    are those of the lines before any swap, as there."""
+    centres = np.column_stack([coords[:, :2].mean(axis=1), coords[:, 2:].mean(axis=1)])
+    lines = np.hstack([centres, target_coords])
+    first, second = np.tril_indices(len(lines), k=-1)
+    x1, y1, x2, y2 = lines[first].T
+    x3, y3, x4, y4 = lines[second].T
+    denom = (y4 - y3) * (x2 - x1) - (x4 - x3) * (y2 - y1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ua = ((x4 - x3) * (y1 - y3) - (y4 - y3) * (x1 - x3)) / denom
+        ub = ((x2 - x1) * (y1 - y3) - (y2 - y1) * (x1 - x3)) / denom
+    # adjustText's tests, NaN included: a comparison with NaN is False, so it is no reason
+    crossing = (denom != 0) & ~(ua < 0) & ~(ua > 1) & ~(ub < 0) & ~(ub > 1)
+    for i, j in zip(first[crossing], second[crossing], strict=True):
+        coords[i], coords[j] = coords[j].copy(), coords[i].copy()
+    return coords
+
+
+_REPLACED = {
+    "get_shifts_texts": shifts_texts,
+    "get_shifts_extra": shifts_extra,
+    "remove_crossings": crossings_removed,
+}
 
 
 @contextmanager
