@@ -371,6 +371,13 @@ def batch(
     pdf: Annotated[
         bool, typer.Option(help="export every Word document to PDF (needs LibreOffice)")
     ] = False,
+    png: Annotated[
+        bool,
+        typer.Option(
+            help="also write each report figure as a 200-dpi PNG (the reports show SVG; "
+            "plans always have PNGs for Word)"
+        ),
+    ] = False,
 ) -> None:
     """Clean, estimate once, and run the report notebooks per unit (province by default) and
     field.
@@ -394,6 +401,7 @@ def batch(
         target=target,
         pdf=pdf,
         by=by,
+        png=png,
     )
     _print_job(result, pdf=pdf)
 

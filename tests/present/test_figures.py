@@ -597,6 +597,45 @@ def test_heatmap_decimal_comma_and_diverging_centre():
     assert labels_en[(0.5, 0.5)] == "61.5%"
 
 
+def _national_grid() -> pd.DataFrame:
+    """35 provinces x 22 criteria, a few unreliable cells and one absent."""
+    rng = np.random.default_rng(3)
+    rows = [
+        {
+            "province": f"Tỉnh {p:02d}",
+            "criterion": f"Tiêu chí {c:02d}",
+            "n": 300,
+            "estimate": float(rng.uniform(0.4, 0.9)),
+            "reliable": (p * c) % 17 != 0,
+        }
+        for p in range(35)
+        for c in range(22)
+        if (p, c) != (4, 7)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_heatmap_too_small_for_numbers_colours_and_hatches_only():
+    frame = _national_grid()
+    _, ax = plt.subplots(figsize=(8.5, 10.65))
+    heatmap(frame, x="criterion", y="province", ax=ax, source="Khảo sát quốc gia")
+    assert texts(ax, "heatmap-label") == []  # 770 numbers would print on top of each other
+    hatched = sorted(p.get_xy() for p in by_gid(ax, "heatmap-unreliable"))
+    assert hatched == sorted(
+        (c, p) for p in range(35) for c in range(22) if (p * c) % 17 == 0 and (p, c) != (4, 7)
+    )
+    footer = fig_artist(ax.figure, "figure-source").get_text()
+    assert LABELS["vi"]["no_cell_labels_note"] in footer
+    assert LABELS["vi"]["hatched_note"].format(why="")[:12] in footer
+    assert LABELS["vi"]["missing_grey_note"] in footer
+    assert "*" not in footer  # no star to explain: none is drawn
+    # asked for, the numbers are printed whatever the size; a small grid prints them itself
+    _, ax2 = plt.subplots(figsize=(8.5, 10.65))
+    heatmap(frame, x="criterion", y="province", ax=ax2, source="X", cell_labels=True)
+    assert len(texts(ax2, "heatmap-label")) == 35 * 22
+    plt.close("all")
+
+
 def test_heatmap_rejects_duplicate_cells():
     frame = heatmap_frame()
     with pytest.raises(InputError, match="more than one row"):

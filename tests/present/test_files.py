@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -16,7 +17,7 @@ from writers_data import forest, tidy_estimates
 
 from satisfaction.errors import InputError, ParameterError
 from satisfaction.present import figures
-from satisfaction.present.files import safe_stem, save_figure
+from satisfaction.present.files import figure_title, safe_stem, save_figure
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +171,91 @@ def test_save_figure_text_past_the_margin_is_drawn_whole(tmp_path, tidy):
     far, near = _ink(paths["png"]), _ink(reference)
     assert far.shape[1] > near.shape[1] + 200 * 25  # the canvas reaches the far text
     assert far[:, : 200 * 3].sum() > 0  # and it is drawn
+
+
+def _svg_box(svg: str) -> tuple[list[float], list[float]]:
+    """(width and height in pt, view box) of an SVG's root element."""
+    root = re.search(r"<svg\b[^>]*>", svg).group(0)
+    size = [float(re.search(rf'\s{k}="([0-9.]+)pt"', root).group(1)) for k in ("width", "height")]
+    view = [float(v) for v in re.search(r'viewBox="([^"]+)"', root).group(1).split()]
+    return size, view
+
+
+def _title_xy(svg: str, title: str) -> tuple[float, float]:
+    found = re.search(rf'<text [^>]*x="([-0-9.]+)" y="([-0-9.]+)"[^>]*>{re.escape(title)}<', svg)
+    return float(found.group(1)), float(found.group(2))
+
+
+def test_save_figure_svg_only_is_savefigs_tight_svg_drawn_once(tmp_path, tidy):
+    title = "Hình 3: Lĩnh vực – Đồng Tháp"
+    reference = tmp_path / "reference.svg"
+    forest(tidy, title).figure.savefig(reference, format="svg", bbox_inches="tight")
+    ax = forest(tidy, title)
+    draws = []
+    ax.figure.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    paths = save_figure(ax, tmp_path / "out", "f", data=tidy, formats=("svg", "csv"))
+
+    assert set(paths) == {"svg", "csv"}  # no PNG: the costly raster is skipped
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.csv", "f.svg"]
+    assert len(draws) == 1  # one draw writes and measures the SVG
+    ours, theirs = paths["svg"].read_text(encoding="utf-8"), reference.read_text("utf-8")
+    (size, view), (ref_size, ref_view) = _svg_box(ours), _svg_box(theirs)
+    assert size == pytest.approx(view[2:], abs=0.01)  # shown at its natural size
+    assert size == pytest.approx(ref_size, abs=2.0)  # savefig's tight box, within 2 pt
+    # the title sits at the same place within the shown box as in savefig's picture
+    x, y = _title_xy(ours, title)
+    ref_x, ref_y = _title_xy(theirs, title)
+    assert x - view[0] == pytest.approx(ref_x - ref_view[0], abs=2.0)
+    assert y - view[1] == pytest.approx(ref_y - ref_view[1], abs=2.0)
+    assert figure_title(paths["svg"]) == title
+
+
+def _small_heatmap() -> tuple[object, pd.DataFrame]:
+    grid = pd.DataFrame(
+        {
+            "field": ["Đất đai", "Hộ tịch"] * 2,
+            "criterion": ["A", "A", "B", "B"],
+            "estimate": [0.6, 0.7, 0.8, 0.9],
+            "reliable": [True, False, True, True],
+        }
+    )
+    ax = figures.heatmap(grid, x="field", y="criterion", source="X")  # with a colour bar
+    return ax, grid
+
+
+def test_save_figure_reuses_the_axes_boxes_without_changing_the_svg(tmp_path, tidy, monkeypatch):
+    import contextlib
+
+    from satisfaction.present import files
+
+    first = [
+        save_figure(forest(tidy, "Hình 1"), tmp_path / "a", "f", data=tidy, formats=("svg",)),
+        save_figure(_small_heatmap()[0], tmp_path / "a", "h", data=tidy, formats=("svg",)),
+    ]
+    monkeypatch.setattr(files, "_axes_boxes_once", lambda fig: contextlib.nullcontext())
+    second = [
+        save_figure(forest(tidy, "Hình 1"), tmp_path / "b", "f", data=tidy, formats=("svg",)),
+        save_figure(_small_heatmap()[0], tmp_path / "b", "h", data=tidy, formats=("svg",)),
+    ]
+    for kept, again in zip(first, second, strict=True):
+        assert kept["svg"].read_bytes() == again["svg"].read_bytes()
+
+
+def test_figure_title_reads_png_and_svg_and_survives_bad_files(tmp_path, tidy):
+    title = "Tỷ lệ <hài lòng> & ý kiến"
+    paths = save_figure(forest(tidy, title), tmp_path, "f", data=tidy)
+    assert figure_title(paths["png"]) == title == figure_title(paths["svg"])
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    assert figure_title(tmp_path / "broken.png") == ""
+    assert figure_title(tmp_path / "missing.svg") == ""
+
+
+def test_save_figure_refuses_unknown_formats(tmp_path, tidy):
+    with pytest.raises(ParameterError, match="formats"):
+        save_figure(forest(tidy, "x"), tmp_path, "f", data=tidy, formats=("pdf",))
+    with pytest.raises(ParameterError, match="formats"):
+        save_figure(forest(tidy, "x"), tmp_path, "f", data=tidy, formats="png")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "a\\b"])

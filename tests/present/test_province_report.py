@@ -27,6 +27,20 @@ def report(tmp_path_factory) -> ProvinceReport:
     return ProvinceReport.open("prov-test", province="Hà Nội", root=root, output_dir=root / "out")
 
 
+def test_report_figures_are_svg_and_png_only_when_asked(report, tmp_path):
+    """The HTML shows the SVG; the 200-dpi PNG (the costly raster) only for `png=True`."""
+    report.indices()
+    names = {p.suffix for p in (report.output_dir / "figures").iterdir()}
+    assert names == {".svg", ".csv"}
+    root = report.output_dir.parent
+    asked = ProvinceReport.open(
+        "prov-test", province="Hà Nội", root=root, output_dir=tmp_path / "png", png=True
+    )
+    asked.indices()
+    suffixes = sorted(p.suffix for p in (tmp_path / "png" / "figures").iterdir())
+    assert suffixes.count(".png") == suffixes.count(".svg") >= 1
+
+
 def test_data_quality_reads_the_surveys_clean_folder(report):
     assert report.clean_dir is not None and (report.clean_dir / "cleaning_summary.csv").is_file()
     table = report.data_quality()

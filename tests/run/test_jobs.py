@@ -69,12 +69,14 @@ def test_each_report_html_embeds_its_figures(first_run):
     out = first_run.index.parent
     for folder in ("province/vinh-long", "province/toan-bo"):
         html = (out / folder / "province_report.html").read_text(encoding="utf-8")
-        figures = list((out / folder / "figures").glob("*.png"))
+        figures = list((out / folder / "figures").glob("*.svg"))
         assert len(figures) == 7
-        assert html.count("data:image/png;base64,") >= len(figures)
+        # the HTML shows each figure's SVG; no PNG is drawn for a report without Word
+        assert html.count("data:image/svg+xml;base64,") >= len(figures)
+        assert not list((out / folder / "figures").glob("*.png"))
         assert "Chỉ số hài lòng chung và theo yếu tố" in html
     field_html = (out / "field/dat-dai/field_report.html").read_text(encoding="utf-8")
-    assert field_html.count("data:image/png;base64,") >= 2
+    assert field_html.count("data:image/svg+xml;base64,") >= 2
 
 
 def test_figure_numbers_equal_the_estimates(first_run):
@@ -195,3 +197,9 @@ def test_a_one_province_rerun_keeps_the_previous_wave_and_only_its_units(tmp_pat
     assert _has_whole_survey_units(run) and not _has_whole_survey_units(tmp_path / "nowhere")
     first = report_units("plan-test", current, provinces="Hà Nội", whole=True, root=tmp_path)
     assert [u.folder for u in first] == ["province/toan-bo", "province/ha-noi"]
+    # `batch --png`: the reports are asked for PNG figures too (by default they show SVG only)
+    assert [u.parameters["png"] for u in named] == [False, False]
+    with_png = report_units(
+        "plan-test", current, provinces="Hà Nội", fields="Đất đai", root=tmp_path, png=True
+    )
+    assert [u.parameters["png"] for u in with_png] == [True, True]

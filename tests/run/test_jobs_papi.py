@@ -37,5 +37,5 @@ def test_papi_reports_run_in_the_demo_job_and_are_on_the_index(demo_reports):
     page = demo_reports.index.read_text(encoding="utf-8")
     assert "Chỉ số quản trị kiểu PAPI" in page and "PAPI: Vĩnh Long" in page
     report = (out / "papi" / "vinh-long" / "papi_report.html").read_text(encoding="utf-8")
-    assert "khoảng hạng 95%" in report and "data:image/png;base64" in report
+    assert "khoảng hạng 95%" in report and "data:image/svg+xml;base64" in report
     assert (out / "papi" / "vinh-long" / "papi_report.xlsx").is_file()

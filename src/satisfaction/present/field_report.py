@@ -23,6 +23,9 @@ from satisfaction.present.sections import _Report, rows_size
 from satisfaction.present.survey_choice import choose_many, ensure_estimates, find_root
 from satisfaction.present.tables import estimates_table
 
+#: Up to this many units the criteria heatmap has a column per unit; more get a row each.
+_UNITS_ACROSS = 12
+
 __all__ = ["FieldReport"]
 
 
@@ -46,6 +49,7 @@ class FieldReport(_Report):
         language: str = "vi",
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
+        png: bool = False,
     ) -> FieldReport:
         root_path = Path(root) if root else find_root()
         estimates = ensure_estimates(
@@ -65,6 +69,7 @@ class FieldReport(_Report):
         out = Path(output_dir) if output_dir else root_path / "outputs" / survey / "notebook"
         estimates, english, note = report_language(estimates, survey, language, root_path)
         return cls(
+            png=png,
             estimates=estimates,
             language=language,
             output_dir=out,
@@ -145,11 +150,15 @@ class FieldReport(_Report):
         mine["province"] = mine["province"].replace({ALL: self.text["all"]})
         mine["short"] = self.short_labels(mine["item"]).fillna(mine["label"])
 
+        # a few provinces are columns; a national survey's 34 or 63 are rows, one line each
+        units = mine["province"].nunique()
+        across, down = ("province", "short") if units <= _UNITS_ACROSS else ("short", "province")
+
         def draw(ax: plt.Axes) -> None:
             figures.heatmap(
                 mine,
-                x="province",
-                y="short",
+                x=across,
+                y=down,
                 language=self.language,
                 ax=ax,
                 title=self._title("field_heatmap_title", field=self.field_name),
@@ -160,7 +169,7 @@ class FieldReport(_Report):
             "tieu-chi-tinh",
             draw,
             mine[["province", "short", "label", "estimate", "ci_low", "ci_high", "n", "reliable"]],
-            size=(7.5, 8.5),
+            size=(7.5, 8.5) if units <= _UNITS_ACROSS else rows_size(units, width=8.5),
         )
         self._show_label_key(mine["short"], mine["label"])
         return self._table(

@@ -11,9 +11,13 @@ with a tight bounding box because titles and footers sit outside the Axes.
 
 from __future__ import annotations
 
+import contextlib
+import html
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -30,7 +34,7 @@ from satisfaction.io.paths import safe_output_path, slugify
 from satisfaction.io.write import atomic_paths, csv_into, make_folder
 from satisfaction.present.formatting import _flatten_columns
 
-__all__ = ["safe_stem", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "figure_title", "safe_stem", "save_figure"]
 
 # --------------------------------------------------------------------------------------
 # Safe names and atomic writes
@@ -128,6 +132,29 @@ def _title_of(fig: Figure) -> str:
     return ""
 
 
+_SVG_TITLE = re.compile(rb"<dc:title>(.*?)</dc:title>", re.DOTALL)
+
+
+def figure_title(image: str | Path) -> str:
+    """The title `save_figure` stored in a figure file (PNG text chunk or SVG metadata);
+    "" when there is none or the file cannot be read."""
+    path = Path(image)
+    try:
+        if path.suffix.lower() == ".svg":
+            with path.open("rb") as handle:
+                head = handle.read(65536)  # the metadata comes first in matplotlib's SVG
+            found = _SVG_TITLE.search(head)
+            return (
+                html.unescape(found.group(1).decode("utf-8", "replace")).strip() if found else ""
+            )
+        from PIL import Image
+
+        with Image.open(path) as picture:
+            return str(getattr(picture, "text", {}).get("Title", "")).strip()
+    except (OSError, ValueError):
+        return ""
+
+
 #: Inches drawn around the figure in the one raster pass of `save_figure`: titles, footers
 #: and long labels reach past the figure's edges, and the tight box is cut from this canvas.
 _MARGIN_IN = 3.0
@@ -178,7 +205,7 @@ def _render_tight(fig: Figure, dpi: float) -> tuple[np.ndarray | None, Bbox]:
 _PNG_COMPRESS_LEVEL = 3
 
 
-def _write_png(path: Path, pixels: np.ndarray, dpi: float, metadata: dict[str, str]) -> None:
+def _encode_png(path: Path, pixels: np.ndarray, dpi: float, metadata: dict[str, str]) -> None:
     """Write RGB (or RGBA) ``pixels`` as a PNG with ``dpi`` in its pHYs chunk and the text
     chunks `mpl.image.imsave` writes (Software, then ``metadata``), via Pillow directly:
     imsave always encodes RGBA at zlib level 6."""
@@ -194,6 +221,109 @@ def _write_png(path: Path, pixels: np.ndarray, dpi: float, metadata: dict[str, s
     )
 
 
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>")
+_SVG_SIZE = re.compile(rb'\s(?:width|height|viewBox)="[^"]*"')
+
+
+def _crop_svg(svg: bytes, box: Bbox, canvas_height_in: float) -> bytes:
+    """The SVG drawn on the padded canvas, shown through ``box`` (inches, from the canvas's
+    bottom left): its root element's size and view box are set to the box (points); what lies
+    outside is not shown."""
+    x0, top = box.x0 * 72, (canvas_height_in - box.y1) * 72
+    width, height = box.width * 72, box.height * 72
+    root = _SVG_ROOT.search(svg)
+    if root is None:  # not matplotlib's SVG: leave it as drawn
+        return svg
+    tag = _SVG_SIZE.sub(b"", root.group(0))
+    sized = (
+        f' width="{width:.2f}pt" height="{height:.2f}pt"'
+        f' viewBox="{x0:.2f} {top:.2f} {width:.2f} {height:.2f}"'
+    ).encode()
+    tag = tag[:4] + sized + tag[4:]
+    return svg[: root.start()] + tag + svg[root.end() :]
+
+
+@contextlib.contextmanager
+def _axes_boxes_once(fig: Figure) -> Iterator[None]:
+    """Within the block, each Axes' tight box is computed once per renderer.
+
+    A tight box lays out every tick label. The title and footer anchor to the Axes' box when
+    the figure is drawn (`figures.notes`), and the figure's own box is measured right after
+    that draw, with the same renderer and nothing moved: the second layout would give the
+    same box, so the first is reused.
+    """
+    kept: dict[tuple, Bbox | None] = {}
+    patched = [ax for ax in fig.axes if "get_tightbbox" not in vars(ax)]
+
+    def once(ax: Axes, original: Any) -> Any:
+        def get_tightbbox(renderer: Any = None, *args: Any, **kwargs: Any) -> Bbox | None:
+            try:
+                given = {k: v for k, v in kwargs.items() if v is not None}  # None: the default
+                key = (id(ax), id(renderer), args, tuple(sorted(given.items())))
+                hash(key)
+            except TypeError:  # unhashable extras: compute as usual
+                return original(renderer, *args, **kwargs)
+            if key not in kept:
+                kept[key] = original(renderer, *args, **kwargs)
+            return kept[key]
+
+        return get_tightbbox
+
+    for ax in patched:
+        ax.get_tightbbox = once(ax, ax.get_tightbbox)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for ax in patched:
+            del ax.get_tightbbox
+
+
+def _svg_tight(fig: Figure, metadata: dict[str, str | None]) -> tuple[bytes | None, Bbox]:
+    """Draw ``fig`` as SVG once, on a canvas reaching ``_MARGIN_IN`` past its edges, measure
+    its tight box (padded) with that same draw and crop the SVG to it.
+
+    Returns (the SVG's bytes, the tight box in figure inches). savefig's ``"tight"`` draws an
+    SVG twice (once to measure); here the box is measured when the one draw ends (the
+    figure's ``draw_event`` hands over the SVG renderer, whose text sizes are already laid
+    out) and applied by the root element's view box. When something reaches past the margin,
+    the bytes are None and the caller lets savefig draw the box.
+    """
+    import io
+
+    width, height = fig.get_size_inches()
+    canvas_box = Bbox.from_extents(
+        -_MARGIN_IN, -_MARGIN_IN, width + _MARGIN_IN, height + _MARGIN_IN
+    )
+    measured: list[Bbox] = []
+
+    def measure(event: object) -> None:
+        renderer = event.renderer  # type: ignore[attr-defined]
+        measured.append(fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"]))
+
+    callback = fig.canvas.mpl_connect("draw_event", measure)
+    buffer = io.BytesIO()
+    try:
+        with _axes_boxes_once(fig):
+            fig.savefig(
+                buffer, format="svg", bbox_inches=canvas_box, facecolor="white", metadata=metadata
+            )
+    finally:
+        fig.canvas.mpl_disconnect(callback)
+    drawn = measured[-1]
+    tight = drawn.translated(-_MARGIN_IN, -_MARGIN_IN)
+    inside = Bbox.from_extents(0, 0, canvas_box.width, canvas_box.height)
+    if not (inside.containsx(drawn.x0) and inside.containsx(drawn.x1)) or not (
+        inside.containsy(drawn.y0) and inside.containsy(drawn.y1)
+    ):
+        return None, tight
+    return _crop_svg(buffer.getvalue(), drawn, canvas_box.height), tight
+
+
+#: The files `save_figure` can write: a 200-dpi PNG (Word, slides), the SVG (the HTML
+#: reports show it) and the numbers drawn.
+FIGURE_FORMATS = ("png", "svg", "csv")
+
+
 def save_figure(
     ax_or_fig: Axes | Figure,
     out_dir: str | Path,
@@ -201,17 +331,21 @@ def save_figure(
     *,
     data: pd.DataFrame,
     dpi: int = 200,
+    formats: Sequence[str] = FIGURE_FORMATS,
 ) -> dict[str, Path]:
-    """Write ``<stem>.png``, ``<stem>.svg`` and ``<stem>.csv`` and close the figure.
+    """Write ``<stem>.svg``, ``<stem>.csv`` and (when ``formats`` holds "png") ``<stem>.png``,
+    and close the figure.
 
-    ``name`` goes through :func:`safe_stem`; the three files must resolve inside ``out_dir``
-    (created if missing). The PNG has ``dpi`` (>= 200) in its pHYs chunk; the SVG keeps text
-    as text (``svg.fonttype = "none"``), has no date and fixed ids so re-running gives the
-    same bytes; the CSV holds ``data`` (the numbers drawn, as given) in UTF-8 with a BOM.
-    Both images carry the figure's title as metadata ("Title"), for captions; the PNG also
-    the smallest font size drawn (``SMALLEST_TEXT``).
-    Both images use ``bbox_inches="tight"``, since titles and footers sit outside the Axes.
-    Returns ``{"png": path, "svg": path, "csv": path}``.
+    ``name`` goes through :func:`safe_stem`; the files must resolve inside ``out_dir``
+    (created if missing). The SVG keeps text as text (``svg.fonttype = "none"``, so
+    Vietnamese stays searchable and editable), has no date and fixed ids so re-running gives
+    the same bytes; the PNG has ``dpi`` (>= 200) in its pHYs chunk; the CSV holds ``data``
+    (the numbers drawn, as given) in UTF-8 with a BOM. Both images carry the figure's title
+    as metadata ("Title"), for captions; the PNG also the smallest font size drawn
+    (``SMALLEST_TEXT``). Both are cut to the figure's tight box, since titles and footers
+    sit outside the Axes. The PNG is the costly file (a 200-dpi raster of every label): the
+    HTML reports show the SVG and ask for the PNG only when a Word document or the user
+    needs it. Returns ``{format: path}`` for the files written.
     """
     fig = _root_figure(ax_or_fig)
     stem = safe_stem(name)
@@ -221,26 +355,52 @@ def save_figure(
         )
     if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not dpi >= 200:
         raise ParameterError(f"save_figure: dpi must be at least 200, got {dpi!r}", key="dpi")
+    wanted = [ext for ext in FIGURE_FORMATS if ext in set(formats) | {"svg", "csv"}]
+    unknown = sorted(set(formats) - set(FIGURE_FORMATS))
+    if unknown or isinstance(formats, str):
+        raise ParameterError(
+            f"save_figure: formats must be among {', '.join(FIGURE_FORMATS)}, got {formats!r}",
+            key="formats",
+        )
     root = Path(out_dir)
     if root.exists() and not root.is_dir():
         raise ParameterError(f"save_figure: {str(root)!r} is not a folder", key="out_dir")
-    paths = {ext: safe_output_path(root, f"{stem}.{ext}") for ext in ("png", "svg", "csv")}
+    paths = {ext: safe_output_path(root, f"{stem}.{ext}") for ext in wanted}
     make_folder(root)
     table = _flatten_columns(data)
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"satisfaction-{stem}", "pdf.fonttype": 42}
     try:
         with mpl.rc_context(rc), _atomic_paths(list(paths.values())) as temps:
-            png, svg, csv = temps
+            temp = dict(zip(wanted, temps, strict=True))
             title = _title_of(fig)  # the index page captions the figure with it
-            pixels, tight = _render_tight(fig, dpi)
-            png_meta = {"Title": title, SMALLEST_TEXT: f"{_smallest_text(fig):.2f}"}
-            common = {"bbox_inches": tight, "facecolor": "white"}
-            if pixels is None:  # drawn beyond the margin: let savefig draw it again, tight
-                fig.savefig(png, format="png", dpi=dpi, metadata=png_meta, **common)
+            if "png" in temp:
+                _write_png(fig, temp["png"], dpi, title)
+            svg_meta = {"Date": None, "Title": title}
+            drawn, tight = _svg_tight(fig, svg_meta)
+            if drawn is None:  # drawn beyond the margin: let savefig draw the box
+                common = {"bbox_inches": tight, "facecolor": "white"}
+                fig.savefig(temp["svg"], format="svg", metadata=svg_meta, **common)
             else:
-                _write_png(png, pixels, dpi, png_meta)
-            fig.savefig(svg, format="svg", metadata={"Date": None, "Title": title}, **common)
-            csv_into(table, csv)
+                Path(temp["svg"]).write_bytes(drawn)
+            csv_into(table, temp["csv"])
     finally:
         plt.close(fig)
     return paths
+
+
+def _write_png(fig: Figure, target: str | Path, dpi: float, title: str) -> None:
+    """The figure as a PNG at ``dpi``, cut to its tight box, with its title and smallest
+    text size as metadata."""
+    pixels, tight = _render_tight(fig, dpi)
+    png_meta = {"Title": title, SMALLEST_TEXT: f"{_smallest_text(fig):.2f}"}
+    if pixels is None:  # drawn beyond the margin: let savefig draw it again, tight
+        fig.savefig(
+            target,
+            format="png",
+            dpi=dpi,
+            metadata=png_meta,
+            bbox_inches=tight,
+            facecolor="white",
+        )
+    else:
+        _encode_png(Path(target), pixels, dpi, png_meta)

@@ -331,7 +331,7 @@ class OnestopReport:
         )  # fmt: skip
         drawn = data[["label", *lines]]
         written = save_figure(fig, self.output_dir / "figures", "trend", data=drawn)
-        _show(written["png"])
+        _show(written)
         self.figures_written.append(written)
         self.captions[str(written["png"])] = title
 
@@ -381,7 +381,7 @@ class OnestopReport:
         )  # fmt: skip
         stem = "funnel-" + (field_name or "all")
         written = save_figure(fig, self.output_dir / "figures", stem, data=points)
-        _show(written["png"])
+        _show(written)
         self.figures_written.append(written)
         self.captions[str(written["png"])] = title
         return written

@@ -285,7 +285,7 @@ class PapiReport:
 
     def _figure(self, name: str, ax: Any, data: pd.DataFrame) -> dict[str, Path]:
         written = save_figure(ax, self.output_dir / "figures", name, data=data)
-        _show(written["png"])
+        _show(written)
         self.figures_written.extend(written.values())
         return written
 

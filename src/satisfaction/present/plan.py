@@ -88,6 +88,8 @@ class RemediationReport(_Report):
     document: dict[str, str] = field(default_factory=dict)
     # plan figures are drawn for print: at most the A4 text width, text >= 8 pt
     print_width_in: float | None = 6.4
+    # the Word plan places each figure as a 200-dpi PNG
+    png: bool = True
 
     @classmethod
     def open(

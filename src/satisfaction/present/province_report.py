@@ -96,11 +96,13 @@ class ProvinceReport(_Report):
         language: str = "vi",
         output_dir: str | Path | None = None,
         root: str | Path | None = None,
+        png: bool = False,
     ) -> ProvinceReport:
         """Load (or compute) the survey's estimates and check the unit and fields.
 
         ``unit``: the reporting unit the estimates are made per ("" for the survey's default,
-        "commune", ...); ``province`` is then one of its values, or "all"."""
+        "commune", ...); ``province`` is then one of its values, or "all". ``png``: also
+        write each figure as a 200-dpi PNG (the report shows the SVG)."""
         root_path = Path(root) if root else find_root()
         options = AnalysisOptions(level=level, min_n=min_n, unit=unit or None)
         estimates = ensure_estimates(survey, options, root=root_path)
@@ -114,6 +116,7 @@ class ProvinceReport(_Report):
         survey_id = str(estimates.meta.get("survey") or survey)
         estimates, english, note = report_language(estimates, survey, language, root_path)
         return cls(
+            png=png,
             estimates=estimates,
             language=language,
             output_dir=out,

@@ -26,7 +26,7 @@ from satisfaction.analysis.estimates import ALL, Estimates
 from satisfaction.errors import ParameterError
 from satisfaction.present import figures
 from satisfaction.present.figures.notes import fit_width
-from satisfaction.present.files import _title_of, save_figure
+from satisfaction.present.files import _title_of, figure_title, save_figure
 from satisfaction.present.formatting import COLUMN_LABELS
 from satisfaction.present.html_table import ShownTable, show, table_html
 from satisfaction.present.tables import estimates_table
@@ -213,18 +213,24 @@ def rows_size(rows: int, width: float = 8.0) -> tuple[float, float]:
     return width, max(4.5, 2.6 + 0.23 * rows)
 
 
-def _show(png: Path, alt: str = "") -> None:
-    """Show a saved figure in the notebook from its PNG (rendering it again would double
-    the drawing time of a report, which dominates a batch), with its title as alt text
-    (by default the title `save_figure` stored in the PNG)."""
-    if not alt:
-        from PIL import Image
+def _show(written: Path | dict[str, Path], alt: str = "") -> None:
+    """Show a saved figure in the notebook from its file (rendering it again would double
+    the drawing time of a report, which dominates a batch), with its title as alt text.
 
-        with Image.open(png) as image:
-            alt = str(getattr(image, "text", {}).get("Title", ""))
-    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    ``written`` is what `save_figure` returned (the SVG is shown when there is one: crisp at
+    any zoom, and drawn without the PNG's raster cost) or a PNG's path; ``alt`` defaults to
+    the title `save_figure` stored in the image."""
+    image = (
+        Path(written["svg"] if "svg" in written else written["png"])
+        if isinstance(written, dict)
+        else Path(written)
+    )
+    kind = "svg+xml" if image.suffix.lower() == ".svg" else "png"
+    if not alt:
+        alt = figure_title(image)
+    data = base64.b64encode(image.read_bytes()).decode("ascii")
     _display_html(
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        f'<img src="data:image/{kind};base64,{data}" alt="{html.escape(alt, quote=True)}" '
         'width="860" style="max-width: 100%; height: auto;">'
     )
 
@@ -252,6 +258,9 @@ class _Report:
     print_width_in: float | None = None
     # said once under the title: labels the instrument gives only in another language
     language_note: str | None = None
+    # also write each figure as a 200-dpi PNG (a Word document places it; users paste it
+    # into slides); the HTML shows the SVG, so a report without Word skips the costly raster
+    png: bool = False
 
     def __post_init__(self) -> None:
         if self.language not in TEXT:
@@ -427,8 +436,9 @@ class _Report:
         if self.print_width_in is not None:
             fit_width(fig, self.print_width_in)
         title = _title_of(fig)
-        written = save_figure(fig, self.output_dir / "figures", name, data=data)
-        _show(written["png"], title)
+        formats = ("png", "svg", "csv") if self.png else ("svg", "csv")
+        written = save_figure(fig, self.output_dir / "figures", name, data=data, formats=formats)
+        _show(written, title)
         self.figures_written.extend(written.values())
         return written
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from satisfaction.errors import ParameterError
 from satisfaction.io.paths import safe_output_path
+from satisfaction.present.files import figure_title
 from satisfaction.run.manifest import MANIFEST_NAME, _now, _write_atomic
 
 __all__ = ["GROUP_TITLES", "INDEX_NAME", "REPORT_CSS", "export_html", "write_index"]
@@ -164,16 +165,11 @@ def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _caption(png: Path) -> str:
-    """The figure's title, saved in its PNG by `present.files.save_figure`; else its name."""
-    try:
-        from PIL import Image
-
-        with Image.open(png) as image:
-            title = str(getattr(image, "text", {}).get("Title", "")).strip()
-    except (OSError, ValueError):
-        title = ""
-    return title or png.stem.replace("-", " ").replace("_", " ").capitalize()
+def _caption(image: Path) -> str:
+    """The figure's title, saved in its PNG or SVG by `present.files.save_figure`; else its
+    name."""
+    title = figure_title(image)
+    return title or image.stem.replace("-", " ").replace("_", " ").capitalize()
 
 
 def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
@@ -196,7 +192,7 @@ def _figure_gallery(out_root: Path, figures: Sequence[Path]) -> list[str]:
         ]
         if numbers.is_file():
             extra.append(f'<a href="{_link(out_root, numbers)}">số liệu</a>')
-        caption = _caption(shown) if shown.suffix.lower() == ".png" else stem.name
+        caption = _caption(shown) if shown.suffix.lower() in {".png", ".svg"} else stem.name
         lines.append(
             f'<figure><a href="{href}"><img src="{href}" alt="{esc(caption)}" '
             f'loading="lazy"></a><figcaption>{esc(caption)}'

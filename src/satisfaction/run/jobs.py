@@ -121,6 +121,7 @@ def report_units(
     target: float | str = 0.8,
     unit: str = "",
     whole: bool | None = None,
+    png: bool = False,
 ) -> list[Unit]:
     """The report units of a survey: whole survey + each reporting unit, each field.
 
@@ -130,7 +131,8 @@ def report_units(
 
     The units are the values of the estimates' reporting unit (provinces by default;
     `unit`, e.g. "commune", as the estimates were made with `prepare_survey(unit=...)`);
-    each unit's report and plan share one heading on the index page. With `remediation`,
+    each unit's report and plan share one heading on the index page (`png`: the reports also
+    write each figure as a 200-dpi PNG). With `remediation`,
     also a remediation plan for the whole survey and each unit, compared with
     `previous_wave` (whose estimates folder, `previous_estimates`, and the clean responses
     the plan's drivers and comments read are among the unit's inputs).
@@ -145,6 +147,7 @@ def report_units(
     notebooks = root / "notebooks"
     prefix, words, whole = _unit_naming(estimates, language)
     valid = {"province": ["all", *estimates.provinces]}
+    report_options = {"unit": unit, "language": language, "png": png}
 
     def where(value: str) -> tuple[str, str]:
         """(folder slug, group heading) of a unit value or "all"."""
@@ -158,7 +161,7 @@ def report_units(
         units.append(
             make_unit(
                 notebooks / "province_report.ipynb",
-                {"survey": survey, "province": province, "unit": unit, "language": language},
+                {"survey": survey, "province": province, **report_options},
                 valid_values=valid,
                 folder=f"{prefix}/{slug}",
                 title=(whole if province == "all" else province),
@@ -170,7 +173,7 @@ def report_units(
         units.append(
             make_unit(
                 notebooks / "field_report.ipynb",
-                {"survey": survey, "field": field_name, "unit": unit, "language": language},
+                {"survey": survey, "field": field_name, **report_options},
                 valid_values={"field": estimates.fields},
                 folder=f"field/{slugify(field_name)}",
                 title=f"Lĩnh vực: {field_name}",
@@ -377,6 +380,7 @@ def run_reports(
     extra_units: Sequence[Unit] = (),
     pdf: bool = False,
     by: str = "",
+    png: bool = False,
 ) -> JobResult:
     """Clean, estimate, then run every report notebook of `survey` (see module docstring).
 
@@ -386,7 +390,8 @@ def run_reports(
     survey, the demo's one-stop reports) run in the same batch and index. `by` is the
     reporting unit (a respondent role such as "commune"; "" for the survey's default: its
     province column, else the first unit column it declares). `pdf` exports every Word
-    document to PDF through LibreOffice when it is installed.
+    document to PDF through LibreOffice when it is installed. `png`: the reports also write
+    each figure as a 200-dpi PNG (they show the SVG; plans always write PNGs for Word).
     """
     root = (root or find_root()).resolve()
     os.environ["SATISFACTION_ROOT"] = str(root)  # kernels inherit it and find the data
@@ -428,6 +433,7 @@ def run_reports(
         previous_estimates=previous_estimates,
         target=target,
         unit=by,
+        png=png,
     )
     units = [*units, *extra_units]
     about = _about(load_estimates(estimates_path), language)

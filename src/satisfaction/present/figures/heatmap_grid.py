@@ -86,12 +86,17 @@ def heatmap(
     source: str | None = None,
     note: str | None = None,
     n_total: int | str | None = None,
+    cell_labels: bool | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Grid of ``value`` (e.g. satisfied share) for ``y`` (criteria) x ``x`` (fields).
 
     Cells are annotated in % (Vietnamese decimal comma with ``language="vi"``). Unreliable
     cells are hatched, their number greyed and starred; absent cells are light grey with "–".
+    ``cell_labels`` None prints the numbers only when a cell can hold one (a national grid of
+    35 provinces x 22 criteria cannot: its numbers would print on top of each other); without
+    them the notes say that the values are in the table and the data file, hatching alone
+    marks unreliable cells and light grey absent ones.
     The colour scale is sequential (light -> green) by default; give ``center`` (a
     proportion, e.g. the overall share) for a diverging red-grey-green scale around it.
     ``vmin``/``vmax`` are proportions too.
@@ -128,9 +133,15 @@ def heatmap(
         linewidth=1.5,
     )
     mesh.set_gid("heatmap-mesh")
-    any_unreliable, any_missing = _label_cells(
-        ax, values, flags, cmap, norm, digits, percent, language
-    )
+    if cell_labels is None:
+        starred = bool(((flags == False) & np.isfinite(values)).to_numpy().any())  # noqa: E712
+        cell_labels = _cells_hold_labels(ax, nx, ny, digits, starred)
+    if cell_labels:
+        any_unreliable, any_missing = _label_cells(
+            ax, values, flags, cmap, norm, digits, percent, language
+        )
+    else:
+        any_unreliable, any_missing = _hatch_cells(ax, values, flags, cmap, norm)
     _heat_axes(ax, cols, rows)
     if cbar:
         _colour_bar(ax, mesh, ny, percent, language)
@@ -141,9 +152,13 @@ def heatmap(
         source=source,
         note=_join_notes(
             _unreliable_note(frame, _reliable_mask(frame, reliable), language)
-            if any_unreliable
+            if any_unreliable and cell_labels
             else None,
-            words["missing_note"] if any_missing else None,
+            _unreliable_note(frame, _reliable_mask(frame, reliable), language, "hatched_note")
+            if any_unreliable and not cell_labels
+            else None,
+            words["missing_note" if cell_labels else "missing_grey_note"] if any_missing else None,
+            None if cell_labels else words["no_cell_labels_note"],
             note,
         ),
         language=language,
@@ -260,6 +275,31 @@ def _label_cells(
                 else None,
             )
     return any_unreliable, any_missing
+
+
+def _cells_hold_labels(ax: Axes, nx: int, ny: int, digits: int, starred: bool) -> bool:
+    """Whether a cell of the grid, at the Axes' size, is wide and tall enough for its number
+    ("85%", "85,4%", with room for a star when some cell is unreliable) in the cells' font."""
+    fontsize = mpl.rcParams["font.size"] * 0.85
+    width_in, height_in = ax.get_position().size * ax.figure.get_size_inches()
+    characters = 4 + (digits + 1 if digits else 0) + int(starred)
+    cell_w, cell_h = width_in * 72 / max(nx, 1), height_in * 72 / max(ny, 1)
+    return cell_w >= 0.62 * fontsize * characters and cell_h >= 1.3 * fontsize
+
+
+def _hatch_cells(
+    ax: Axes, values: np.ndarray, flags: pd.DataFrame, cmap: Colormap, norm: Normalize
+) -> tuple[bool, bool]:
+    """Hatch the unreliable cells of a grid drawn without numbers. Returns whether any cell
+    was unreliable and whether any was absent."""
+    absent = np.isnan(values)
+    any_unreliable = False
+    for i, j in zip(*np.nonzero(~absent), strict=True):
+        flag = flags.iat[i, j]
+        if not pd.isna(flag) and not bool(flag):
+            any_unreliable = True
+            _hatch_cell(ax, int(i), int(j), cmap(norm(values[i, j])))
+    return any_unreliable, bool(absent.any())
 
 
 def _hatch_cell(ax: Axes, i: int, j: int, face: Any) -> None:

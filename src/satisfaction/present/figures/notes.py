@@ -270,10 +270,14 @@ def _fewer_legend_columns(fig: Figure, renderer: Any) -> None:
 
 
 def _unreliable_note(
-    frame: pd.DataFrame, ok: Sequence[bool] | np.ndarray, language: Language
+    frame: pd.DataFrame,
+    ok: Sequence[bool] | np.ndarray,
+    language: Language,
+    key: str = "unreliable_note",
 ) -> str | None:
     """The footnote of starred elements, with the reasons that fired among them (from the
     ``reliability_note`` column when the frame has one); None when every element is reliable.
+    ``key``: the wording ("hatched_note" for a grid that marks them by hatching only).
     """
     ok = np.asarray(ok, dtype=bool)
     if ok.all():
@@ -282,7 +286,7 @@ def _unreliable_note(
     if "reliability_note" in frame.columns:
         reasons = reliability_reasons(frame.loc[~ok, "reliability_note"], language)
     why = f" ({'; '.join(reasons)})" if reasons else ""
-    return _labels(language)["unreliable_note"].format(why=why)
+    return _labels(language)[key].format(why=why)
 
 
 def _join_notes(*notes: str | None) -> str | None:

@@ -94,6 +94,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "importance_axis": "Mức độ quan trọng",
         "missing_cell": "–",
         "missing_note": "–: không có số liệu.",
+        "missing_grey_note": "Ô xám nhạt: không có số liệu.",
+        "hatched_note": "Ô gạch chéo: ước lượng chưa đủ tin cậy, chỉ để tham khảo{why}.",
+        "no_cell_labels_note": "Ô quá nhỏ để ghi số: giá trị từng ô ở bảng dưới hình và "
+        "tệp số liệu (.csv).",
         "cut_note": "Đường cắt: {how}.",
         "cut_mean": "giá trị trung bình của các điểm",
         "cut_given": "giá trị do người dùng chọn",
@@ -145,6 +149,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "importance_axis": "Importance",
         "missing_cell": "–",
         "missing_note": "–: no data.",
+        "missing_grey_note": "Light grey cells: no data.",
+        "hatched_note": "Hatched cells: unreliable estimates, indicative only{why}.",
+        "no_cell_labels_note": "Cells too small for numbers: each cell's value is in the "
+        "table below and in the data file (.csv).",
         "cut_note": "Cut lines: {how}.",
         "cut_mean": "mean of the points",
         "cut_given": "chosen by the user",
