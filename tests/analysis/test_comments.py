@@ -126,6 +126,24 @@ def test_by_groups():
     }
 
 
+def test_a_comment_written_many_times_counts_each_time_and_segments_once():
+    # Segmentation is cached per comment text (the whole-survey plan and every province's
+    # plan segment the same comments): the counts are per comment all the same, whatever
+    # was segmented before, and the cached words cannot be changed by a caller.
+    from satisfaction.analysis import comments
+
+    df = pd.DataFrame({"y_kien": ["Phải đi lại nhiều lần"] * 5 + ["Sổ đỏ chậm"] * 3})
+    first = top_phrases(df, "y_kien", min_count=3)
+    again = top_phrases(df.head(6), "y_kien", min_count=3)
+    assert dict(zip(first["phrase"], first["count"], strict=True)) == {
+        "đi lại nhiều lần": 5,
+        "sổ đỏ chậm": 3,
+    }
+    assert dict(zip(again["phrase"], again["count"], strict=True)) == {"đi lại nhiều lần": 5}
+    assert isinstance(comments._stretches("Sổ đỏ chậm"), tuple)
+    assert comments._stretches.cache_info().hits > 0
+
+
 # ------------------------------------------------------------------ personal data
 def test_personal_data_is_cut_out():
     assert scrub_personal("gọi 0912 345 678 nhé", " ") == "gọi   nhé"

@@ -112,6 +112,21 @@ def test_save_figure_higher_dpi_and_figure_argument(tmp_path, tidy):
     assert _png_dpi(paths["png"])[0] == pytest.approx(300, abs=0.01)
 
 
+def test_png_is_opaque_rgb_with_title_and_smallest_text(tmp_path, tidy):
+    # Drawn on white, the PNG needs no alpha channel (smaller and faster to encode); its
+    # text chunks are the ones matplotlib writes, plus the title and the smallest text.
+    from PIL import Image
+
+    from satisfaction.present.files import SMALLEST_TEXT
+
+    paths = save_figure(forest(tidy, "Hình – Đất đai"), tmp_path, "f", data=tidy)
+    with Image.open(paths["png"]) as image:
+        assert image.mode == "RGB"
+        assert image.info["Title"] == "Hình – Đất đai"
+        assert float(image.info[SMALLEST_TEXT]) >= 8
+        assert image.info["Software"].startswith("Matplotlib")
+
+
 def test_save_figure_svg_is_reproducible(tmp_path, tidy):
     first = save_figure(forest(tidy, "Lần 1"), tmp_path / "a", "f", data=tidy)
     second = save_figure(forest(tidy, "Lần 1"), tmp_path / "b", "f", data=tidy)

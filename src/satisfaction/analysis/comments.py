@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import pandas as pd
 
@@ -81,16 +82,24 @@ def _words(text: str) -> list[str]:
     return [match_key(word).replace(" ", _JOIN) for word in word_tokenize(text) if word.strip()]
 
 
-def _stretches(comment: str) -> list[list[str]]:
+#: Comments segmented per process: segmentation (underthesea) and the personal-data scrub
+#: cost ~0.5 ms a comment, the same comment is often written many times ("Phải đi lại nhiều
+#: lần"), and a kernel running the whole-survey plan and then each province's segments
+#: each comment again. Bounded, so a million comments do not stay in memory.
+_SEGMENTED_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_SEGMENTED_CACHE)
+def _stretches(comment: str) -> tuple[tuple[str, ...], ...]:
     """Word lists of the stretches of a comment between punctuation and removed data, after
     `match_key` (so "Hòa giải" and "HOÀ GIẢI" segment alike); the syllables of one word are
-    joined (``_JOIN``), so an n-gram never cuts a word."""
+    joined (``_JOIN``), so an n-gram never cuts a word. Tuples: the result is cached."""
     text = match_key(scrub_personal(clean_text(comment)))
-    return [_words(part) for part in _SPLIT.split(text) if part.strip()]
+    return tuple(tuple(_words(part)) for part in _SPLIT.split(text) if part.strip())
 
 
 def _phrases(
-    stretches: list[list[str]], low: int, high: int, stopwords: frozenset[str]
+    stretches: Sequence[Sequence[str]], low: int, high: int, stopwords: frozenset[str]
 ) -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for tokens in stretches:
@@ -157,11 +166,16 @@ def _top(
 ) -> list[tuple[str, int, int]]:
     where: dict[tuple[str, ...], set[int]] = {}
     texts: list[str] = []
+    seen: dict[str, tuple[str, set[tuple[str, ...]]]] = {}  # a comment written many times
     for index, comment in enumerate(comments):
-        stretches = _stretches(comment)
-        # one searchable text per comment; "|" keeps stretches apart
-        texts.append(" " + " | ".join(" ".join(tokens) for tokens in stretches) + " ")
-        for gram in _phrases(stretches, low, high, stop):
+        if comment not in seen:
+            stretches = _stretches(comment)
+            # one searchable text per comment; "|" keeps stretches apart
+            text = " " + " | ".join(" ".join(tokens) for tokens in stretches) + " "
+            seen[comment] = (text, _phrases(stretches, low, high, stop))
+        text, grams = seen[comment]
+        texts.append(text)
+        for gram in grams:
             where.setdefault(gram, set()).add(index)
     kept = {gram: frozenset(ids) for gram, ids in where.items() if len(ids) >= min_count}
     kept = _join_chains(kept, high, texts)

@@ -220,27 +220,26 @@ class DocxReport:
         table.autofit = False
         widths = [Mm(w) for w in _column_widths_mm(text, self.text_width_mm, size_pt)]
 
-        header_cells = table.rows[0].cells
+        # The cells once, row by row (no spans): python-docx rebuilds every cell of the
+        # table each time a column's cells or an indexed row is asked for.
+        grid = [row.cells for row in table.rows]
         for i, header in enumerate(text.columns):
-            _fill_cell(
-                header_cells[i], header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size
-            )
+            _fill_cell(grid[0][i], header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size)
         _flag_rows(table)
         for r in range(rows):
-            cells = table.rows[r + 1].cells
             for i in range(cols):
                 align = WD_ALIGN_PARAGRAPH.RIGHT if numeric[i] else WD_ALIGN_PARAGRAPH.LEFT
-                _fill_cell(cells[i], text.iat[r, i], bold=False, align=align, size=size)
+                _fill_cell(grid[r + 1][i], text.iat[r, i], bold=False, align=align, size=size)
         if rows <= _KEEP_TOGETHER_ROWS:
             # A short table moves to the next page whole rather than split after one row.
-            for row in table.rows[:-1]:
-                for cell in row.cells:
+            for cells in grid[:-1]:
+                for cell in cells:
                     for paragraph in cell.paragraphs:
                         paragraph.paragraph_format.keep_with_next = True
         for i, width in enumerate(widths):
             table.columns[i].width = width
-            for cell in table.columns[i].cells:
-                cell.width = width
+            for cells in grid:
+                cells[i].width = width
         return table
 
     def _table_note(self, note: str | None) -> None:

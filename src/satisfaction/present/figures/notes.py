@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
@@ -198,24 +199,49 @@ def fit_width(fig: Figure, width_in: float, *, rounds: int = 4) -> None:
     to the new width. A figure already narrow enough is left as it is.
     """
     resized = False
-    for _ in range(rounds):
-        for artist in fig.artists:
-            lines = getattr(artist, "_satisfaction_lines", None)
-            if lines is not None:
-                em = getattr(artist, "_satisfaction_em", 0.62)
-                artist.set_text(_wrapped(lines, width_in, artist.get_fontsize(), em))
-        fig.draw_without_rendering()
-        renderer = fig.canvas.get_renderer()
-        box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
-        excess = box.width - width_in
-        if excess <= 0.01:
-            break
-        _fewer_legend_columns(fig, renderer)
-        width, height = fig.get_size_inches()
-        fig.set_size_inches(max(width - excess - 0.02, 2.0), height)
-        resized = True
-    if resized:  # once, at the final size: a layout of labels takes a while
-        _relayout_labels(fig)
+    old_canvas = fig.canvas
+    _LayoutCanvas(fig)  # one renderer for every round: text measured once, not per size
+    try:
+        for _ in range(rounds):
+            for artist in fig.artists:
+                lines = getattr(artist, "_satisfaction_lines", None)
+                if lines is not None:
+                    em = getattr(artist, "_satisfaction_em", 0.62)
+                    artist.set_text(_wrapped(lines, width_in, artist.get_fontsize(), em))
+            fig.draw_without_rendering()
+            renderer = fig.canvas.get_renderer()
+            box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
+            excess = box.width - width_in
+            if excess <= 0.01:
+                break
+            _fewer_legend_columns(fig, renderer)
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(max(width - excess - 0.02, 2.0), height)
+            resized = True
+        if resized:  # once, at the final size: a layout of labels takes a while
+            _relayout_labels(fig)
+    finally:
+        fig.set_canvas(old_canvas)
+
+
+class _LayoutCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer outlives a change of the figure's size (not of its dpi).
+
+    Matplotlib keeps the measures of each text per renderer, and an Agg canvas makes a new
+    renderer whenever the figure is resized, so each round of `fit_width` measured every
+    label, title and tick again (~1 ms a text: most of a round). A renderer's size plays no
+    part in laying a figure out (`Figure.draw_without_rendering` draws nothing), so the
+    rounds share one; the pixels are drawn later by `files.save_figure`, on its own canvas.
+    """
+
+    _layout_renderer: RendererAgg | None = None
+
+    def get_renderer(self) -> RendererAgg:
+        renderer = self._layout_renderer
+        if renderer is None or renderer.dpi != self.figure.dpi:
+            width, height = self.figure.bbox.size
+            renderer = self._layout_renderer = RendererAgg(width, height, self.figure.dpi)
+        return renderer
 
 
 def _relayout_labels(fig: Figure) -> None:

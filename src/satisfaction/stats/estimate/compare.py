@@ -281,6 +281,8 @@ def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: st
 
     Missing p-values stay missing and are not counted as tests. Returns the same kind of
     object (a Series keeps its index). R: `p.adjust(p, method="holm" / "BH")`.
+    Holm is R's formula itself: statsmodels' `multipletests` gives the same numbers but runs
+    a full garbage collection on every Holm call (0.1-0.2 s in a notebook kernel).
     """
     from statsmodels.stats.multitest import multipletests
 
@@ -289,11 +291,22 @@ def adjust_pvalues(pvalues: Sequence[float] | np.ndarray | pd.Series, method: st
     values = np.asarray(pvalues, dtype=np.float64)
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
-    if ok.any():
+    if ok.any() and method == "holm":
+        out[ok] = _holm(values[ok])
+    elif ok.any():
         out[ok] = multipletests(values[ok], method=method)[1]
     if isinstance(pvalues, pd.Series):
         return pd.Series(out, index=pvalues.index, name=pvalues.name)
     return out
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment, R's `p.adjust`: pmin(1, cummax((n - i + 1) * p[o]))[ro]."""
+    order = np.argsort(p, kind="stable")
+    steps = np.arange(len(p), 0, -1, dtype=np.float64)
+    adjusted = np.empty(len(p))
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps * p[order]))
+    return adjusted
 
 
 CHISQ_COLUMNS = ["test", "statistic", "ndf", "ddf", "p_value", "pearson", "n"]
