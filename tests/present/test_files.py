@@ -255,7 +255,16 @@ def test_save_figure_refuses_unknown_formats(tmp_path, tidy):
         save_figure(forest(tidy, "x"), tmp_path, "f", data=tidy, formats=("pdf",))
     with pytest.raises(ParameterError, match="formats"):
         save_figure(forest(tidy, "x"), tmp_path, "f", data=tidy, formats="png")
+    with pytest.raises(ParameterError, match="formats"):
+        save_figure(forest(tidy, "x"), tmp_path, "f", data=tidy, formats=("csv",))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_figure_png_alone_for_word(tmp_path, tidy):
+    paths = save_figure(forest(tidy, "Hình 4"), tmp_path, "w", data=tidy, formats=("png",))
+    assert set(paths) == {"png", "csv"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.csv", "w.png"]
+    assert figure_title(paths["png"]) == "Hình 4"
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "a\\b"])

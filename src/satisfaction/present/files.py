@@ -333,8 +333,8 @@ def save_figure(
     dpi: int = 200,
     formats: Sequence[str] = FIGURE_FORMATS,
 ) -> dict[str, Path]:
-    """Write ``<stem>.svg``, ``<stem>.csv`` and (when ``formats`` holds "png") ``<stem>.png``,
-    and close the figure.
+    """Write the figure as ``<stem>.<format>`` for each of ``formats`` ("png", "svg") and its
+    numbers as ``<stem>.csv``, and close the figure.
 
     ``name`` goes through :func:`safe_stem`; the files must resolve inside ``out_dir``
     (created if missing). The SVG keeps text as text (``svg.fonttype = "none"``, so
@@ -344,8 +344,9 @@ def save_figure(
     as metadata ("Title"), for captions; the PNG also the smallest font size drawn
     (``SMALLEST_TEXT``). Both are cut to the figure's tight box, since titles and footers
     sit outside the Axes. The PNG is the costly file (a 200-dpi raster of every label): the
-    HTML reports show the SVG and ask for the PNG only when a Word document or the user
-    needs it. Returns ``{format: path}`` for the files written.
+    HTML reports show the SVG and ask for the PNG only when the user wants it; the plans,
+    whose Word documents place PNGs, ask for the PNG alone. Returns ``{format: path}`` for
+    the files written (the CSV always).
     """
     fig = _root_figure(ax_or_fig)
     stem = safe_stem(name)
@@ -355,11 +356,11 @@ def save_figure(
         )
     if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not dpi >= 200:
         raise ParameterError(f"save_figure: dpi must be at least 200, got {dpi!r}", key="dpi")
-    wanted = [ext for ext in FIGURE_FORMATS if ext in set(formats) | {"svg", "csv"}]
+    wanted = [ext for ext in FIGURE_FORMATS if ext in set(formats) | {"csv"}]
     unknown = sorted(set(formats) - set(FIGURE_FORMATS))
-    if unknown or isinstance(formats, str):
+    if unknown or isinstance(formats, str) or not {"png", "svg"} & set(wanted):
         raise ParameterError(
-            f"save_figure: formats must be among {', '.join(FIGURE_FORMATS)}, got {formats!r}",
+            f"save_figure: formats must be png and/or svg (and csv), got {formats!r}",
             key="formats",
         )
     root = Path(out_dir)
@@ -375,17 +376,22 @@ def save_figure(
             title = _title_of(fig)  # the index page captions the figure with it
             if "png" in temp:
                 _write_png(fig, temp["png"], dpi, title)
-            svg_meta = {"Date": None, "Title": title}
-            drawn, tight = _svg_tight(fig, svg_meta)
-            if drawn is None:  # drawn beyond the margin: let savefig draw the box
-                common = {"bbox_inches": tight, "facecolor": "white"}
-                fig.savefig(temp["svg"], format="svg", metadata=svg_meta, **common)
-            else:
-                Path(temp["svg"]).write_bytes(drawn)
+            if "svg" in temp:
+                _write_svg(fig, temp["svg"], title)
             csv_into(table, temp["csv"])
     finally:
         plt.close(fig)
     return paths
+
+
+def _write_svg(fig: Figure, target: str | Path, title: str) -> None:
+    """The figure as an SVG cut to its tight box, drawn once, with its title as metadata."""
+    meta = {"Date": None, "Title": title}
+    drawn, tight = _svg_tight(fig, meta)
+    if drawn is None:  # drawn beyond the margin: let savefig draw the box
+        fig.savefig(target, format="svg", metadata=meta, bbox_inches=tight, facecolor="white")
+    else:
+        Path(target).write_bytes(drawn)
 
 
 def _write_png(fig: Figure, target: str | Path, dpi: float, title: str) -> None:

@@ -88,8 +88,12 @@ class RemediationReport(_Report):
     document: dict[str, str] = field(default_factory=dict)
     # plan figures are drawn for print: at most the A4 text width, text >= 8 pt
     print_width_in: float | None = 6.4
-    # the Word plan places each figure as a 200-dpi PNG
-    png: bool = True
+
+    @property
+    def figure_formats(self) -> tuple[str, ...]:
+        """A plan's figures are for Word: the PNG (its HTML shows it too) and the numbers;
+        no SVG, which would cost a second drawing of each figure."""
+        return ("png", "csv")
 
     @classmethod
     def open(

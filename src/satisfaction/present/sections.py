@@ -436,11 +436,18 @@ class _Report:
         if self.print_width_in is not None:
             fit_width(fig, self.print_width_in)
         title = _title_of(fig)
-        formats = ("png", "svg", "csv") if self.png else ("svg", "csv")
-        written = save_figure(fig, self.output_dir / "figures", name, data=data, formats=formats)
+        written = save_figure(
+            fig, self.output_dir / "figures", name, data=data, formats=self.figure_formats
+        )
         _show(written, title)
         self.figures_written.extend(written.values())
         return written
+
+    @property
+    def figure_formats(self) -> tuple[str, ...]:
+        """The files of each figure: SVG (the HTML shows it) and its numbers; PNG too when
+        asked (`png`)."""
+        return ("png", "svg", "csv") if self.png else ("svg", "csv")
 
     def finish(self, name: str = "tables") -> Path:
         """Write every table of this report into `<output_dir>/<name>.xlsx`; the report shows
