@@ -5,10 +5,12 @@ write leaves the old file (or the old folder) whole."""
 from __future__ import annotations
 
 import csv
+import datetime
 import os
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,4 +118,55 @@ def test_full_disk_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "write_text", full)
     with pytest.raises(OutputError, match="the disk is full"):
         write_text(tmp_path / "x.txt", "x")
+    assert not list(tmp_path.iterdir())
+
+
+def test_xlsx_cells_read_back_by_another_reader_as_written(tmp_path):
+    """Types, empties and hostile text as python-calamine (the project's reader) sees them."""
+    from python_calamine import CalamineWorkbook
+
+    stamp = pd.Timestamp("2025-03-01 08:30", tz="Asia/Ho_Chi_Minh")
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "@SUM(A1)", "http://x.vn", "0012", "Hà Nội"],
+            "number": [1.5, np.nan, -2.0, np.inf, 0.0],
+            "count": pd.array([3, None, 12, 2**60, -1], dtype="object"),
+            "flag": [True, False, None, True, False],
+            "when": [stamp, pd.NaT, stamp, stamp, stamp],
+        }
+    )
+    path = write_xlsx(tmp_path / "log.xlsx", {"Nhật ký": frame})
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Nhật ký").to_python()
+    assert rows[0] == ["text", "number", "count", "flag", "when"]
+    assert [r[0] for r in rows[1:]] == ["=1+1", "@SUM(A1)", "http://x.vn", "0012", "Hà Nội"]
+    assert [r[1] for r in rows[1:]] == [1.5, "", -2.0, "", 0.0]  # NaN, inf: empty cells
+    assert [r[2] for r in rows[1:]] == [3, "", 12, str(2**60), -1]  # past 2^53: its digits
+    assert [r[3] for r in rows[1:]] == [True, False, "", True, False]
+    assert rows[1][4] == datetime.datetime(2025, 3, 1, 8, 30) and rows[2][4] == ""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml and "hyperlink" not in xml
+
+
+def test_xlsx_text_longer_than_a_cell_is_cut_and_says_so(tmp_path):
+    from openpyxl import load_workbook
+
+    long = "ắ" * 40_000
+    path = write_xlsx(tmp_path / "q.xlsx", {"Cách ly": pd.DataFrame({"comment": [long, "ok"]})})
+    sheet = load_workbook(path)["Cách ly"]
+    cut = sheet["A2"].value
+    assert len(cut.encode("utf-16-le")) // 2 == 32_767
+    assert cut.startswith("ắ" * 30_000) and cut.endswith("tệp CSV giữ đủ]")
+    assert sheet["A3"].value == "ok"
+
+
+def test_xlsx_on_a_full_disk_is_one_clear_error(tmp_path, monkeypatch):
+    import xlsxwriter.workbook
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", full)
+    with pytest.raises(OutputError, match="the disk is full"):
+        write_xlsx(tmp_path / "a.xlsx", {"S": pd.DataFrame({"a": [1]})})
     assert not list(tmp_path.iterdir())

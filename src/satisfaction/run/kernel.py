@@ -15,13 +15,16 @@ with a fresh kernel per notebook, for comparison and as a fallback.
 
 Each ``WarmKernel`` is driven from its own thread (jupyter_client's asynchronous client is
 bound to the event loop of the thread that made it), so any thread may lease it from a
-``KernelPool`` and any thread may shut it down.
+``KernelPool`` and any thread may shut it down. A kernel may start in the background
+(``KernelPool.start``: the job starts its kernels while it reads, cleans and estimates); a
+notebook given to it waits for the start, and a shutdown stops a start at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from satisfaction.run.kernel_setup import SETUP as _SETUP
 from satisfaction.run.params import inject_parameters
 
 __all__ = [
@@ -57,82 +61,7 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
 )
 
 _logger = logging.getLogger(__name__)
-
-# Runs once in a new kernel: imports the preload, snapshots the state a notebook may change,
-# and registers `reset(cwd)` in a module (sys.modules survives %reset, the user namespace not).
-_SETUP = r"""
-def __satisfaction_warm_setup(preload):
-    import gc, importlib, logging, os, sys, types, warnings
-
-    state = types.ModuleType("_satisfaction_warm")
-    state.failed = []
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except Exception as error:  # a missing optional module only costs speed
-            state.failed.append(f"{name}: {type(error).__name__}: {error}")
-    if "matplotlib.pyplot" in sys.modules:  # load fonts and the Agg renderer once, now
-        import io
-
-        plt = sys.modules["matplotlib.pyplot"]
-        figure = plt.figure(figsize=(1, 1))
-        figure.gca().set_title("ắ")
-        figure.savefig(io.BytesIO(), format="png")
-        plt.close(figure)
-    state.warning_filters = list(warnings.filters)
-    state.environ = dict(os.environ)
-    state.sys_path = list(sys.path)
-    state.log_handlers = list(logging.root.handlers)
-    state.log_level = logging.root.level
-    # Freeze what the preload made: %reset's full collections then skip the ~10^6 objects of
-    # pandas, statsmodels and matplotlib (0.3 s per reset -> 2 ms).
-    gc.collect()
-    gc.freeze()
-
-    def reset(cwd, environment=None):
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")  # before %reset's collection
-        shell.run_line_magic("reset", "-f")
-        if "matplotlib" in sys.modules:
-            import matplotlib
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                matplotlib.rc_file_defaults()
-            backend = str(dict.__getitem__(matplotlib.rcParams, "backend"))
-            if "inline" not in backend:  # a notebook called matplotlib.use(...)
-                if "matplotlib.pyplot" in sys.modules:
-                    shell.run_line_magic("matplotlib", "inline")
-                else:
-                    matplotlib.rcParams["backend"] = "module://matplotlib_inline.backend_inline"
-        if "pandas" in sys.modules:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sys.modules["pandas"].reset_option("all")
-        warnings.filters[:] = state.warning_filters
-        if hasattr(warnings, "_filters_mutated"):
-            warnings._filters_mutated()  # forget which warnings were already shown
-        if os.environ != state.environ:
-            os.environ.clear()
-            os.environ.update(state.environ)
-        os.environ.update(environment or {})  # this notebook's own (e.g. SATISFACTION_ROOT)
-        sys.path[:] = state.sys_path
-        logging.root.handlers[:] = state.log_handlers
-        logging.root.setLevel(state.log_level)
-        os.chdir(cwd)
-        shell.execution_count = 1
-        # collect the last notebook's garbage, then freeze the survivors (modules it
-        # imported) so later collections stay cheap
-        gc.collect()
-        gc.freeze()
-
-    state.reset = reset
-    sys.modules["_satisfaction_warm"] = state
-    return state.failed
-"""
+_POLL_SECONDS = 0.2  # how often a wait for the kernel checks that it is still wanted and alive
 
 
 @dataclass
@@ -171,7 +100,11 @@ def _client_config() -> Any:
 
 
 class WarmKernel:
-    """One kernel started once, preloaded, and reused by notebook after notebook."""
+    """One kernel started once, preloaded, and reused by notebook after notebook.
+
+    ``wait=False`` returns at once and starts the kernel in its thread; ``run`` then waits
+    for the start (and raises its error), ``shutdown`` and ``kill`` stop it.
+    """
 
     def __init__(
         self,
@@ -179,6 +112,7 @@ class WarmKernel:
         *,
         preload: Sequence[str] = DEFAULT_PRELOAD,
         startup_timeout: float = 60,
+        wait: bool = True,
     ) -> None:
         self.kernel_name = kernel_name
         self.preload = tuple(preload)
@@ -189,7 +123,14 @@ class WarmKernel:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="warm-kernel")
         self._km: Any = None
         self._kc: Any = None
-        self._call(self._start)
+        self._stop = threading.Event()  # set by shutdown and kill: a start under way gives up
+        self._started = self._thread.submit(self._start)
+        if wait:
+            try:
+                self._started.result()
+            except BaseException:
+                self._thread.shutdown(wait=False)
+                raise
 
     # everything that touches the kernel runs on the kernel's own thread and event loop
     def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -198,14 +139,19 @@ class WarmKernel:
     def _start(self) -> None:
         from jupyter_core.utils import run_sync
 
+        self._check_wanted()
         self._km = _kernel_manager(self.kernel_name)
-        # no IPython history: nothing written to ~/.ipython, and no "Session/line number was
-        # not unique" message after the execution counter is reset between notebooks
-        run_sync(self._km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
-        self._kc = self._km.client()
-        self._kc.start_channels()
         try:
+            # no IPython history: nothing written to ~/.ipython, and no "Session/line number
+            # was not unique" message after the execution counter is reset between notebooks
+            run_sync(self._km.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
+            self._check_wanted()
+            self._kc = self._km.client()
+            # no heartbeat: liveness is the process's (the manager's is_alive); its thread
+            # made stopping a kernel killed mid-start wait a second
+            self._kc.start_channels(hb=False)
             run_sync(self._kc.wait_for_ready)(timeout=self.startup_timeout)
+            self._check_wanted()
             self._kc.allow_stdin = False
             self._silent(_SETUP)
             code = f"__satisfaction_warm_setup({list(self.preload)!r})"
@@ -215,21 +161,46 @@ class WarmKernel:
             self._shutdown()
             raise
 
+    def _check_wanted(self) -> None:
+        """Raise when a shutdown or kill was asked for, or the kernel's process ended."""
+        if self._stop.is_set():
+            raise RuntimeError("warm kernel stopped")
+        process = getattr(getattr(self._km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"warm kernel died (exit code {process.poll()})")
+
     def _silent(self, code: str, *, expression: bool = False) -> Any:
-        """Run code without output or history; raise RuntimeError if it fails."""
+        """Run code without output or history; raise RuntimeError if it fails.
+
+        Waits for the reply in short polls (not jupyter_client's ``execute_interactive``,
+        which waits for a dead kernel until its timeout): a shutdown during the preload
+        ends the wait at once. The kernel's busy/idle messages are left for the notebook
+        client, which skips messages of other requests.
+        """
         import ast as _ast
 
         from jupyter_core.utils import run_sync
 
         expressions = {"result": code} if expression else {}
-        reply = run_sync(self._kc.execute_interactive)(
+        msg_id = self._kc.execute(
             "" if expression else code,
             silent=True,
             store_history=False,
             user_expressions=expressions,
-            timeout=self.startup_timeout * 5,
-            output_hook=lambda message: None,
+            allow_stdin=False,
         )
+        deadline = time.monotonic() + self.startup_timeout * 5
+        receive = run_sync(self._kc.get_shell_msg)
+        while True:
+            try:
+                reply = receive(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                self._check_wanted()
+                if time.monotonic() > deadline:
+                    raise TimeoutError("warm kernel: no reply") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
         content = reply["content"]
         if content["status"] != "ok":
             raise RuntimeError(f"warm kernel: {content.get('ename')}: {content.get('evalue')}")
@@ -260,6 +231,10 @@ class WarmKernel:
         from papermill.log import logger as papermill_logger
 
         try:
+            failed_start = self._started.exception()  # done: it ran before, on this thread
+            if failed_start is not None:
+                raise failed_start
+            self._check_wanted()
             plain = {str(k): str(v) for k, v in environment.items()}  # a literal, never code
             self._silent(
                 f"__import__('sys').modules['_satisfaction_warm'].reset({str(cwd)!r}, {plain!r})"
@@ -290,18 +265,26 @@ class WarmKernel:
             raise
 
     def kill(self) -> None:
-        """Kill the kernel process from any thread, even mid-notebook (then ``shutdown``)."""
+        """Kill the kernel process from any thread, even mid-notebook or mid-start (then
+        ``shutdown``)."""
         self.broken = True
+        self._stop.set()
         process = getattr(getattr(self._km, "provisioner", None), "process", None)
         if process is not None:
             with contextlib.suppress(Exception):
                 process.kill()
 
+    def cancel_start(self) -> None:
+        """Stop a start under way, from any thread (a started kernel is left running)."""
+        if not self._started.done():
+            self.kill()
+
     def shutdown(self) -> None:
-        """Stop the kernel at once (no graceful wait) and the kernel's thread."""
-        if self._km is not None:
-            with contextlib.suppress(Exception):
-                self._call(self._shutdown)
+        """Stop the kernel at once (no graceful wait) and the kernel's thread; a start
+        under way is stopped first, and this returns once its process is gone."""
+        self.cancel_start()
+        with contextlib.suppress(Exception):
+            self._call(self._shutdown)  # after the start (one thread): nothing is left behind
         self._thread.shutdown(wait=False)
 
     def _shutdown(self) -> None:
@@ -341,6 +324,20 @@ class KernelPool:
         self._lock = threading.Lock()
         self.started = 0  # kernels this pool has started
 
+    def start(self, count: int) -> int:
+        """Start kernels in the background until the pool holds ``count``; returns how many
+        were started. A job calls this first, so the kernels start and import their preload
+        while it reads, cleans and estimates; a notebook leasing one waits for its start."""
+        with self._lock:
+            new = [
+                WarmKernel(self.kernel_name, preload=self.preload, wait=False)
+                for _ in range(max(0, count - len(self._all)))
+            ]
+            self._all.extend(new)
+            self._idle.extend(new)
+            self.started += len(new)
+        return len(new)
+
     @contextlib.contextmanager
     def lease(self) -> Iterator[WarmKernel]:
         with self._lock:
@@ -376,6 +373,8 @@ class KernelPool:
     def shutdown(self) -> None:
         with self._lock:
             kernels, self._all, self._idle = self._all, [], []
+        for kernel in kernels:  # all at once: a start takes up to a second to notice
+            kernel.cancel_start()
         for kernel in kernels:
             kernel.shutdown()
 
