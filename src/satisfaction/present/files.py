@@ -137,7 +137,11 @@ _SVG_TITLE = re.compile(rb"<dc:title>(.*?)</dc:title>", re.DOTALL)
 
 def figure_title(image: str | Path) -> str:
     """The title `save_figure` stored in a figure file (PNG text chunk or SVG metadata);
-    "" when there is none or the file cannot be read."""
+    "" when there is none or the file cannot be read.
+
+    A PNG's title is read from the chunks before its pixels (Pillow's ``info``, where Pillow
+    and matplotlib write them); Pillow's ``text`` would decode every pixel to look for chunks
+    after them too (60 ms for a 200-dpi figure, 15 s for the index of a national batch)."""
     path = Path(image)
     try:
         if path.suffix.lower() == ".svg":
@@ -150,7 +154,7 @@ def figure_title(image: str | Path) -> str:
         from PIL import Image
 
         with Image.open(path) as picture:
-            return str(getattr(picture, "text", {}).get("Title", "")).strip()
+            return str(picture.info.get("Title", "")).strip()
     except (OSError, ValueError):
         return ""
 

@@ -167,23 +167,8 @@ def _unit_section(out_root: Path, record: Mapping[str, Any]) -> str:
 
 def _caption(image: Path) -> str:
     """The figure's title, saved in its PNG or SVG by `present.files.save_figure`; else its
-    name.
-
-    A PNG's title is read from the text chunks before its pixels (Pillow's ``info``, where
-    Pillow and matplotlib write them): ``figure_title`` reads Pillow's ``text``, which
-    decodes every pixel to find chunks after them too -- 60 ms for a 200-dpi figure, 15 s
-    for the index of a national batch.
-    """
-    if image.suffix.lower() == ".png":
-        try:
-            from PIL import Image
-
-            with Image.open(image) as picture:
-                title = str(picture.info.get("Title", "")).strip()
-        except (OSError, ValueError):
-            title = ""
-    else:
-        title = figure_title(image)
+    name."""
+    title = figure_title(image)
     return title or image.stem.replace("-", " ").replace("_", " ").capitalize()
 
 
