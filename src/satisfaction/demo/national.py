@@ -38,8 +38,10 @@ from satisfaction.demo.respondents import (
     _STREETS,
     _SURNAMES,
     _answer_codes,
+    _field_sex_age,
 )
 from satisfaction.demo.spec import _EXPECTATION_ELEMENT, _FIELDS, COLUMNS, CRITERIA, DEMO_SEED
+from satisfaction.demo.workbook import _cell_value
 from satisfaction.errors import ParameterError
 from satisfaction.io.geography import CURRENT_34, HISTORICAL_63, old_to_new
 
@@ -188,18 +190,13 @@ def _national_respondents(
     psu = design.loc[design.index.repeat(design["n"])].reset_index(drop=True)
     n = len(psu)
     province = psu["province_index"].to_numpy()
-    field_names = list(_FIELDS)
-    field_probs = np.array([_FIELDS[f][0] for f in field_names])
-    field_idx = rng.choice(len(field_names), size=n, p=field_probs / field_probs.sum())
-    field = np.array(field_names, dtype=object)[field_idx]
-    sex = np.where(rng.random(n) < 0.48, 1, 2)
-    age = np.clip(np.round(rng.triangular(18, 38, 80, size=n)), 18, 80).astype(int)
+    field_idx, field, sex, age = _field_sex_age(rng, n)
     minority = rng.uniform(0.01, 0.5, size=len(names))[province]
     group = np.where(rng.random(n) < 0.15, 2, 1)
     # province and commune effects; a few provinces weak on civil-servant attitude (E3)
     prov_effect = rng.normal(0, 0.2, size=len(names))[province]
     e3_effect = np.where(rng.random(len(names)) < 0.15, -0.8, 0.0)[province]
-    field_effect = np.array([_FIELDS[f][1] for f in field_names])[field_idx]
+    field_effect = np.array([effect for _, effect in _FIELDS.values()])[field_idx]
     psu_effect = rng.normal(0, 0.35, size=len(design))[np.repeat(design.index, design["n"])]
     base = 1.45 + prov_effect + field_effect + psu_effect + rng.normal(0, 0.8, size=n)
     base = base + 0.12 * (group == 1)
@@ -469,15 +466,5 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     sheet = workbook.create_sheet("Dữ liệu")
     sheet.append(list(frame.columns))
     for values in frame.itertuples(index=False, name=None):
-        sheet.append([_plain(v) for v in values])
+        sheet.append([_cell_value(v) for v in values])
     workbook.save(path)
-
-
-def _plain(value: object) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value

@@ -164,6 +164,20 @@ def _sample_design(rng: np.random.Generator) -> pd.DataFrame:
     return design
 
 
+def _field_sex_age(
+    rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each of ``n`` respondents' field (its index in ``_FIELDS`` and its name, drawn by the
+    fields' shares), sex and age, drawn in this order: the seeded demos depend on it."""
+    field_names = list(_FIELDS)
+    field_probs = np.array([_FIELDS[f][0] for f in field_names])
+    field_idx = rng.choice(len(field_names), size=n, p=field_probs / field_probs.sum())
+    field = np.array(field_names, dtype=object)[field_idx]
+    sex = np.where(rng.random(n) < 0.48, 1, 2)
+    age = np.clip(np.round(rng.triangular(18, 38, 80, size=n)), 18, 80).astype(int)
+    return field_idx, field, sex, age
+
+
 def _respondents(
     rng: np.random.Generator, design: pd.DataFrame, wave: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -171,12 +185,7 @@ def _respondents(
     psu = design.loc[design.index.repeat(design["n"])].reset_index(drop=True)
     n = len(psu)
     prov_by_name = {p.name: p for p in DEMO_PROVINCES}
-    field_names = list(_FIELDS)
-    field_probs = np.array([_FIELDS[f][0] for f in field_names])
-    field_idx = rng.choice(len(field_names), size=n, p=field_probs / field_probs.sum())
-    field = np.array(field_names, dtype=object)[field_idx]
-    sex = np.where(rng.random(n) < 0.48, 1, 2)
-    age = np.clip(np.round(rng.triangular(18, 38, 80, size=n)), 18, 80).astype(int)
+    _, field, sex, age = _field_sex_age(rng, n)
     minority = np.array([prov_by_name[p].minority_share for p in psu["province"]])
     ethnicity = np.where(rng.random(n) < minority, 2, 1)
     group = np.where(rng.random(n) < 0.15, 2, 1)
