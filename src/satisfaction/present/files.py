@@ -1,18 +1,21 @@
-"""Safe file names, atomic writes, and figures saved as PNG, SVG and CSV.
+"""Safe file names, atomic writes, and figures saved as SVG, PNG and CSV.
 
 Every writer validates its arguments before it creates any file, and writes through a
 temporary file in the target folder (`satisfaction.io.write.atomic_paths`), so a failure
 never leaves a half-written output, and never writes through a symbolic link.
-:func:`save_figure` writes ``<stem>.png`` (>= 200 dpi), ``<stem>.svg`` (text kept as text,
-so Vietnamese stays searchable and editable) and ``<stem>.csv`` (the numbers drawn, UTF-8
+:func:`save_figure` writes the formats asked for: ``<stem>.svg`` (text kept as text, so
+Vietnamese stays searchable and editable; what the HTML reports show), ``<stem>.png``
+(>= 200 dpi; what Word documents place) and always ``<stem>.csv`` (the numbers drawn, UTF-8
 with a BOM so Excel shows Vietnamese; text a spreadsheet would run as a formula is quoted),
-with a tight bounding box because titles and footers sit outside the Axes.
+each image drawn once and cut to its tight box because titles and footers sit outside the
+Axes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import io
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -164,6 +167,13 @@ def figure_title(image: str | Path) -> str:
 _MARGIN_IN = 3.0
 
 
+def _canvas_box(fig: Figure) -> Bbox:
+    """The figure's box grown by ``_MARGIN_IN`` on every side (inches): one draw on it
+    holds whatever reaches past the figure's edges, and the tight box is cut from it."""
+    width, height = fig.get_size_inches()
+    return Bbox.from_extents(-_MARGIN_IN, -_MARGIN_IN, width + _MARGIN_IN, height + _MARGIN_IN)
+
+
 def _render_tight(fig: Figure, dpi: float) -> tuple[np.ndarray | None, Bbox]:
     """Draw ``fig`` once at ``dpi`` on a white canvas reaching ``_MARGIN_IN`` past its edges
     and measure its tight box (padded) with that same draw.
@@ -174,10 +184,7 @@ def _render_tight(fig: Figure, dpi: float) -> tuple[np.ndarray | None, Bbox]:
     is laid out and rendered at once, and the box is cut from the pixels. When something
     reaches past the margin, the pixels are None and the caller lets savefig draw the box.
     """
-    width, height = fig.get_size_inches()
-    canvas_box = Bbox.from_extents(
-        -_MARGIN_IN, -_MARGIN_IN, width + _MARGIN_IN, height + _MARGIN_IN
-    )
+    canvas_box = _canvas_box(fig)
     old_canvas, old_dpi, old_face = fig.canvas, fig.dpi, fig.patch.get_facecolor()
     canvas = FigureCanvasAgg(fig)
     fig.dpi = dpi
@@ -292,12 +299,7 @@ def _svg_tight(fig: Figure, metadata: dict[str, str | None]) -> tuple[bytes | No
     out) and applied by the root element's view box. When something reaches past the margin,
     the bytes are None and the caller lets savefig draw the box.
     """
-    import io
-
-    width, height = fig.get_size_inches()
-    canvas_box = Bbox.from_extents(
-        -_MARGIN_IN, -_MARGIN_IN, width + _MARGIN_IN, height + _MARGIN_IN
-    )
+    canvas_box = _canvas_box(fig)
     measured: list[Bbox] = []
 
     def measure(event: object) -> None:
@@ -315,10 +317,7 @@ def _svg_tight(fig: Figure, metadata: dict[str, str | None]) -> tuple[bytes | No
         fig.canvas.mpl_disconnect(callback)
     drawn = measured[-1]
     tight = drawn.translated(-_MARGIN_IN, -_MARGIN_IN)
-    inside = Bbox.from_extents(0, 0, canvas_box.width, canvas_box.height)
-    if not (inside.containsx(drawn.x0) and inside.containsx(drawn.x1)) or not (
-        inside.containsy(drawn.y0) and inside.containsy(drawn.y1)
-    ):
+    if drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > canvas_box.width or drawn.y1 > canvas_box.height:
         return None, tight
     return _crop_svg(buffer.getvalue(), drawn, canvas_box.height), tight
 

@@ -134,7 +134,7 @@ def heatmap(
     )
     mesh.set_gid("heatmap-mesh")
     if cell_labels is None:
-        starred = bool(((flags == False) & np.isfinite(values)).to_numpy().any())  # noqa: E712
+        starred = bool((flags.eq(False).to_numpy() & np.isfinite(values)).any())
         cell_labels = _cells_hold_labels(ax, nx, ny, digits, starred)
     if cell_labels:
         any_unreliable, any_missing = _label_cells(
@@ -151,11 +151,13 @@ def heatmap(
         n=n_total if n_total is not None else _n_summary(frame, n, "cell", language),
         source=source,
         note=_join_notes(
-            _unreliable_note(frame, _reliable_mask(frame, reliable), language)
-            if any_unreliable and cell_labels
-            else None,
-            _unreliable_note(frame, _reliable_mask(frame, reliable), language, "hatched_note")
-            if any_unreliable and not cell_labels
+            _unreliable_note(
+                frame,
+                _reliable_mask(frame, reliable),
+                language,
+                "unreliable_note" if cell_labels else "hatched_note",  # stars, or hatching only
+            )
+            if any_unreliable
             else None,
             words["missing_note" if cell_labels else "missing_grey_note"] if any_missing else None,
             None if cell_labels else words["no_cell_labels_note"],
